@@ -1,0 +1,46 @@
+// Lint rules, including the layering rules of ARCHITECTURE.md: `src/` is the pure domain core
+// (no Node, no Electron, no DOM, no React), `main/node` never imports Electron, the renderer
+// never imports Node or the main process.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads', 'zlib', 'crypto', 'http', 'net', 'url', 'util', 'stream', 'events'];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench-out/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'src/ is the pure domain core: no Node APIs (put adapters in main/node).' },
+            { group: ['electron', 'react', 'react-dom', 'zustand'], message: 'src/ is the pure domain core: no Electron or UI imports.' },
+            { group: ['**/main/**', '**/renderer/**'], message: 'src/ must not depend on main/ or renderer/.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'window', 'document', 'Buffer', 'require'],
+    },
+  },
+  {
+    files: ['main/node/**/*.ts', 'main/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['electron'], message: 'main/node and the CLI run without Electron (serve mode): no electron import.' }] }],
+    },
+  },
+  {
+    files: ['bin/**/*.js', 'eslint.config.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

@@ -1,0 +1,82 @@
+import type { z } from 'zod';
+
+import type { Model } from '../model/index.js';
+import type { Action } from '../plan/actions.js';
+import type { Constraint, ParamSpec } from './constraint.js';
+
+/**
+ * What a checker reports: a short sentence in operator words (elements by their names), plus
+ * the elements involved so a console can highlight them.
+ */
+export interface CheckProblem {
+  readonly message: string;
+  readonly vms?: readonly number[];
+  readonly nodes?: readonly number[];
+}
+
+/**
+ * One check of one constraint over one plan, BtrPlace's SatConstraintChecker shape. The plan
+ * checker replays the plan and calls, in order: `startsWith(origin)` (continuous only), then for
+ * every instant, `end(a, model)` for the actions ending (model = before their end effects are
+ * applied), then `start(a, model)` for the actions starting, and finally `endsWith(final)`.
+ * A discrete constraint only gets `endsWith`. Any hook may keep state between calls.
+ * Each hook returns null when the constraint holds, else the problem.
+ */
+export interface ConstraintCheck {
+  startsWith?(origin: Model): CheckProblem | null;
+  start?(action: Action, model: Model): CheckProblem | null;
+  end?(action: Action, model: Model): CheckProblem | null;
+  endsWith(result: Model): CheckProblem | null;
+}
+
+/** Which modes a constraint supports, and the one BtrPlace's 1-argument constructor picks. */
+export interface Modes {
+  readonly discrete: boolean;
+  readonly continuous: boolean;
+  readonly defaultContinuous: boolean;
+}
+
+/** The script (btrpsl) form of a constraint. */
+export interface ScriptForm<Args> {
+  /** btrpsl name; several entries may share one (`before` → precedence or deadline) and are told apart by params. */
+  readonly name: string;
+  readonly params: readonly ParamSpec[];
+  /**
+   * Builds the constraints from coerced values (in `params` order). Returns an error sentence when
+   * the values are valid kinds but not acceptable (e.g. a negative amount).
+   */
+  build(values: readonly unknown[], continuous: boolean): Constraint<Args>[] | { error: string };
+  /** The script text for one constraint (elements by name through the model's naming views). */
+  format(constraint: Constraint<Args>, names: ElementNames): string;
+}
+
+export interface ElementNames {
+  vm(id: number): string;
+  node(id: number): string;
+}
+
+/** The JSON form (BtrPlace's `*Converter`): fields besides `id`. */
+export interface JsonForm<Args> {
+  /** Reads a JSON object whose `id` is this entry's; returns a located error on bad input. */
+  read(raw: Record<string, unknown>, path: string): Constraint<Args> | { error: string; path: string };
+  write(constraint: Constraint<Args>): Record<string, unknown>;
+}
+
+/**
+ * A catalogue entry: everything about one constraint, side by side (BtrPlace's X, XChecker,
+ * XConverter and btrpsl builder; the solver encoding joins in the solver).
+ */
+export interface ConstraintDefinition<Args = Record<string, unknown>> {
+  /** BtrPlace JSON id (`spread`, `resourceCapacity`, `Deadline`, ...). */
+  readonly id: string;
+  /** One paragraph for operators: what must hold, in plain words. */
+  readonly doc: string;
+  readonly schema: z.ZodType<Args>;
+  readonly modes: Modes;
+  readonly script: ScriptForm<Args>;
+  readonly json: JsonForm<Args>;
+  /** A fresh check for one plan (see ConstraintCheck for the call order). */
+  check(constraint: Constraint<Args>): ConstraintCheck;
+  /** VMs and nodes the constraint mentions (explanations, decomposition, repair mode). */
+  involved(constraint: Constraint<Args>): { vms: readonly number[]; nodes: readonly number[] };
+}
