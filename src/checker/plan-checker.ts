@@ -1,0 +1,616 @@
+import type { Constraint } from '../catalogue/constraint.js';
+import type { CheckProblem, ConstraintCheck, ConstraintDefinition, ElementNames } from '../catalogue/definition.js';
+import { definitionOf } from '../catalogue/registry.js';
+import type { Instance } from '../instance/instance.js';
+import { Model, ShareableResource } from '../model/index.js';
+import { type Action, actionNodes, actionVm } from '../plan/actions.js';
+import { formatInterval, formatTime } from '../plan/format.js';
+import { type Plan, planDuration } from '../plan/plan.js';
+import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
+import { type Overload, covers, findOverloads } from './capacity.js';
+import { describeOriginDifference } from './origin.js';
+import { checkStructure } from './structure.js';
+import { activity, hookContext, span, withoutTimePrefix } from './wording.js';
+
+/**
+ * The plan checker: re-verifies a plan against an instance before anybody sees it (BtrPlace's
+ * ReconfigurationPlanChecker: never trust the solver). It reports every broken rule, each with
+ * when it is broken, the actions and the elements involved, in operator words.
+ *
+ * Order of the checks:
+ * 1. the plan starts from the instance's model (`core: origin`);
+ * 2. structure: integer, non-negative times, start <= end, no two actions on one VM (or two power
+ *    actions on one node) at once (`core: structure`); a structurally broken plan is not replayed;
+ * 3. the replay (src/plan/replay.ts): preconditions (`core: precondition`) and capacities at every
+ *    instant (`core: capacity`), the capacities being the virtual ones when an Overbook constraint
+ *    raises them (BtrPlace's scheduler caps its cumulatives with ⌊capacity × ratio⌋). A capacity
+ *    overload is reported with its whole extent (capacity.ts), and the replay then goes on over a
+ *    copy of the plan whose capacities are lifted, so the constraints are still checked over the
+ *    whole plan (their checks are always shown the real capacities);
+ * 4. every constraint's check, fed as BtrPlace feeds its SatConstraintCheckers: `startsWith(origin)`,
+ *    then per instant the `end` hooks of the actions ending (before their effect), then the `start`
+ *    hooks of the actions starting, and `endsWith(result)`.
+ *
+ * Hooks and modes. BtrPlace calls every hook of every checker whatever the constraint's mode and
+ * lets each checker decide what its mode watches (a discrete Ban still refuses a placement onto a
+ * banned node, a discrete Running refuses a shutdown of its VM, a discrete Spread ignores the plan).
+ * Ferry's catalogue checks follow that (src/catalogue/common/check.ts), so every constraint gets
+ * every hook here too; a check written for the final state only simply does not implement
+ * `start`/`end`.
+ *
+ * How long a constraint is broken (the interval rule):
+ * - it is broken from the instant a hook first reports a problem (0 for `startsWith`);
+ * - it holds again at the first later instant t whose state passes the constraint's state test:
+ *   a fresh check is given the state after every event of t (`startsWith`), then the `start` hook
+ *   of every action still under way at t (started, not ended: their effect is in flight, e.g. a
+ *   migrating VM already sits on its destination), then `endsWith` on that state; the constraint
+ *   holds when none of them reports a problem. The test runs only at event instants (the state
+ *   does not change in between). The violation's `to` is that instant, or null when the state test
+ *   still fails at the end of the plan. `from === to` means a momentary violation (an order
+ *   broken at an instant, an instantaneous action);
+ * - a problem reported while a violation of the same constraint is open extends it (actions and
+ *   elements are merged); after it closed, it opens a new violation;
+ * - `endsWith(result)` failing with no open violation: for a discrete constraint the violation is
+ *   the final state (`from` = plan end); for a continuous one, the state test is replayed instant by
+ *   instant to find since when it fails (`from` = the first instant of the final failing run).
+ *
+ * If the replay stops on a precondition, the constraints are reported as far as the replay went;
+ * those still broken when it stopped have `to: null`, and the final-state checks are not run.
+ */
+
+export interface Violation {
+  readonly constraint?: Constraint;
+  /** The constraint's script text (`spread({VM2, VM3})`), or `core: origin|structure|precondition|capacity`. */
+  readonly rule: string;
+  /** First instant (seconds) the rule is broken. */
+  readonly from: number;
+  /** First instant it holds again; null when it never does (broken at the end of the plan). */
+  readonly to: number | null;
+  /** One sentence in operator words, with element names and times. */
+  readonly message: string;
+  readonly actions: readonly Action[];
+  readonly vms: readonly number[];
+  readonly nodes: readonly number[];
+}
+
+export interface PlanCheckReport {
+  readonly ok: boolean;
+  readonly violations: readonly Violation[];
+  /** The model the plan leads to, when it could be replayed to its end. */
+  readonly result?: Model;
+}
+
+export const CORE_ORIGIN = 'core: origin';
+export const CORE_STRUCTURE = 'core: structure';
+export const CORE_PRECONDITION = 'core: precondition';
+export const CORE_CAPACITY = 'core: capacity';
+
+export function checkPlan(instance: Instance, plan: Plan): PlanCheckReport {
+  const model = instance.model;
+  const violations: Violation[] = [];
+
+  const origin = describeOriginDifference(model, plan.origin);
+  if (origin) {
+    violations.push({ rule: CORE_ORIGIN, from: 0, to: null, message: `${CORE_ORIGIN}: ${origin.message}`, actions: [], vms: origin.vms, nodes: origin.nodes });
+  }
+
+  const structure = checkStructure(plan);
+  if (structure.length > 0) {
+    for (const p of structure) {
+      violations.push({ rule: p.rule, from: p.from, to: p.to, message: `${p.rule}: ${p.message}`, actions: p.actions, vms: p.vms, nodes: p.nodes });
+    }
+    const last = violations[violations.length - 1];
+    if (last) violations[violations.length - 1] = { ...last, message: `${last.message} (the plan was not replayed: no constraint was checked)` };
+    return { ok: false, violations };
+  }
+
+  const names = namesOf(plan.origin);
+  // Capacities at every instant are the virtual ones: physical × the smallest overbooking ratio.
+  const virtual = withOverbooking(plan, instance.constraints);
+  const replayed = virtual ?? plan;
+  const checksView: ModelView = virtual ? (m) => withCapacitiesOf(m, plan.origin) : (m) => m;
+  const first = runChecks(replayed, instance.constraints, names, checksView);
+  if (first.replay.ok) {
+    violations.push(...first.violations);
+    const result = virtual ? restoreCapacities(first.replay.result, plan.origin) : first.replay.result;
+    return { ok: violations.length === 0, violations, result };
+  }
+
+  const problem = first.replay.problem;
+  if (isCapacityProblem(problem)) {
+    // Report every overload, then check the constraints over the whole plan with lifted capacities.
+    const overloads = findOverloads(replayed);
+    if (!overloads.some((o) => covers(o, problem.time))) violations.push(replayedOverload(problem));
+    for (const o of overloads) violations.push(overloadViolation(plan.origin, o, problem, virtual !== undefined));
+    const second = runChecks(liftCapacities(replayed), instance.constraints, names, (m) => withCapacitiesOf(m, plan.origin));
+    if (!second.replay.ok) violations.push(preconditionViolation(second.replay.problem));
+    violations.push(...second.violations);
+  } else {
+    violations.push(preconditionViolation(problem));
+    violations.push(...first.violations);
+  }
+  return { ok: false, violations };
+}
+
+/** The report as text lines: one per violation, then its actions indented. */
+export function formatViolations(report: PlanCheckReport, model: Model): string[] {
+  const lines: string[] = [];
+  for (const v of report.violations) {
+    lines.push(`- ${v.message}`);
+    for (const a of v.actions.slice(0, 6)) lines.push(`    ${formatInterval(a.start, a.end)}: ${activity(model, a)}`);
+    if (v.actions.length > 6) lines.push(`    ... and ${v.actions.length - 6} more action(s)`);
+  }
+  return lines;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Core violations
+// ---------------------------------------------------------------------------------------------
+
+function isCapacityProblem(p: ReplayProblem): boolean {
+  return /over '.*' capacity/.test(p.message);
+}
+
+function preconditionViolation(p: ReplayProblem): Violation {
+  const a = p.action;
+  const vm = a ? actionVm(a) : undefined;
+  return {
+    rule: CORE_PRECONDITION,
+    from: p.time,
+    to: null,
+    message: `${CORE_PRECONDITION}: the plan cannot be carried out at ${formatTime(p.time)}: ${withoutTimePrefix(p.message)} (the replay stops there)`,
+    actions: a ? [a] : [],
+    vms: vm === undefined ? [] : [vm],
+    nodes: a ? actionNodes(a) : [],
+  };
+}
+
+/** An overload the replay found but the slice profile does not explain: the replay's own words. */
+function replayedOverload(p: ReplayProblem): Violation {
+  const a = p.action;
+  const vm = a ? actionVm(a) : undefined;
+  return {
+    rule: CORE_CAPACITY,
+    from: p.time,
+    to: null,
+    message: `${CORE_CAPACITY}: at ${formatTime(p.time)}: ${withoutTimePrefix(p.message)}`,
+    actions: a ? [a] : [],
+    vms: vm === undefined ? [] : [vm],
+    nodes: a ? actionNodes(a) : [],
+  };
+}
+
+function overloadViolation(model: Model, o: Overload, replayed: ReplayProblem, overbooked: boolean): Violation {
+  const node = model.nodeName(o.node);
+  // The replay's own explanation ("while VM2 arrives ...") when it is about this overload.
+  const detail = /over '(.*)' capacity \([^)]*\)(.*)$/.exec(withoutTimePrefix(replayed.message));
+  const context = detail && detail[1] === o.rc && covers(o, replayed.time) && replayed.message.includes(node) ? (detail[2] ?? '') : '';
+  const holders = o.vms.map((v) => model.vmName(v));
+  const who = context || (holders.length > 0 ? ` (held by ${holders.slice(0, 6).join(', ')}${holders.length > 6 ? ', ...' : ''})` : '');
+  return {
+    rule: CORE_CAPACITY,
+    from: o.from,
+    to: o.to,
+    message: `${CORE_CAPACITY}: ${node} over '${o.rc}' capacity ${span(o.from, o.to)} (${o.peak} > ${o.capacity}${overbooked ? ', overbooking included' : ''})${who}`,
+    actions: o.actions,
+    vms: o.vms,
+    nodes: [o.node],
+  };
+}
+
+/**
+ * The plan over a copy of its origin whose capacities are the virtual ones, when some Overbook
+ * constraint applies: ⌊physical × ratio⌋ with the smallest ratio of each node and resource, whatever
+ * the constraint's mode (BtrPlace's CShareableResource caps the scheduler's cumulatives with it).
+ * Undefined when nothing is overbooked.
+ */
+function withOverbooking(plan: Plan, constraints: readonly Constraint[]): Plan | undefined {
+  const ratios = new Map<string, Map<number, number>>();
+  for (const c of constraints) {
+    if (c.id !== 'overbook') continue;
+    const { node, rc, ratio } = c.args as { node?: unknown; rc?: unknown; ratio?: unknown };
+    if (typeof node !== 'number' || typeof rc !== 'string' || typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0) continue;
+    const byNode = ratios.get(rc) ?? new Map<number, number>();
+    byNode.set(node, Math.min(byNode.get(node) ?? Infinity, ratio));
+    ratios.set(rc, byNode);
+  }
+  if (ratios.size === 0) return undefined;
+  const origin = plan.origin.clone();
+  for (const [rc, byNode] of ratios) {
+    const r = origin.resource(rc);
+    if (!r) continue;
+    for (const [node, ratio] of byNode) r.setCapacity(node, Math.floor(r.capacity(node) * ratio));
+  }
+  return { origin, actions: plan.actions };
+}
+
+/** A replay result with the original capacities back (its consumptions kept). */
+function restoreCapacities(result: Model, original: Model): Model {
+  for (const r of [...result.resources.values()]) {
+    const o = original.resource(r.id);
+    const restored = new ShareableResource(r.id, o?.defaultCapacity ?? 0, r.defaultConsumption);
+    if (o) for (const n of o.definedNodes()) restored.setCapacity(n, o.capacity(n));
+    for (const vm of r.definedVMs()) restored.setConsumption(vm, r.consumption(vm));
+    result.addResource(restored);
+  }
+  return result;
+}
+
+/** The plan over a copy of its origin whose capacities cannot be exceeded. */
+function liftCapacities(plan: Plan): Plan {
+  const origin = plan.origin.clone();
+  for (const r of [...origin.resources.values()]) {
+    const lifted = new ShareableResource(r.id, Number.MAX_SAFE_INTEGER, r.defaultConsumption);
+    for (const vm of r.definedVMs()) lifted.setConsumption(vm, r.consumption(vm));
+    origin.addResource(lifted);
+  }
+  return { origin, actions: plan.actions };
+}
+
+/** `live` as the checks must see it: its current consumptions, with the original capacities. */
+function withCapacitiesOf(live: Model, original: Model): Model {
+  return new Model({
+    mapping: live.mapping,
+    attributes: live.attributes,
+    resources: [...live.resources.values()].map((r) => new OriginalCapacities(r, original.resource(r.id))),
+    vmNames: live.vmNames,
+    nodeNames: live.nodeNames,
+    opaqueViews: live.opaqueViews,
+    killedVMs: live.killedVMs,
+  });
+}
+
+/**
+ * A read-only window on a live resource whose capacities are the original ones (the replay runs
+ * with lifted capacities): built in O(1), read through.
+ */
+class OriginalCapacities extends ShareableResource {
+  constructor(
+    private readonly live: ShareableResource,
+    private readonly original: ShareableResource | undefined,
+  ) {
+    super(live.id, original?.defaultCapacity ?? 0, live.defaultConsumption);
+  }
+  override capacity(node: number): number {
+    return this.original?.capacity(node) ?? 0;
+  }
+  override hasCapacity(node: number): boolean {
+    return this.original?.hasCapacity(node) ?? false;
+  }
+  override definedNodes(): IterableIterator<number> {
+    return this.original?.definedNodes() ?? new Map<number, number>().keys();
+  }
+  override consumption(vm: number): number {
+    return this.live.consumption(vm);
+  }
+  override hasConsumption(vm: number): boolean {
+    return this.live.hasConsumption(vm);
+  }
+  override definedVMs(): IterableIterator<number> {
+    return this.live.definedVMs();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Constraint checks
+// ---------------------------------------------------------------------------------------------
+
+interface Watched {
+  readonly constraint: Constraint;
+  readonly definition: ConstraintDefinition;
+  readonly rule: string;
+  readonly check: ConstraintCheck;
+  open: OpenViolation | undefined;
+}
+
+interface OpenViolation {
+  readonly from: number;
+  readonly message: string;
+  readonly actions: Action[];
+  readonly vms: Set<number>;
+  readonly nodes: Set<number>;
+  /** opened by `endsWith` on the final state (not by a hook during the plan) */
+  readonly final: boolean;
+}
+
+type ModelView = (live: Model) => Model;
+
+function namesOf(model: Model): ElementNames {
+  return { vm: (id) => model.vmName(id), node: (id) => model.nodeName(id) };
+}
+
+function ruleText(definition: ConstraintDefinition, constraint: Constraint, names: ElementNames): string {
+  try {
+    return definition.script.format(constraint, names);
+  } catch {
+    return `${constraint.id}(${JSON.stringify(constraint.args)})`;
+  }
+}
+
+/** Runs a check hook; a check that throws is a broken rule too (fail closed, never crash). */
+function guarded(rule: string, hook: () => CheckProblem | null | undefined): CheckProblem | null {
+  try {
+    return hook() ?? null;
+  } catch (e) {
+    return { message: `the check of ${rule} failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/**
+ * The state test of the interval rule: does the constraint hold in `state`, given the actions
+ * under way (see the module comment)?
+ */
+function holdsIn(w: Watched, state: Model, underway: readonly Action[]): boolean {
+  const fresh = guardedCheck(w);
+  if (!fresh) return false;
+  if (guarded(w.rule, () => fresh.startsWith?.(state))) return false;
+  for (const a of underway) if (guarded(w.rule, () => fresh.start?.(a, state))) return false;
+  return !guarded(w.rule, () => fresh.endsWith(state));
+}
+
+function guardedCheck(w: Watched): ConstraintCheck | null {
+  try {
+    return w.definition.check(w.constraint);
+  } catch {
+    return null;
+  }
+}
+
+interface RunOutcome {
+  readonly replay: ReturnType<typeof replay>;
+  readonly violations: Violation[];
+}
+
+function runChecks(plan: Plan, constraints: readonly Constraint[], names: ElementNames, view: ModelView): RunOutcome {
+  const violations: Violation[] = [];
+  const watched: Watched[] = [];
+  for (const constraint of constraints) {
+    const definition = definitionOf(constraint.id);
+    if (!definition) {
+      violations.push({
+        constraint,
+        rule: constraint.id,
+        from: 0,
+        to: null,
+        message: `${constraint.id}: no checker knows the constraint '${constraint.id}', so the plan cannot be verified against it`,
+        actions: [],
+        vms: [],
+        nodes: [],
+      });
+      continue;
+    }
+    const rule = ruleText(definition, constraint, names);
+    let check: ConstraintCheck;
+    try {
+      check = definition.check(constraint);
+    } catch (e) {
+      violations.push({ constraint, rule, from: 0, to: null, message: `${rule}: its check cannot be built: ${e instanceof Error ? e.message : String(e)}`, actions: [], vms: [], nodes: [] });
+      continue;
+    }
+    watched.push({ constraint, definition, rule, check, open: undefined });
+  }
+
+  const run = new CheckRun(watched, plan, view, violations);
+  const outcome = replay(plan, run);
+  if (outcome.ok) {
+    const toLocate = run.finish(outcome.result);
+    if (toLocate.length > 0) locate(plan, toLocate, view, run.duration, violations);
+  } else run.stopped();
+  violations.sort((a, b) => a.from - b.from || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
+  return { replay: outcome, violations };
+}
+
+/** A final-state violation of a continuous constraint whose start is still to be found. */
+interface Located {
+  readonly watched: Watched;
+  /** its index in the violations list */
+  readonly index: number;
+}
+
+/** The replay observer that feeds the checks and keeps the open violations' intervals. */
+class CheckRun implements ReplayObserver {
+  /** the instant being replayed */
+  private now = 0;
+  private readonly underway = new Set<Action>();
+  /** the constraints with an open violation (only they need the state test at each instant) */
+  private readonly broken = new Set<Watched>();
+  readonly duration: number;
+
+  constructor(
+    private readonly watched: readonly Watched[],
+    private readonly plan: Plan,
+    private readonly view: ModelView,
+    private readonly out: Violation[],
+  ) {
+    this.duration = planDuration(plan);
+  }
+
+  startsWith(origin: Model): void {
+    this.now = 0;
+    const state = this.view(origin);
+    for (const w of this.watched) this.report(w, 0, guarded(w.rule, () => w.check.startsWith?.(state)), undefined, state);
+  }
+
+  beforeEnd(action: Action, time: number, model: Model): void {
+    this.advance(time, model);
+    this.hook(action, time, this.view(model), 'end');
+  }
+
+  afterEnd(action: Action): void {
+    this.underway.delete(action);
+  }
+
+  beforeStart(action: Action, time: number, model: Model): void {
+    this.advance(time, model);
+    this.hook(action, time, this.view(model), 'start');
+  }
+
+  /** The hot loop (every action × every constraint): no closure, one try per call. */
+  private hook(action: Action, time: number, state: Model, hook: 'start' | 'end'): void {
+    for (const w of this.watched) {
+      const fn = hook === 'start' ? w.check.start : w.check.end;
+      if (!fn) continue;
+      let p: CheckProblem | null | undefined;
+      try {
+        p = fn.call(w.check, action, state);
+      } catch (e) {
+        p = { message: `the check of ${w.rule} failed: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      if (p) this.report(w, time, p, { action, hook }, state);
+    }
+  }
+
+  afterStart(action: Action): void {
+    this.underway.add(action);
+  }
+
+  /**
+   * After the replay: closes the last instant, runs `endsWith`, and returns the continuous
+   * constraints broken in the final state since an unknown instant (to locate).
+   */
+  finish(result: Model): Located[] {
+    const state = this.view(result);
+    this.closeInstant(state);
+    const toLocate: Located[] = [];
+    for (const w of this.watched) {
+      const p = guarded(w.rule, () => w.check.endsWith(state));
+      if (!p) {
+        if (w.open) this.close(w, null); // cannot happen: the state test includes endsWith
+        continue;
+      }
+      if (w.open) {
+        this.merge(w.open, p, undefined);
+        this.close(w, null);
+      } else if (w.constraint.continuous) {
+        this.open(w, this.duration, p, undefined, state, 'final');
+        this.close(w, null);
+        toLocate.push({ watched: w, index: this.out.length - 1 });
+      } else {
+        this.open(w, this.duration, p, undefined, state, 'final');
+        this.close(w, null);
+      }
+    }
+    return toLocate;
+  }
+
+  /** The replay stopped on a core problem: what is still broken stays open-ended. */
+  stopped(): void {
+    for (const w of this.watched) if (w.open) this.close(w, null);
+  }
+
+  private advance(time: number, model: Model): void {
+    if (time > this.now) {
+      this.closeInstant(this.view(model));
+      this.now = time;
+    }
+  }
+
+  /** Every event of `this.now` has happened: test the open violations on that state. */
+  private closeInstant(state: Model): void {
+    if (this.broken.size === 0) return;
+    const underway = [...this.underway].filter((a) => a.end > this.now).sort((a, b) => a.start - b.start || a.end - b.end);
+    for (const w of [...this.broken]) {
+      if (holdsIn(w, state, underway)) this.close(w, this.now);
+    }
+  }
+
+  private report(w: Watched, time: number, p: CheckProblem | null, by: { action: Action; hook: 'start' | 'end' } | undefined, state: Model): void {
+    if (!p) return;
+    if (w.open) this.merge(w.open, p, by?.action);
+    else this.open(w, time, p, by, state, 'hook');
+  }
+
+  private open(w: Watched, time: number, p: CheckProblem, by: { action: Action; hook: 'start' | 'end' } | undefined, state: Model, kind: 'hook' | 'final'): void {
+    const context = by ? ` ${hookContext(state, by.action, by.hook)}` : '';
+    const actions = by ? [by.action] : kind === 'final' ? this.actionsTouching(p) : [];
+    w.open = { from: time, message: `${p.message}${context}`, actions, vms: new Set(p.vms ?? []), nodes: new Set(p.nodes ?? []), final: kind === 'final' };
+    this.broken.add(w);
+  }
+
+  private merge(open: OpenViolation, p: CheckProblem, action: Action | undefined): void {
+    if (action && !open.actions.includes(action)) open.actions.push(action);
+    for (const v of p.vms ?? []) open.vms.add(v);
+    for (const n of p.nodes ?? []) open.nodes.add(n);
+  }
+
+  private close(w: Watched, to: number | null): void {
+    const o = w.open;
+    if (!o) return;
+    w.open = undefined;
+    this.broken.delete(w);
+    let vms = [...o.vms];
+    let nodes = [...o.nodes];
+    if (vms.length === 0 && nodes.length === 0) {
+      for (const a of o.actions) {
+        const vm = actionVm(a);
+        if (vm !== undefined) vms.push(vm);
+        nodes.push(...actionNodes(a));
+      }
+      if (vms.length === 0 && nodes.length === 0) {
+        const involved = w.definition.involved(w.constraint);
+        vms = [...involved.vms];
+        nodes = [...involved.nodes];
+      }
+    }
+    // A discrete constraint is about the final state only: no interval to speak of.
+    const when = o.final && !w.constraint.continuous ? `at the end (${formatTime(o.from)})` : span(o.from, to);
+    this.out.push({
+      constraint: w.constraint,
+      rule: w.rule,
+      from: o.from,
+      to,
+      message: `${w.rule} broken ${when}: ${o.message}`,
+      actions: o.actions,
+      vms: [...new Set(vms)],
+      nodes: [...new Set(nodes)],
+    });
+  }
+
+  /** For a final-state problem: the actions that touched the VMs or nodes it names. */
+  private actionsTouching(p: CheckProblem): Action[] {
+    const vms = new Set(p.vms ?? []);
+    const nodes = new Set(p.nodes ?? []);
+    return this.plan.actions.filter((a) => {
+      const vm = actionVm(a);
+      return (vm !== undefined && vms.has(vm)) || (vm === undefined && actionNodes(a).some((n) => nodes.has(n)));
+    });
+  }
+}
+
+/**
+ * Continuous constraints whose final state is broken while no hook reported anything: replays the
+ * plan once more and runs their state test at every instant, to find since when they fail.
+ */
+function locate(plan: Plan, toLocate: readonly Located[], view: ModelView, duration: number, out: Violation[]): void {
+  const lastHeld = new Map<Watched, number>();
+  const instants: number[] = [];
+  const underway = new Set<Action>();
+  let now = 0;
+  const test = (live: Model): void => {
+    const state = view(live);
+    const inFlight = [...underway].filter((a) => a.end > now).sort((a, b) => a.start - b.start || a.end - b.end);
+    instants.push(now);
+    for (const { watched } of toLocate) if (holdsIn(watched, state, inFlight)) lastHeld.set(watched, now);
+  };
+  const advance = (time: number, live: Model): void => {
+    if (time > now) {
+      test(live);
+      now = time;
+    }
+  };
+  const outcome = replay(plan, {
+    beforeEnd: (_a, t, m) => advance(t, m),
+    afterEnd: (a) => underway.delete(a),
+    beforeStart: (_a, t, m) => advance(t, m),
+    afterStart: (a) => underway.add(a),
+    endsWith: (m) => test(m),
+  });
+  if (!outcome.ok) return;
+  for (const { watched, index } of toLocate) {
+    const held = lastHeld.get(watched);
+    const from = held === undefined ? 0 : (instants.find((t) => t > held) ?? duration);
+    const v = out[index];
+    if (!v || from === v.from) continue;
+    out[index] = { ...v, from, message: v.message.replace(` broken ${span(v.from, null)}:`, ` broken ${span(from, null)}:`) };
+  }
+}
