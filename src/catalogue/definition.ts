@@ -16,11 +16,15 @@ export interface CheckProblem {
 
 /**
  * One check of one constraint over one plan, BtrPlace's SatConstraintChecker shape. The plan
- * checker replays the plan and calls, in order: `startsWith(origin)` (continuous only), then for
- * every instant, `end(a, model)` for the actions ending (model = before their end effects are
- * applied), then `start(a, model)` for the actions starting, and finally `endsWith(final)`.
- * A discrete constraint only gets `endsWith`. Any hook may keep state between calls.
- * Each hook returns null when the constraint holds, else the problem.
+ * checker replays the plan and calls, in order: `startsWith(origin)`, then for every instant,
+ * `end(a, model)` for the actions ending (model = before their end effects are applied), then
+ * `start(a, model)` for the actions starting, and finally `endsWith(final)`.
+ * Every hook is called whatever the constraint's mode, as BtrPlace's ReconfigurationPlanChecker
+ * does: each check decides what its mode watches (a discrete Ban still refuses a placement onto a
+ * banned node, Running refuses a shutdown of its VM, NoDelay checks start times; continuous-only
+ * tracking is guarded by `constraint.continuous` inside the check). A check plays the plan events
+ * itself from `action.hooks` (`pre` in `start`, `post` in `end`). Any hook may keep state between
+ * calls. Each hook returns null when the constraint holds, else the problem.
  */
 export interface ConstraintCheck {
   startsWith?(origin: Model): CheckProblem | null;

@@ -1,0 +1,48 @@
+import type { Model } from '../../model/index.js';
+import type { Action } from '../../plan/actions.js';
+import type { Constraint } from '../constraint.js';
+import type { CheckProblem, ConstraintDefinition } from '../definition.js';
+import { type Placement, PlanWatcher, destinationOf, problem } from '../common/check.js';
+import { defineConstraint } from '../common/entry.js';
+import { CONTINUOUS_ONLY } from '../common/modes.js';
+
+export interface QuarantineArgs {
+  node: number;
+}
+
+/**
+ * BtrPlace's QuarantineChecker: the VMs running on the node at the start are never migrated away
+ * (Root), and nothing is placed onto the node (Ban): no migration, boot or resume to it.
+ * Deviation: BtrPlace's startsWith fails when the node runs no VM (a `Set.addAll` result used as
+ * the verdict); an empty quarantined node is fine here.
+ */
+class QuarantineCheck extends PlanWatcher {
+  override startsWith(origin: Model): CheckProblem | null {
+    this.vms.clear();
+    for (const n of this.nodes) for (const vm of origin.mapping.runningVMs(n)) this.vms.add(vm);
+    return null;
+  }
+
+  protected override startAction(a: Action, model: Model): CheckProblem | null {
+    if (a.kind === 'migrateVM' && this.vms.has(a.vm)) {
+      return problem(`${model.vmName(a.vm)} migrated away from quarantined node ${model.nodeName(a.from)}`, [a.vm], [a.from]);
+    }
+    return super.startAction(a, model);
+  }
+
+  protected override startPlacement(a: Placement, model: Model): CheckProblem | null {
+    const to = destinationOf(a);
+    if (this.nodes.has(to)) return problem(`${model.vmName(a.vm)} placed on quarantined node ${model.nodeName(to)}`, [a.vm], [to]);
+    return null;
+  }
+}
+
+/** Script form: `quarantine(nodes)`; `node` takes one node, the DSL expands a set into one Quarantine per node. */
+export const quarantine: ConstraintDefinition<QuarantineArgs> = defineConstraint<QuarantineArgs>({
+  id: 'quarantine',
+  doc: 'Isolates a node for the duration of the plan: the VMs running on it stay there, and no VM from elsewhere is placed onto it.',
+  modes: CONTINUOUS_ONLY,
+  fields: [{ key: 'node', kind: 'node', doc: 'the node to isolate (a set gives one constraint per node)' }],
+  script: { name: 'quarantine' },
+  check: (c: Constraint<QuarantineArgs>) => new QuarantineCheck({ vms: [], nodes: [c.args.node] }),
+});
