@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { Model } from '../model/index.js';
 import type { Action } from '../plan/actions.js';
 import type { Constraint, ParamSpec } from './constraint.js';
+import type { ConstraintEncoder } from './encoding.js';
 
 /**
  * What a checker reports: a short sentence in operator words (elements by their names), plus
@@ -79,6 +80,8 @@ export interface ConstraintDefinition<Args = Record<string, unknown>> {
   readonly modes: Modes;
   readonly script: ScriptForm<Args>;
   readonly json: JsonForm<Args>;
+  /** The MiniZinc encoding used by the exact model (discrete and continuous forms). */
+  readonly encoder: ConstraintEncoder;
   /** A fresh check for one plan (see ConstraintCheck for the call order). */
   check(constraint: Constraint<Args>): ConstraintCheck;
   /** VMs and nodes the constraint mentions (explanations, decomposition, repair mode). */

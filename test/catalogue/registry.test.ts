@@ -133,6 +133,11 @@ describe('catalogue registry', () => {
       expect(typeof def.script.format).toBe('function');
     });
 
+    it('has a solver encoding', () => {
+      expect(typeof def.encoder.encode).toBe('function');
+      if (def.encoder.core !== undefined) expect(typeof def.encoder.core).toBe('function');
+    });
+
     it('has a JSON form (read, write) and involved()', () => {
       expect(typeof def.json.read).toBe('function');
       expect(typeof def.json.write).toBe('function');

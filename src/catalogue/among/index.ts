@@ -5,6 +5,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { disjointParts, nodeLabelOf } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface AmongArgs {
   vms: number[];
@@ -76,6 +77,7 @@ class AmongCheck extends PlanWatcher {
 }
 
 export const among: ConstraintDefinition<AmongArgs> = defineConstraint<AmongArgs>({
+  encoder,
   id: 'among',
   doc: 'Keeps VMs within one group of nodes: all the running VMs of the set are hosted by nodes of a single group, whichever it is. Continuous: they must already be in one group at the start and may not switch group.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

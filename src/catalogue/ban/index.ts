@@ -4,6 +4,7 @@ import type { CheckProblem, ConstraintDefinition } from '../definition.js';
 import { type Placement, PlanWatcher, destinationOf, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface BanArgs {
   vm: number;
@@ -41,6 +42,7 @@ class BanCheck extends PlanWatcher {
  * one Ban per VM (BtrPlace's `Ban.newBan`).
  */
 export const ban: ConstraintDefinition<BanArgs> = defineConstraint<BanArgs>({
+  encoder,
   id: 'ban',
   doc: 'Keeps a VM off a set of nodes: whenever the VM runs, its host is not one of the banned nodes. Continuous: the VM must not be on a banned node at the start either, and is never placed onto one.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JsonReadError, childPath, readBoolean, readJson } from '../../json/read.js';
 import type { Constraint, ParamSpec } from '../constraint.js';
 import type { ConstraintCheck, ConstraintDefinition, ElementNames, Modes } from '../definition.js';
+import type { ConstraintEncoder } from '../encoding.js';
 import { type ArgProblem, type FieldSpec, elementsOf, formatValue, isValueOfKind, paramKindOf, readField, zodOf } from './fields.js';
 
 /**
@@ -33,6 +34,8 @@ export interface EntrySpec<Args extends object> {
     readonly build?: (values: readonly unknown[], continuous: boolean) => Constraint<Args>[] | { error: string };
   };
   readonly check: (c: Constraint<Args>) => ConstraintCheck;
+  /** The solver encoding, kept in the constraint's folder (`encoding.ts`). */
+  readonly encoder: ConstraintEncoder;
   /** Defaults to every VM and node the fields mention. */
   readonly involved?: (c: Constraint<Args>) => { vms: readonly number[]; nodes: readonly number[] };
 }
@@ -81,6 +84,7 @@ export function defineConstraint<Args extends object>(spec: EntrySpec<Args>): Co
   return {
     id,
     doc: spec.doc,
+    encoder: spec.encoder,
     schema,
     modes,
     script: {

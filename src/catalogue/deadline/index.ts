@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { parseTimestamp } from './timestamp.js';
+import { encoder } from './encoding.js';
 
 export interface DeadlineArgs {
   vm: number;
@@ -43,6 +44,7 @@ class DeadlineCheck extends PlanWatcher {
  * told apart by the second parameter (a timestamp string here).
  */
 export const deadline: ConstraintDefinition<DeadlineArgs> = defineConstraint<DeadlineArgs>({
+  encoder,
   id: 'Deadline',
   doc: "Gives a VM's migration a deadline: it is over by the given time (\"+hh:mm:ss\" after the plan starts, or \"hh:mm:ss\" wall-clock time). Applies to running VMs that are migrated.",
   modes: CONTINUOUS_ONLY,

@@ -4,6 +4,7 @@ import type { CheckProblem, ConstraintDefinition } from '../definition.js';
 import { type Placement, PlanWatcher, destinationOf, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface GatherArgs {
   vms: number[];
@@ -60,6 +61,7 @@ class GatherCheck extends PlanWatcher {
 }
 
 export const gather: ConstraintDefinition<GatherArgs> = defineConstraint<GatherArgs>({
+  encoder,
   id: 'gather',
   doc: 'Keeps VMs together: the running VMs of the set share one node. Continuous: they must already be together at the start and every VM placed during the plan goes to that same node (no relocation).',
   modes: BOTH_DISCRETE_BY_DEFAULT,

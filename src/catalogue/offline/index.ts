@@ -5,6 +5,7 @@ import type { CheckProblem, ConstraintDefinition } from '../definition.js';
 import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface OfflineArgs {
   node: number;
@@ -27,6 +28,7 @@ class OfflineCheck extends PlanWatcher {
 
 /** Script form: `offline(nodes)`; `node` takes one node, the DSL expands a set into one Offline per node. */
 export const offline: ConstraintDefinition<OfflineArgs> = defineConstraint<OfflineArgs>({
+  encoder,
   id: 'offline',
   doc: 'Wants a node down: the node is offline at the end of the plan (its VMs leave first, then it is shut down; it is never booted).',
   modes: DISCRETE_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint, resolveMode } from '../common/entry.js';
 import { isValueOfKind, vmLabelOf } from '../common/fields.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface PrecedenceArgs {
   /** the VM migrating first */
@@ -51,6 +52,7 @@ class PrecedenceCheck extends PlanWatcher {
  * (BtrPlace's `newPrecedence` cross product). Shares the btrpsl name `before` with Deadline.
  */
 export const precedence: ConstraintDefinition<PrecedenceArgs> = defineConstraint<PrecedenceArgs>({
+  encoder,
   id: 'Precedence',
   doc: "Orders two migrations: the first VM's migration is over before the second VM's starts. Both VMs must be running and stay running.",
   modes: CONTINUOUS_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface PreserveArgs {
   vm: number;
@@ -59,6 +60,7 @@ class PreserveCheck extends PlanWatcher {
 
 /** Script form: `preserve(VMs, "rc", amount)`; `vm` takes one VM, the DSL expands a set into one Preserve per VM. */
 export const preserve: ConstraintDefinition<PreserveArgs> = defineConstraint<PreserveArgs>({
+  encoder,
   id: 'preserve',
   doc: 'Guarantees a VM an amount of a resource: if it runs at the end, it is allocated at least `amount` (its host must have room). With several on one VM, the largest amount wins.',
   modes: DISCRETE_ONLY,

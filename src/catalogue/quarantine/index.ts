@@ -5,6 +5,7 @@ import type { CheckProblem, ConstraintDefinition } from '../definition.js';
 import { type Placement, PlanWatcher, destinationOf, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface QuarantineArgs {
   node: number;
@@ -39,6 +40,7 @@ class QuarantineCheck extends PlanWatcher {
 
 /** Script form: `quarantine(nodes)`; `node` takes one node, the DSL expands a set into one Quarantine per node. */
 export const quarantine: ConstraintDefinition<QuarantineArgs> = defineConstraint<QuarantineArgs>({
+  encoder,
   id: 'quarantine',
   doc: 'Isolates a node for the duration of the plan: the VMs running on it stay there, and no VM from elsewhere is placed onto it.',
   modes: CONTINUOUS_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface ResourceCapacityArgs {
   nodes: number[];
@@ -96,6 +97,7 @@ class ResourceCapacityCheck extends PlanWatcher {
 }
 
 export const resourceCapacity: ConstraintDefinition<ResourceCapacityArgs> = defineConstraint<ResourceCapacityArgs>({
+  encoder,
   id: 'resourceCapacity',
   doc: 'Caps the use of a resource on a set of nodes: the running VMs on those nodes consume at most `amount` of it in total. Continuous: it must hold from the start and at every instant of the plan.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -5,6 +5,7 @@ import type { CheckProblem, ConstraintDefinition } from '../definition.js';
 import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface RootArgs {
   vm: number;
@@ -22,6 +23,7 @@ class RootCheck extends PlanWatcher {
 
 /** Script form: `root(VMs)`; `vm` takes one VM, the DSL expands a set into one Root per VM. */
 export const root: ConstraintDefinition<RootArgs> = defineConstraint<RootArgs>({
+  encoder,
   id: 'root',
   doc: 'Pins a VM to its node: a running VM that stays running is never migrated.',
   modes: CONTINUOUS_ONLY,

@@ -5,6 +5,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface RunningCapacityArgs {
   nodes: number[];
@@ -30,6 +31,7 @@ class RunningCapacityCheck extends PlanWatcher {
 }
 
 export const runningCapacity: ConstraintDefinition<RunningCapacityArgs> = defineConstraint<RunningCapacityArgs>({
+  encoder,
   id: 'runningCapacity',
   doc: 'Caps the number of running VMs on a set of nodes: at the end, the nodes run at most `amount` VMs in total.',
   modes: DISCRETE_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface SerializeArgs {
   vms: number[];
@@ -39,6 +40,7 @@ class SerializeCheck extends PlanWatcher {
 }
 
 export const serialize: ConstraintDefinition<SerializeArgs> = defineConstraint<SerializeArgs>({
+  encoder,
   id: 'Serialize',
   doc: 'Migrates VMs one at a time: the migrations of these VMs never overlap.',
   modes: CONTINUOUS_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
+import { encoder } from './encoding.js';
 
 export interface SyncArgs {
   vms: number[];
@@ -41,6 +42,7 @@ class SyncCheck extends PlanWatcher {
 }
 
 export const sync: ConstraintDefinition<SyncArgs> = defineConstraint<SyncArgs>({
+  encoder,
   id: 'Sync',
   doc: 'Synchronises migrations: the migrations of these VMs end at the same instant (or start together for VMs migrated in post-copy).',
   modes: CONTINUOUS_ONLY,

@@ -1,0 +1,543 @@
+import type { Constraint } from '../../catalogue/constraint.js';
+import type { ConstraintEncoder, CoreRequests, EncodingContext } from '../../catalogue/encoding.js';
+import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../../model/index.js';
+import type { ActionKind } from '../../plan/actions.js';
+import { DurationModel } from '../../plan/durations.js';
+
+/** Objective of the exact model. */
+export type ExactObjective = 'mttr' | 'migrations' | 'memory';
+
+export interface ExactBudgets {
+  /** At most this many live migrations. */
+  readonly maxMigrations?: number;
+  /** At most this much memory moved (units of the memory resource, or the `memUsed` attribute). */
+  readonly maxMemoryMoved?: number;
+  /** At most this many migrations touching one node (source or destination) at once; default 2, null: no limit. */
+  readonly maxConcurrentMigrationsPerNode?: number | null;
+}
+
+/** What the exact solver is asked: no target yet, it computes one with its schedule. */
+export interface ExactProblem {
+  readonly model: Model;
+  readonly constraints: readonly Constraint[];
+  readonly durations?: DurationModel;
+  /**
+   * Repair mode: the VMs that may move, each with its candidate hosts (undefined: every node). VMs
+   * that change state, that sit on a node going offline, or that a constraint asks for are added.
+   * Absent: every VM is variable, over every node.
+   */
+  readonly movable?: ReadonlyMap<VmId, readonly NodeId[] | undefined>;
+  /** The maintenance window, seconds (default 3600, BtrPlace's maxEnd). */
+  readonly horizon?: number;
+  readonly budgets?: ExactBudgets;
+  /** 'keep' (default): nodes keep their state unless online/offline says otherwise; 'free': the solver may boot or halt nodes. */
+  readonly nodePower?: 'keep' | 'free';
+}
+
+/** The VM's single action, by transition (BtrPlace's TransitionFactory). */
+export type VmPlanKind = 'stayOrMigrate' | 'boot' | 'resume' | 'shutdown' | 'suspend' | 'kill' | 'forge' | 'none';
+
+export interface VariableVm {
+  readonly id: VmId;
+  readonly kind: VmPlanKind;
+  readonly from: VmState;
+  readonly to: VmState;
+  readonly initialHost: NodeId | null;
+  /** Candidate hosts, in choice order (the current host first when it may stay). */
+  readonly candidates: readonly NodeId[];
+  readonly duration: number;
+}
+
+/** Everything decode needs besides the solver output. */
+export interface ExactLayout {
+  readonly nodes: readonly NodeId[];
+  readonly vms: readonly VariableVm[];
+  readonly horizon: number;
+  readonly finalState: ReadonlyMap<VmId, VmState>;
+  readonly nodeTarget: ReadonlyMap<NodeId, NodeState>;
+  /** Final demand of running VMs whose demand grows (preserve): vm → rc → amount. */
+  readonly grownDemand: ReadonlyMap<VmId, ReadonlyMap<string, number>>;
+  readonly pairs: number;
+}
+
+export type BuildResult =
+  | { readonly ok: true; readonly model: string; readonly data: Record<string, unknown>; readonly layout: ExactLayout }
+  | { readonly ok: false; readonly kind: 'infeasible' | 'error'; readonly reasons: readonly string[] };
+
+const OBJECTIVE_KIND: Readonly<Record<ExactObjective, number>> = { mttr: 1, migrations: 2, memory: 3 };
+
+export function isMemoryResourceId(rc: string): boolean {
+  return /^(mem|memory|ram)$/i.test(rc);
+}
+
+function planKind(from: VmState, to: VmState): VmPlanKind {
+  if (from === 'running' && to === 'running') return 'stayOrMigrate';
+  if (from === to) return 'none';
+  if (to === 'killed') return 'kill';
+  if (from === 'ready' && to === 'running') return 'boot';
+  if (from === 'sleeping' && to === 'running') return 'resume';
+  if (from === 'running' && to === 'ready') return 'shutdown';
+  if (from === 'running' && to === 'sleeping') return 'suspend';
+  return 'forge'; // init -> ready, the only transition left
+}
+
+const DURATION_KIND: Readonly<Record<VmPlanKind, ActionKind | null>> = {
+  stayOrMigrate: 'migrateVM',
+  boot: 'bootVM',
+  resume: 'resumeVM',
+  shutdown: 'shutdownVM',
+  suspend: 'suspendVM',
+  kill: 'killVM',
+  forge: 'forgeVM',
+  none: null,
+};
+
+/**
+ * Builds the MiniZinc model text (core + every constraint's encoding + solve item) and its JSON
+ * data. Reports, without solving, what is already visibly infeasible (conflicting state
+ * constraints, forbidden transitions, fixed VMs overloading a node).
+ */
+export function buildExact(
+  problem: ExactProblem,
+  encoders: ReadonlyMap<string, ConstraintEncoder>,
+  coreModel: string,
+  solveItem: string,
+  objective: ExactObjective,
+): BuildResult {
+  const model = problem.model;
+  const mapping = model.mapping;
+  const durations = problem.durations ?? DurationModel.defaults();
+  const H = problem.horizon ?? 3600;
+  const errors: string[] = [];
+  const infeasible: string[] = [];
+
+  if (!Number.isInteger(H) || H <= 0) return { ok: false, kind: 'error', reasons: [`the horizon must be a positive whole number of seconds (got ${H})`] };
+
+  // ---- core facts from the constraints ------------------------------------------------------
+  const unknown = new Set<string>();
+  const requests: CoreRequests[] = [];
+  for (const c of problem.constraints) {
+    const enc = encoders.get(c.id);
+    if (!enc) {
+      unknown.add(c.id);
+      continue;
+    }
+    if (enc.core) requests.push(enc.core(c));
+  }
+  if (unknown.size > 0) return { ok: false, kind: 'error', reasons: [`no solver encoding for constraint(s): ${[...unknown].join(', ')}`] };
+
+  const nodes = [...mapping.nodes()];
+  const nodeIdx = new Map(nodes.map((n, i) => [n, i + 1]));
+  const resources = [...model.resources.keys()];
+
+  const wantedVm = new Map<VmId, VmState>();
+  const wantedNode = new Map<NodeId, NodeState>();
+  const preserve = new Map<VmId, Map<string, number>>();
+  const ratio = new Map<string, number>();
+  const mustVary = new Set<VmId>();
+  for (const r of requests) {
+    for (const { vm, state } of r.vmStates ?? []) {
+      const prev = wantedVm.get(vm);
+      if (prev !== undefined && prev !== state) infeasible.push(`${model.vmName(vm)} is asked to be both ${prev} and ${state}`);
+      wantedVm.set(vm, state);
+    }
+    for (const { node, state } of r.nodeStates ?? []) {
+      if (!nodeIdx.has(node)) {
+        errors.push(`${model.nodeName(node)} is not in the model`);
+        continue;
+      }
+      const prev = wantedNode.get(node);
+      if (prev !== undefined && prev !== state) infeasible.push(`${model.nodeName(node)} is asked to be both ${prev} and ${state}`);
+      wantedNode.set(node, state);
+    }
+    for (const { vm, rc, amount } of r.preserve ?? []) {
+      let m = preserve.get(vm);
+      if (!m) preserve.set(vm, (m = new Map()));
+      m.set(rc, Math.max(m.get(rc) ?? 0, amount));
+      mustVary.add(vm);
+    }
+    for (const { node, rc, ratio: k } of r.overbook ?? []) {
+      const key = `${node}:${rc}`;
+      ratio.set(key, Math.min(ratio.get(key) ?? Number.POSITIVE_INFINITY, k));
+    }
+    for (const vm of r.mustBeVariable ?? []) mustVary.add(vm);
+  }
+
+  // ---- VM states ---------------------------------------------------------------------------
+  const allVms = new Set<VmId>([...mapping.vms(), ...wantedVm.keys()]);
+  const finalState = new Map<VmId, VmState>();
+  for (const vm of allVms) {
+    const from = model.vmState(vm);
+    const to = wantedVm.get(vm) ?? from;
+    if (!isVmTransitionAllowed(from, to)) infeasible.push(`${model.vmName(vm)} cannot go from ${from} to ${to}`);
+    finalState.set(vm, to);
+  }
+  const nodeTarget = new Map<NodeId, NodeState>();
+  for (const n of nodes) {
+    const now: NodeState = mapping.isOnline(n) ? 'online' : 'offline';
+    const want = wantedNode.get(n);
+    if (want !== undefined) nodeTarget.set(n, want);
+    else if (problem.nodePower !== 'free') nodeTarget.set(n, now);
+  }
+  if (errors.length > 0) return { ok: false, kind: 'error', reasons: errors };
+  if (infeasible.length > 0) return { ok: false, kind: 'infeasible', reasons: infeasible };
+
+  // ---- which VMs are variables ---------------------------------------------------------------
+  const candidatesOf = new Map<VmId, readonly NodeId[] | undefined>();
+  if (problem.movable === undefined) {
+    for (const vm of allVms) candidatesOf.set(vm, undefined);
+  } else {
+    for (const [vm, cands] of problem.movable) if (allVms.has(vm)) candidatesOf.set(vm, cands);
+    for (const vm of allVms) {
+      const from = model.vmState(vm);
+      const h = mapping.host(vm);
+      const leaving = h !== undefined && nodeTarget.get(h) === 'offline';
+      if ((finalState.get(vm) !== from || leaving || mustVary.has(vm)) && !candidatesOf.has(vm)) candidatesOf.set(vm, undefined);
+    }
+  }
+
+  // ---- nodes: durations, fixed load -----------------------------------------------------------
+  const fixedLoad = new Map<string, number>();
+  const fixedCount = new Map<NodeId, number>();
+  const pinnedOn = new Set<NodeId>();
+  const fixedRunning = new Map<NodeId, VmId[]>();
+  for (const vm of allVms) {
+    if (candidatesOf.has(vm)) continue;
+    const h = mapping.host(vm);
+    if (h === undefined) continue;
+    pinnedOn.add(h);
+    if (!mapping.isRunning(vm)) continue;
+    fixedCount.set(h, (fixedCount.get(h) ?? 0) + 1);
+    let list = fixedRunning.get(h);
+    if (!list) fixedRunning.set(h, (list = []));
+    list.push(vm);
+    for (const rc of resources) {
+      const key = `${h}:${rc}`;
+      fixedLoad.set(key, (fixedLoad.get(key) ?? 0) + (model.resources.get(rc)?.consumption(vm) ?? 0));
+    }
+  }
+  const capOf = (n: NodeId, rc: string): number => Math.floor((model.resources.get(rc)?.capacity(n) ?? 0) * (ratio.get(`${n}:${rc}`) ?? 1));
+  const roomLeft = (n: NodeId, rc: string): number => capOf(n, rc) - (fixedLoad.get(`${n}:${rc}`) ?? 0);
+  const slotsLeft = (n: NodeId): number => {
+    const cntCap = model.attributes.getNumber('node', n, 'maxVMs');
+    return cntCap === undefined ? Number.MAX_SAFE_INTEGER : cntCap - (fixedCount.get(n) ?? 0);
+  };
+  /** Final demand (preserve applied) of a VM that runs at the end. */
+  const finalDemand = (vm: VmId, rc: string): number => Math.max(model.resources.get(rc)?.consumption(vm) ?? 0, preserve.get(vm)?.get(rc) ?? 0);
+  // a host whose room left by the fixed VMs is below the VM's demand can never take it
+  const fits = (vm: VmId, n: NodeId): boolean => slotsLeft(n) >= 1 && resources.every((rc) => finalDemand(vm, rc) <= roomLeft(n, rc));
+
+  const offAtEnd = (n: NodeId): boolean => nodeTarget.get(n) === 'offline';
+  const variable: VariableVm[] = [];
+  for (const [vm, given] of candidatesOf) {
+    const from = model.vmState(vm);
+    const to = finalState.get(vm) ?? from;
+    const kind = planKind(from, to);
+    const h = mapping.host(vm) ?? null;
+    let candidates: NodeId[] = [];
+    if (to === 'running') {
+      const pool = (given ?? nodes).filter((n) => nodeIdx.has(n) && !offAtEnd(n));
+      const first = kind === 'stayOrMigrate' && h !== null && !offAtEnd(h) ? [h] : [];
+      candidates = [...new Set([...first, ...pool])].filter((n) => fits(vm, n));
+    } else if (to === 'sleeping' && h !== null) {
+      candidates = [h];
+    }
+    if (to === 'running' && candidates.length === 0) {
+      infeasible.push(`${model.vmName(vm)} must run at the end but none of its candidate hosts can take it`);
+      continue;
+    }
+    const dk = DURATION_KIND[kind];
+    let duration = 0;
+    if (dk !== null) {
+      const d = durations.tryDuration(dk, vm, model);
+      if (!d.ok) errors.push(d.message);
+      else duration = d.value;
+    }
+    variable.push({ id: vm, kind, from, to, initialHost: h, candidates, duration });
+  }
+  if (infeasible.length > 0) return { ok: false, kind: 'infeasible', reasons: infeasible };
+  const vmIdx = new Map(variable.map((v, i) => [v.id, i + 1]));
+
+  const bootDur: number[] = [];
+  const haltDur: number[] = [];
+  for (const n of nodes) {
+    const online = mapping.isOnline(n);
+    const changes = nodeTarget.get(n) === undefined || nodeTarget.get(n) !== (online ? 'online' : 'offline');
+    let b = 1;
+    let s = 1;
+    if (changes) {
+      const d = durations.tryDuration(online ? 'shutdownNode' : 'bootNode', n, model);
+      if (!d.ok) errors.push(d.message);
+      else if (online) s = d.value;
+      else b = d.value;
+    }
+    bootDur.push(b);
+    haltDur.push(s);
+  }
+  if (errors.length > 0) return { ok: false, kind: 'error', reasons: errors };
+
+  // ---- consumption ---------------------------------------------------------------------------
+  const cons0 = variable.map((v) => resources.map((rc) => (v.from === 'running' ? (model.resources.get(rc)?.consumption(v.id) ?? 0) : 0)));
+  const grownDemand = new Map<VmId, Map<string, number>>();
+  const cons1 = variable.map((v) =>
+    resources.map((rc) => {
+      if (v.to !== 'running') return 0;
+      const base = model.resources.get(rc)?.consumption(v.id) ?? 0;
+      const keep = preserve.get(v.id)?.get(rc) ?? 0;
+      if (keep > base) {
+        let m = grownDemand.get(v.id);
+        if (!m) grownDemand.set(v.id, (m = new Map()));
+        m.set(rc, keep);
+      }
+      return Math.max(base, keep);
+    }),
+  );
+  const memRc = resources.find(isMemoryResourceId);
+  const memMoved = variable.map((v) => {
+    if (v.kind !== 'stayOrMigrate') return 0;
+    if (memRc !== undefined) return model.resources.get(memRc)?.consumption(v.id) ?? 0;
+    const attr = model.attributes.getNumber('vm', v.id, 'memUsed');
+    return attr !== undefined ? Math.round(attr) : 0;
+  });
+
+  // ---- pairs, grouped by node; sources grouped by node ------------------------------------------
+  const pairsByNode: { vm: number; k: number }[][] = nodes.map(() => []);
+  const candNode: number[] = [];
+  const candOff: number[] = [];
+  variable.forEach((v, i) => {
+    candOff.push(candNode.length + 1);
+    candNode.push(0);
+    v.candidates.forEach((n, k) => {
+      candNode.push(nodeIdx.get(n) ?? 0);
+      pairsByNode[(nodeIdx.get(n) ?? 1) - 1]?.push({ vm: i + 1, k: k + 1 });
+    });
+  });
+  const pairVm: number[] = [];
+  const pairNode: number[] = [];
+  const pairK: number[] = [];
+  const pairOff: number[] = [];
+  pairsByNode.forEach((list, ni) => {
+    pairOff.push(pairVm.length + 1);
+    for (const p of list) {
+      pairVm.push(p.vm);
+      pairNode.push(ni + 1);
+      pairK.push(p.k);
+    }
+  });
+  pairOff.push(pairVm.length + 1);
+  const srcByNode: number[][] = nodes.map(() => []);
+  variable.forEach((v, i) => {
+    if (v.from === 'running' && v.initialHost !== null) srcByNode[(nodeIdx.get(v.initialHost) ?? 1) - 1]?.push(i + 1);
+  });
+  const srcVm: number[] = [];
+  const srcOff: number[] = [];
+  for (const list of srcByNode) {
+    srcOff.push(srcVm.length + 1);
+    srcVm.push(...list);
+  }
+  srcOff.push(srcVm.length + 1);
+
+  // ---- capacities left by the fixed VMs ----------------------------------------------------------
+  const capLeft: number[][] = [];
+  const capCheck: boolean[][] = [];
+  const countLeft: number[] = [];
+  const countCheck: boolean[] = [];
+  nodes.forEach((n, ni) => {
+    const srcs = srcByNode[ni] ?? [];
+    const pairs = pairsByNode[ni] ?? [];
+    capLeft.push([]);
+    capCheck.push([]);
+    resources.forEach((rc, r) => {
+      const cap = capOf(n, rc);
+      const left = roomLeft(n, rc);
+      if (left < 0 && mapping.isOnline(n)) {
+        infeasible.push(`${model.nodeName(n)} is over its ${rc} capacity (${cap}) with the VMs that may not move`);
+      }
+      const worst = srcs.reduce((s, v) => s + (cons0[v - 1]?.[r] ?? 0), 0) + pairs.reduce((s, p) => s + (cons1[p.vm - 1]?.[r] ?? 0), 0);
+      capLeft[ni]?.push(Math.max(0, left));
+      capCheck[ni]?.push(worst > Math.max(0, left));
+    });
+    const cntCap = model.attributes.getNumber('node', n, 'maxVMs');
+    const left = (cntCap ?? Number.MAX_SAFE_INTEGER) - (fixedCount.get(n) ?? 0);
+    countLeft.push(cntCap === undefined ? allVms.size + 1 : Math.max(0, left));
+    countCheck.push(cntCap !== undefined && srcs.length + pairs.length > left);
+    if (cntCap !== undefined && left < 0) infeasible.push(`${model.nodeName(n)} hosts more than its ${cntCap} VMs with the VMs that may not move`);
+  });
+  if (infeasible.length > 0) return { ok: false, kind: 'infeasible', reasons: infeasible };
+
+  const budgets = problem.budgets ?? {};
+  const conc = budgets.maxConcurrentMigrationsPerNode === undefined ? 2 : budgets.maxConcurrentMigrationsPerNode;
+  const data: Record<string, unknown> = {
+    H,
+    nNodes: nodes.length,
+    nRes: resources.length,
+    nVms: variable.length,
+    nPairs: pairVm.length,
+    nodeInitOn: nodes.map((n) => mapping.isOnline(n)),
+    nodeTarget: nodes.map((n) => {
+      const t = nodeTarget.get(n);
+      return t === undefined ? -1 : t === 'online' ? 1 : 0;
+    }),
+    nodePinnedOn: nodes.map((n) => pinnedOn.has(n)),
+    bootDur,
+    haltDur,
+    capLeft,
+    capCheck,
+    countLeft,
+    countCheck,
+    h0: variable.map((v) => (v.initialHost === null ? 0 : (nodeIdx.get(v.initialHost) ?? 0))),
+    initRunning: variable.map((v) => v.from === 'running'),
+    finalRunning: variable.map((v) => v.to === 'running'),
+    mayMigrate: variable.map((v) => v.kind === 'stayOrMigrate'),
+    actFixed: variable.map((v) => v.kind !== 'stayOrMigrate' && v.kind !== 'none'),
+    startsAtZero: variable.map((v) => v.kind === 'kill'),
+    dur: variable.map((v) => v.duration),
+    cons0,
+    cons1,
+    memMoved,
+    grows: variable.map((v, i) => v.kind === 'stayOrMigrate' && (cons1[i] ?? []).some((c, r) => c > (cons0[i]?.[r] ?? 0))),
+    nCand: variable.map((v) => v.candidates.length),
+    candOff,
+    candNode,
+    stayK: variable.map((v) => (v.initialHost === null ? 0 : v.candidates.indexOf(v.initialHost) + 1)),
+    pairVm,
+    pairNode,
+    pairK,
+    pairOff,
+    srcOff,
+    srcVm,
+    maxConc: conc === null ? -1 : conc,
+    concCheck: nodes.map((n, ni) => {
+      const migrating = (v: number): boolean => variable[v - 1]?.kind === 'stayOrMigrate';
+      return (srcByNode[ni] ?? []).some(migrating) || (pairsByNode[ni] ?? []).some((p) => migrating(p.vm) && variable[p.vm - 1]?.initialHost !== n);
+    }),
+    maxMigrations: budgets.maxMigrations ?? -1,
+    maxMemory: budgets.maxMemoryMoved ?? -1,
+    objectiveKind: OBJECTIVE_KIND[objective],
+  };
+
+  // ---- constraint encodings ----------------------------------------------------------------------
+  const ctx = new Context(model, H, nodes, nodeIdx, variable, vmIdx, finalState, allVms, fixedRunning, cons1, resources);
+  const parts: string[] = [coreModel];
+  problem.constraints.forEach((c, i) => {
+    const enc = encoders.get(c.id);
+    if (!enc) return;
+    const r = enc.encode(c, ctx);
+    if ('error' in r) errors.push(`constraints[${i}] (${c.id}): ${r.error}`);
+    else parts.push(`% constraints[${i}]: ${c.id}${c.continuous ? ' (continuous)' : ''}\n${r.mzn}`);
+  });
+  if (errors.length > 0) return { ok: false, kind: 'error', reasons: errors };
+  parts.push(solveItem);
+
+  return {
+    ok: true,
+    model: parts.join('\n'),
+    data,
+    layout: { nodes, vms: variable, horizon: H, finalState, nodeTarget, grownDemand, pairs: pairVm.length },
+  };
+}
+
+/** The encoding context over one build (index maps, expressions for variable and fixed VMs). */
+class Context implements EncodingContext {
+  private freshCount = 0;
+
+  constructor(
+    private readonly model: Model,
+    readonly horizon: number,
+    private readonly nodeList: readonly NodeId[],
+    private readonly nodeIdx: ReadonlyMap<NodeId, number>,
+    private readonly variable: readonly VariableVm[],
+    private readonly vmIdx: ReadonlyMap<VmId, number>,
+    private readonly finalStates: ReadonlyMap<VmId, VmState>,
+    private readonly known: ReadonlySet<VmId>,
+    private readonly fixedRunning: ReadonlyMap<NodeId, VmId[]>,
+    private readonly cons1: readonly (readonly number[])[],
+    private readonly resources: readonly string[],
+  ) {}
+
+  node(id: NodeId): number | undefined {
+    return this.nodeIdx.get(id);
+  }
+  hasVm(vm: VmId): boolean {
+    return this.known.has(vm);
+  }
+  isVariable(vm: VmId): boolean {
+    return this.vmIdx.has(vm);
+  }
+  initialState(vm: VmId): VmState {
+    return this.model.vmState(vm);
+  }
+  finalState(vm: VmId): VmState {
+    return this.finalStates.get(vm) ?? this.model.vmState(vm);
+  }
+  initialHost(vm: VmId): NodeId | null {
+    return this.model.mapping.host(vm) ?? null;
+  }
+  fixedHost(vm: VmId): NodeId | null | undefined {
+    if (this.vmIdx.has(vm)) return undefined;
+    return this.model.mapping.host(vm) ?? null;
+  }
+  host(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    if (i !== undefined) return `host[${i}]`;
+    const h = this.model.mapping.host(vm);
+    return String(h === undefined ? 0 : (this.nodeIdx.get(h) ?? 0));
+  }
+  cEnd(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    if (i !== undefined) return `cEnd[${i}]`;
+    return this.model.mapping.isRunning(vm) ? String(this.horizon) : '0';
+  }
+  dStart(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    if (i !== undefined) return `dStart[${i}]`;
+    return this.model.mapping.isRunning(vm) ? '0' : String(this.horizon);
+  }
+  start(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    return i !== undefined ? `st[${i}]` : '0';
+  }
+  end(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    return i !== undefined ? `en[${i}]` : '0';
+  }
+  moves(vm: VmId): string {
+    const i = this.vmIdx.get(vm);
+    return i !== undefined ? `moves[${i}]` : 'false';
+  }
+  initialNodeState(node: NodeId): NodeState {
+    return this.model.mapping.isOnline(node) ? 'online' : 'offline';
+  }
+  nodeOn(node: NodeId): string {
+    return `nodeOn[${this.nodeIdx.get(node) ?? 0}]`;
+  }
+  nodeStart(node: NodeId): string {
+    return `nSt[${this.nodeIdx.get(node) ?? 0}]`;
+  }
+  nodeEnd(node: NodeId): string {
+    return `nEn[${this.nodeIdx.get(node) ?? 0}]`;
+  }
+  nodes(): readonly NodeId[] {
+    return this.nodeList;
+  }
+  variableVms(): readonly VmId[] {
+    return this.variable.map((v) => v.id);
+  }
+  fixedRunningOn(node: NodeId): readonly VmId[] {
+    return this.fixedRunning.get(node) ?? [];
+  }
+  consumption(vm: VmId, rc: string): number | undefined {
+    const r = this.resources.indexOf(rc);
+    if (r < 0) return undefined;
+    const i = this.vmIdx.get(vm);
+    if (i !== undefined) return this.cons1[i - 1]?.[r] ?? 0;
+    return this.model.resources.get(rc)?.consumption(vm) ?? 0;
+  }
+  initialConsumption(vm: VmId, rc: string): number | undefined {
+    const view = this.model.resources.get(rc);
+    return view ? view.consumption(vm) : undefined;
+  }
+  fresh(prefix: string): string {
+    return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${++this.freshCount}`;
+  }
+}

@@ -1,0 +1,81 @@
+import type { ConstraintEncoder } from '../../catalogue/encoding.js';
+import type { CancelSignal, MznRunner, MznSolverId, MznStatus } from '../ports.js';
+import { type ExactObjective, type ExactProblem, buildExact } from './build.js';
+import { DecodeError, type ExactSolution, decodeExact } from './decode.js';
+import { ENCODERS } from './encoders.js';
+import { EXACT_MODEL, EXACT_SOLVE } from './model.js';
+
+export interface SolveExactOptions {
+  readonly objective?: ExactObjective;
+  readonly timeLimitMs?: number;
+  readonly solver?: MznSolverId;
+  /** Called with every improving solution, decoded. */
+  readonly onSolution?: (solution: ExactSolution) => void;
+  readonly signal?: CancelSignal;
+  /** Encoders by constraint id (default: the catalogue's, see encoders.ts). */
+  readonly encoders?: ReadonlyMap<string, ConstraintEncoder>;
+}
+
+export interface ExactResult {
+  /**
+   * OPTIMAL_SOLUTION: proven best; SATISFIED: a plan, not proven best (time limit or cancel);
+   * UNSATISFIABLE: no plan with these variables, candidates, budgets and horizon (`reasons` when
+   * it was visible before solving); UNKNOWN: stopped before any plan; ERROR: see `reasons`.
+   */
+  readonly status: MznStatus;
+  readonly solution?: ExactSolution;
+  readonly reasons: readonly string[];
+  readonly elapsedMs: number;
+  /** Model size, for reports and benchmarks. */
+  readonly size: { readonly variableVms: number; readonly pairs: number; readonly nodes: number };
+}
+
+/**
+ * Solves placement and schedule together with MiniZinc (BtrPlace's ReconfigurationProblem).
+ * In repair mode (`problem.movable`), only the movable VMs are variables, each over its shortlist,
+ * so a large-neighbourhood search can call this on small neighbourhoods.
+ */
+export async function solveExact(problem: ExactProblem, runner: MznRunner, options: SolveExactOptions = {}): Promise<ExactResult> {
+  const objective = options.objective ?? 'mttr';
+  const built = buildExact(problem, options.encoders ?? ENCODERS, EXACT_MODEL, EXACT_SOLVE, objective);
+  if (!built.ok) {
+    return {
+      status: built.kind === 'infeasible' ? 'UNSATISFIABLE' : 'ERROR',
+      reasons: built.reasons,
+      elapsedMs: 0,
+      size: { variableVms: 0, pairs: 0, nodes: problem.model.mapping.nodeCount() },
+    };
+  }
+  const { layout } = built;
+  const size = { variableVms: layout.vms.length, pairs: layout.pairs, nodes: layout.nodes.length };
+  let decodeProblem: string | undefined;
+  const decode = (output: Readonly<Record<string, unknown>>, value?: number): ExactSolution | undefined => {
+    try {
+      return decodeExact(problem.model, layout, output, value);
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      decodeProblem = err.message;
+      return undefined;
+    }
+  };
+  const result = await runner.solve(
+    {
+      model: built.model,
+      data: built.data,
+      solver: options.solver ?? 'gecode',
+      intermediate: options.onSolution !== undefined,
+      ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+    },
+    options.onSolution
+      ? (s) => {
+          const decoded = decode(s.output, s.objective);
+          if (decoded) options.onSolution?.(decoded);
+        }
+      : undefined,
+  );
+  const solution = result.solution ? decode(result.solution.output, result.solution.objective) : undefined;
+  if (decodeProblem !== undefined) return { status: 'ERROR', reasons: [decodeProblem], elapsedMs: result.elapsedMs, size };
+  const reasons = result.error !== undefined ? [result.error] : [];
+  return solution ? { status: result.status, solution, reasons, elapsedMs: result.elapsedMs, size } : { status: result.status, reasons, elapsedMs: result.elapsedMs, size };
+}

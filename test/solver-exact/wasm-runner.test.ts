@@ -1,0 +1,16 @@
+import { afterAll, describe } from 'vitest';
+
+import { WasmMznRunner } from '../../main/node/solver/wasm-runner.js';
+import { runnerContract } from './runner-contract.js';
+
+let runner: Promise<WasmMznRunner> | undefined;
+const getRunner = (): Promise<WasmMznRunner> => (runner ??= WasmMznRunner.create());
+
+afterAll(async () => {
+  if (runner) await (await runner).close();
+});
+
+describe('embedded WASM minizinc', () => {
+  runnerContract('wasm/gecode', getRunner, { solver: 'gecode' });
+  runnerContract('wasm/chuffed', getRunner, { solver: 'chuffed' });
+});
