@@ -218,7 +218,8 @@ function locateJsonSyntaxError(text: string, from: number): SyntaxProblem | null
     if (pos >= n) {
       if (expect === Expect.End) return null;
       const unclosed = open.length > 0 ? ` (${open.length} unclosed ${open.length === 1 ? 'bracket' : 'brackets'})` : '';
-      return { offset: n, message: `unexpected end of input, expected ${EXPECTED_WORDS[expect]}${unclosed}: the document is truncated` };
+      const expected = expect === Expect.CommaOrClose ? `',' or '${open[open.length - 1] === 0x7b ? '}' : ']'}'` : EXPECTED_WORDS[expect];
+      return { offset: n, message: `unexpected end of input, expected ${expected}${unclosed}: the document is truncated` };
     }
     const c = text.charCodeAt(pos);
     switch (expect) {

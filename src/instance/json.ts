@@ -1,0 +1,543 @@
+/**
+ * BtrPlace's JSON format for models and instances (scheduler-json: InstanceConverter,
+ * ModelConverter, AttributesConverter, ShareableResourceConverter, NamingServiceConverter):
+ *
+ *   instance = {"model": model, "constraints": [...], "objective": {"id": ...}}
+ *   model    = {"mapping": {"offlineNodes": [ids], "readyVMs": [ids],
+ *                           "onlineNodes": {"<node>": {"runningVMs": [ids], "sleepingVMs": [ids]}}},
+ *               "attributes": {"nodes": {"<id>": {key: value}}, "vms": {...}},
+ *               "views": [shareableResource | ns | any other view, kept verbatim]}
+ *
+ * Reading never throws and never returns half a model: the first problem comes back with its JSON
+ * path. Differences from BtrPlace, all on the side of accepting what Ferry can represent:
+ * - views with an unknown id (such as `net`) are kept verbatim in `Model.opaqueViews` instead of
+ *   failing ("No converter available"), so round trips are lossless;
+ * - attributes, resource views and naming views may mention elements absent from the mapping
+ *   (INIT VMs to forge, say); BtrPlace's JSON reader calls them undeclared. Constraints must still
+ *   only mention elements the model knows;
+ * - a second view for the same resource or a second naming view for one element kind is an error
+ *   (BtrPlace's `attach` silently drops it), and so is one element given two names.
+ * BtrPlace quirks kept: `attributes.vms`/`nodes` and a resource view's `vms`/`nodes` may be null;
+ * capacities, consumptions and naming ids may be integer strings ("12"), as BtrPlace parses them
+ * with `Integer.parseInt(value.toString())`. JSON numbers do not tell 5.0 from 5: an integral
+ * double attribute comes back as an integer, which BtrPlace's double getter accepts.
+ *
+ * The readers are plain loops over the parsed value (no per-element closures or schemas): a
+ * 5,000-node / 30,000-VM file is read in tens of milliseconds after `JSON.parse`.
+ */
+import type { Constraint, ParamKind } from '../catalogue/constraint.js';
+import type { ConstraintDefinition } from '../catalogue/definition.js';
+import { constraintFromJson, constraintToJson, definitionOf } from '../catalogue/registry.js';
+import { JsonReadError, type JsonResult, childPath, field, parseJsonText, readArray, readJson, readObject } from '../json/read.js';
+import { Attributes, type ElementKind } from '../model/attributes.js';
+import { type NodeId, type VmId, nodeLabel, vmLabel } from '../model/elements.js';
+import { Mapping } from '../model/mapping.js';
+import { Model, type OpaqueJson } from '../model/model.js';
+import { NamingService } from '../model/naming.js';
+import { ShareableResource } from '../model/resource.js';
+import { type Instance, OBJECTIVE_IDS, type ObjectiveId } from './instance.js';
+
+/** Element ids are Java ints in BtrPlace: 0 .. 2^31-1 here (negative ids are never produced). */
+const MAX_ID = 2147483647;
+/** Resource amounts are Java ints too. */
+const MAX_AMOUNT = 2147483647;
+/** Opaque views deeper than this are refused (they would only be an attack on the stack). */
+const MAX_OPAQUE_DEPTH = 256;
+
+export const RESOURCE_VIEW_ID = 'shareableResource';
+export const NAMING_VIEW_ID = 'ns';
+
+// ---- public API -------------------------------------------------------------------------------
+
+/** Reads a BtrPlace model (`{"mapping","attributes","views"}`); errors are located from `path`. */
+export function modelFromJson(raw: unknown, path = '$'): JsonResult<Model> {
+  return readJson(() => readModelJson(raw, path));
+}
+
+/** Reads a BtrPlace instance (`{"model","constraints","objective"}`). */
+export function instanceFromJson(raw: unknown): JsonResult<Instance> {
+  return readJson(() => readInstanceJson(raw, '$'));
+}
+
+/** Parses instance JSON text: a syntax error gives line and column, a structure error a JSON path. */
+export function parseInstanceText(text: string): JsonResult<Instance> {
+  const parsed = parseJsonText(text);
+  return parsed.ok ? instanceFromJson(parsed.value) : parsed;
+}
+
+/** Parses model JSON text (see parseInstanceText). */
+export function parseModelText(text: string): JsonResult<Model> {
+  const parsed = parseJsonText(text);
+  return parsed.ok ? modelFromJson(parsed.value) : parsed;
+}
+
+/** BtrPlace's model JSON. Killed VMs are not written: a BtrPlace mapping has no trace of them. */
+export function modelToJson(model: Model): Record<string, unknown> {
+  const mapping = model.mapping;
+  const offlineNodes: NodeId[] = [];
+  const onlineNodes: Record<string, unknown> = {};
+  for (const node of mapping.nodes()) {
+    if (mapping.isOnline(node)) onlineNodes[String(node)] = { runningVMs: [...mapping.runningVMs(node)], sleepingVMs: [...mapping.sleepingVMs(node)] };
+    else offlineNodes.push(node);
+  }
+  const views: unknown[] = [];
+  for (const rc of model.resources.values()) views.push(resourceToJson(rc));
+  if (model.vmNames && model.vmNames.size() > 0) views.push(namingToJson(model.vmNames));
+  if (model.nodeNames && model.nodeNames.size() > 0) views.push(namingToJson(model.nodeNames));
+  for (const view of model.opaqueViews) views.push(copyJson(view));
+  return {
+    mapping: { offlineNodes, readyVMs: mapping.readyVMs(), onlineNodes },
+    attributes: { nodes: attributesToJson(model.attributes, 'node'), vms: attributesToJson(model.attributes, 'vm') },
+    views,
+  };
+}
+
+/** BtrPlace's instance JSON; constraints through their catalogue entries. */
+export function instanceToJson(instance: Instance): Record<string, unknown> {
+  return {
+    model: modelToJson(instance.model),
+    constraints: instance.constraints.map((c) => constraintToJson(c)),
+    objective: { id: instance.objective.id },
+  };
+}
+
+// ---- readers that throw JsonReadError (wrapped by the entry points above) --------------------
+
+/** Reads a model or throws a JsonReadError; for readers embedding a model (a plan's `origin`). */
+export function readModelJson(raw: unknown, path: string): Model {
+  const obj = readObject(raw, path);
+  const mapping = readMapping(field(obj, 'mapping', path), childPath(path, 'mapping'));
+  const attributes = readAttributes(field(obj, 'attributes', path), childPath(path, 'attributes'));
+  const model = new Model({ mapping, attributes });
+  readViews(field(obj, 'views', path), childPath(path, 'views'), model);
+  return model;
+}
+
+/** Reads an instance or throws a JsonReadError. */
+export function readInstanceJson(raw: unknown, path: string): Instance {
+  const obj = readObject(raw, path);
+  const model = readModelJson(field(obj, 'model', path), childPath(path, 'model'));
+  const listPath = childPath(path, 'constraints');
+  const list = readArray(field(obj, 'constraints', path), listPath);
+  const constraints: Constraint[] = [];
+  const known: KnownElements = { vms: undefined, nodes: undefined };
+  for (let i = 0; i < list.length; i++) constraints.push(readConstraint(list[i], childPath(listPath, i), model, known));
+  const objective = readObjective(field(obj, 'objective', path), childPath(path, 'objective'));
+  return { model, constraints, objective };
+}
+
+// ---- mapping ----------------------------------------------------------------------------------
+
+function readMapping(raw: unknown, path: string): Mapping {
+  const obj = readObject(raw, path);
+  const mapping = new Mapping();
+
+  const offlinePath = childPath(path, 'offlineNodes');
+  const offline = readArray(field(obj, 'offlineNodes', path), offlinePath);
+  for (let i = 0; i < offline.length; i++) {
+    const node = idAt(offline, i, offlinePath, 'node');
+    if (mapping.hasNode(node)) throw new JsonReadError(childPath(offlinePath, i), `${nodeLabel(node)} is listed twice in offlineNodes`);
+    mapping.addOfflineNode(node);
+  }
+
+  const readyPath = childPath(path, 'readyVMs');
+  const ready = readArray(field(obj, 'readyVMs', path), readyPath);
+  for (let i = 0; i < ready.length; i++) {
+    const vm = idAt(ready, i, readyPath, 'vm');
+    if (mapping.hasVM(vm)) throw new JsonReadError(childPath(readyPath, i), alreadyMapped(mapping, vm));
+    mapping.addReadyVM(vm);
+  }
+
+  const onlinePath = childPath(path, 'onlineNodes');
+  const online = readObject(field(obj, 'onlineNodes', path), onlinePath);
+  for (const key of Object.keys(online)) {
+    const node = idKey(key, onlinePath, 'node');
+    const nodePath = childPath(onlinePath, key);
+    const entry = readObject(online[key], nodePath);
+    if (mapping.isOffline(node)) {
+      throw new JsonReadError(nodePath, `${nodeLabel(node)} is also listed in offlineNodes: a node is online or offline, and an offline node hosts no VM`);
+    }
+    mapping.addOnlineNode(node);
+    placeVMs(mapping, node, entry, nodePath, 'runningVMs');
+    placeVMs(mapping, node, entry, nodePath, 'sleepingVMs');
+  }
+  return mapping;
+}
+
+function placeVMs(mapping: Mapping, node: NodeId, entry: Record<string, unknown>, nodePath: string, key: 'runningVMs' | 'sleepingVMs'): void {
+  const listPath = childPath(nodePath, key);
+  const list = readArray(field(entry, key, nodePath), listPath);
+  for (let i = 0; i < list.length; i++) {
+    const vm = idAt(list, i, listPath, 'vm');
+    if (mapping.hasVM(vm)) throw new JsonReadError(childPath(listPath, i), alreadyMapped(mapping, vm));
+    if (key === 'runningVMs') mapping.addRunningVM(vm, node);
+    else mapping.addSleepingVM(vm, node);
+  }
+}
+
+function alreadyMapped(mapping: Mapping, vm: VmId): string {
+  const host = mapping.host(vm);
+  const where = host === undefined ? '' : ` on ${nodeLabel(host)}`;
+  return `${vmLabel(vm)} is already in the mapping (${mapping.vmState(vm) ?? 'unknown'}${where}): a VM appears at most once`;
+}
+
+// ---- attributes -------------------------------------------------------------------------------
+
+function readAttributes(raw: unknown, path: string): Attributes {
+  const obj = readObject(raw, path);
+  const attributes = new Attributes();
+  // BtrPlace reads the VMs first, then the nodes; both tables are optional.
+  const vms = obj['vms'];
+  if (vms !== undefined && vms !== null && hasOwn(obj, 'vms')) readAttributeTable(vms, childPath(path, 'vms'), 'vm', attributes);
+  const nodes = obj['nodes'];
+  if (nodes !== undefined && nodes !== null && hasOwn(obj, 'nodes')) readAttributeTable(nodes, childPath(path, 'nodes'), 'node', attributes);
+  return attributes;
+}
+
+function readAttributeTable(raw: unknown, path: string, kind: ElementKind, attributes: Attributes): void {
+  const table = readObject(raw, path);
+  for (const key of Object.keys(table)) {
+    const id = idKey(key, path, kind);
+    const entry = table[key];
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) readObject(entry, childPath(path, key)); // throws, located
+    const values = entry as Record<string, unknown>;
+    for (const name of Object.keys(values)) {
+      const value = values[name];
+      if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+        attributes.put(kind, id, name, value);
+      } else {
+        throw new JsonReadError(childPath(childPath(path, key), name), `an attribute value is a boolean, a number or a string, found ${found(value)}`);
+      }
+    }
+  }
+}
+
+function attributesToJson(attributes: Attributes, kind: ElementKind): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const id of attributes.elements(kind)) {
+    const entries = attributes.entries(kind, id);
+    if (entries.length === 0) continue;
+    const values: Record<string, unknown> = {};
+    for (const [key, value] of entries) setKey(values, key, value);
+    out[String(id)] = values;
+  }
+  return out;
+}
+
+// ---- views ------------------------------------------------------------------------------------
+
+function readViews(raw: unknown, path: string, model: Model): void {
+  const views = readArray(raw, path);
+  for (let i = 0; i < views.length; i++) {
+    const viewPath = childPath(path, i);
+    const view = readObject(views[i], viewPath);
+    const id = field(view, 'id', viewPath);
+    if (typeof id !== 'string') throw new JsonReadError(childPath(viewPath, 'id'), `a view id is a string, found ${found(id)}`);
+    if (id === RESOURCE_VIEW_ID) readResource(view, viewPath, model);
+    else if (id === NAMING_VIEW_ID) readNaming(view, viewPath, model);
+    else model.opaqueViews.push(readOpaque(view, viewPath, 0));
+  }
+}
+
+function readResource(view: Record<string, unknown>, path: string, model: Model): void {
+  const rcId = field(view, 'rcId', path);
+  if (typeof rcId !== 'string') throw new JsonReadError(childPath(path, 'rcId'), `a resource id is a string, found ${found(rcId)}`);
+  if (model.resources.has(rcId)) throw new JsonReadError(childPath(path, 'rcId'), `a second view for resource '${rcId}': one shareableResource view per resource`);
+  const defCapacity = defaultAmount(field(view, 'defCapacity', path), childPath(path, 'defCapacity'), `default '${rcId}' capacity`);
+  const defConsumption = defaultAmount(field(view, 'defConsumption', path), childPath(path, 'defConsumption'), `default '${rcId}' consumption`);
+  const rc = new ShareableResource(rcId, defCapacity, defConsumption);
+
+  const vmsPath = childPath(path, 'vms');
+  const vms = field(view, 'vms', path);
+  if (vms !== null) {
+    const table = readObject(vms, vmsPath);
+    for (const key of Object.keys(table)) {
+      const vm = idKey(key, vmsPath, 'vm');
+      const amount = table[key];
+      rc.setConsumption(vm, isAmount(amount) ? amount : amountValue(amount, vmsPath, key, `the '${rcId}' consumption of ${vmLabel(vm)}`));
+    }
+  }
+  const nodesPath = childPath(path, 'nodes');
+  const nodes = field(view, 'nodes', path);
+  if (nodes !== null) {
+    const table = readObject(nodes, nodesPath);
+    for (const key of Object.keys(table)) {
+      const node = idKey(key, nodesPath, 'node');
+      const amount = table[key];
+      rc.setCapacity(node, isAmount(amount) ? amount : amountValue(amount, nodesPath, key, `the '${rcId}' capacity of ${nodeLabel(node)}`));
+    }
+  }
+  model.addResource(rc);
+}
+
+function resourceToJson(rc: ShareableResource): Record<string, unknown> {
+  const nodes: Record<string, number> = {};
+  for (const node of rc.definedNodes()) nodes[String(node)] = rc.capacity(node);
+  const vms: Record<string, number> = {};
+  for (const vm of rc.definedVMs()) vms[String(vm)] = rc.consumption(vm);
+  return { id: RESOURCE_VIEW_ID, rcId: rc.id, defCapacity: rc.defaultCapacity, defConsumption: rc.defaultConsumption, nodes, vms };
+}
+
+function readNaming(view: Record<string, unknown>, path: string, model: Model): void {
+  const type = field(view, 'type', path);
+  if (type !== 'vm' && type !== 'node') throw new JsonReadError(childPath(path, 'type'), `a naming view's type is "vm" or "node", found ${found(type)}`);
+  const existing = type === 'vm' ? model.vmNames : model.nodeNames;
+  if (existing) throw new JsonReadError(path, `a second naming view for ${type === 'vm' ? 'VMs' : 'nodes'}: one 'ns' view per element kind`);
+  const mapPath = childPath(path, 'map');
+  const map = readObject(field(view, 'map', path), mapPath);
+  const naming = new NamingService(type);
+  const label = type === 'vm' ? vmLabel : nodeLabel;
+  for (const name of Object.keys(map)) {
+    const value = map[name];
+    const id = isId(value) ? value : idValue(value, childPath(mapPath, name), type);
+    const previous = naming.nameOf(id);
+    if (previous !== undefined) throw new JsonReadError(childPath(mapPath, name), `${label(id)} is already named '${previous}': an element has one name`);
+    naming.register(name, id);
+  }
+  if (type === 'vm') model.vmNames = naming;
+  else model.nodeNames = naming;
+}
+
+function namingToJson(naming: NamingService): Record<string, unknown> {
+  const map: Record<string, number> = {};
+  for (const [name, id] of naming.entries()) setKey(map, name, id);
+  return { id: NAMING_VIEW_ID, type: naming.kind, map };
+}
+
+/** A view Ferry does not interpret: checked to be plain JSON and copied, so the caller's value stays theirs. */
+function readOpaque(raw: unknown, path: string, depth: number): OpaqueJson {
+  if (raw === null || typeof raw === 'string' || typeof raw === 'boolean') return raw;
+  if (typeof raw === 'number') {
+    if (!Number.isFinite(raw)) throw new JsonReadError(path, `expected a finite number, found ${String(raw)}`);
+    return raw;
+  }
+  if (depth >= MAX_OPAQUE_DEPTH) throw new JsonReadError(path, `nested more than ${MAX_OPAQUE_DEPTH} levels deep`);
+  if (Array.isArray(raw)) {
+    const out: OpaqueJson[] = [];
+    for (let i = 0; i < raw.length; i++) out.push(readOpaque(raw[i], childPath(path, i), depth + 1));
+    return out;
+  }
+  if (typeof raw === 'object') {
+    const obj = raw as Record<string, unknown>;
+    const out: { [key: string]: OpaqueJson } = {};
+    for (const key of Object.keys(obj)) setKey(out, key, readOpaque(obj[key], childPath(path, key), depth + 1));
+    return out;
+  }
+  throw new JsonReadError(path, `expected a JSON value, found ${found(raw)}`);
+}
+
+function copyJson(value: OpaqueJson): OpaqueJson {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(copyJson);
+  const out: { [key: string]: OpaqueJson } = {};
+  for (const key of Object.keys(value)) setKey(out, key, copyJson(value[key] ?? null));
+  return out;
+}
+
+// ---- constraints and objective ----------------------------------------------------------------
+
+interface KnownElements {
+  vms: IdSet | undefined;
+  nodes: IdSet | undefined;
+}
+
+function readConstraint(raw: unknown, path: string, model: Model, known: KnownElements): Constraint {
+  let constraint: Constraint;
+  let definition: ConstraintDefinition | undefined;
+  try {
+    const read = constraintFromJson(raw, path);
+    if ('error' in read) throw new JsonReadError(read.path, read.error);
+    constraint = read;
+    definition = definitionOf(constraint.id);
+  } catch (e) {
+    throw unreadable(e, path);
+  }
+  if (definition) {
+    known.vms ??= new IdSet(model.knownVMs());
+    known.nodes ??= new IdSet(model.knownNodes());
+    checkElements(definition, constraint, path, known.vms, known.nodes);
+  }
+  return constraint;
+}
+
+/** The catalogue readers are code this module does not own: whatever they throw is still a located input problem. */
+function unreadable(e: unknown, path: string): JsonReadError {
+  if (e instanceof JsonReadError) return e;
+  return new JsonReadError(path, `unreadable constraint: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/**
+ * Every VM and node a constraint mentions must be known by the model (BtrPlace: "Undeclared vm").
+ * Where the entry's script parameters are named after its argument keys, the arguments are walked
+ * directly by parameter kind (cheap on the benchmark files, whose `among` constraints carry 5,000
+ * nodes each); otherwise the entry's `involved` says which elements it mentions.
+ */
+function checkElements(definition: ConstraintDefinition, constraint: Constraint, path: string, vms: IdSet, nodes: IdSet): void {
+  const walk = elementParams(definition, constraint);
+  if (walk) {
+    const args = constraint.args;
+    let walked = true;
+    for (const { key, kind } of walk) {
+      const isVm = kind === 'vm' || kind === 'vms' || kind === 'orderedVms' || kind === 'vmParts';
+      const missing = firstUnknown(args[key], kind === 'vm' || kind === 'node' ? 0 : kind === 'vmParts' || kind === 'nodeParts' ? 2 : 1, isVm ? vms : nodes);
+      if (missing === SHAPE_MISMATCH) {
+        walked = false;
+        break;
+      }
+      if (missing !== undefined) throw new JsonReadError(path, `${isVm ? vmLabel(missing) : nodeLabel(missing)} is not declared in the model`);
+    }
+    if (walked) return;
+  }
+  let involved: { vms: readonly number[]; nodes: readonly number[] };
+  try {
+    involved = definition.involved(constraint);
+  } catch (e) {
+    throw unreadable(e, path);
+  }
+  for (const vm of involved.vms) if (!vms.has(vm)) throw new JsonReadError(path, `${vmLabel(vm)} is not declared in the model`);
+  for (const node of involved.nodes) if (!nodes.has(node)) throw new JsonReadError(path, `${nodeLabel(node)} is not declared in the model`);
+}
+
+const SHAPE_MISMATCH = -1;
+const ELEMENT_KINDS: ReadonlySet<ParamKind> = new Set<ParamKind>(['vm', 'vms', 'orderedVms', 'node', 'nodes', 'vmParts', 'nodeParts']);
+/** Per constraint id: its element parameters when they name its argument keys, else null. */
+const elementParamsById = new Map<string, readonly { key: string; kind: ParamKind }[] | null>();
+
+function elementParams(definition: ConstraintDefinition, constraint: Constraint): readonly { key: string; kind: ParamKind }[] | null {
+  const cached = elementParamsById.get(definition.id);
+  if (cached !== undefined) return cached;
+  const params = definition.script.params;
+  const keys = Object.keys(constraint.args);
+  const named = params.length === keys.length && params.every((p) => hasOwn(constraint.args, p.name));
+  const walk = named ? params.filter((p) => ELEMENT_KINDS.has(p.kind)).map((p) => ({ key: p.name, kind: p.kind })) : null;
+  elementParamsById.set(definition.id, walk);
+  return walk;
+}
+
+/** The first id of `value` (an id, a list of ids or a list of lists, by `depth`) not in `known`; SHAPE_MISMATCH if `value` has another shape. */
+function firstUnknown(value: unknown, depth: 0 | 1 | 2, known: IdSet): number | undefined {
+  if (depth === 0) {
+    if (typeof value !== 'number') return SHAPE_MISMATCH;
+    return known.has(value) ? undefined : value;
+  }
+  if (!Array.isArray(value)) return SHAPE_MISMATCH;
+  if (depth === 1) return firstUnknownIn(value, known);
+  for (let i = 0; i < value.length; i++) {
+    const part: unknown = value[i];
+    if (!Array.isArray(part)) return SHAPE_MISMATCH;
+    const missing = firstUnknownIn(part, known);
+    if (missing !== undefined) return missing;
+  }
+  return undefined;
+}
+
+function firstUnknownIn(ids: readonly unknown[], known: IdSet): number | undefined {
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'number') return SHAPE_MISMATCH;
+    if (!known.has(id)) return id;
+  }
+  return undefined;
+}
+
+/** Membership of element ids: a byte map when the ids are dense enough (the usual case), else a Set. */
+class IdSet {
+  private readonly bytes: Uint8Array | undefined;
+  private readonly set: ReadonlySet<number>;
+  constructor(ids: ReadonlySet<number>) {
+    this.set = ids;
+    let max = -1;
+    for (const id of ids) if (id > max) max = id;
+    if (max < 4 * ids.size + 1024) {
+      this.bytes = new Uint8Array(max + 1);
+      for (const id of ids) this.bytes[id] = 1;
+    }
+  }
+  has(id: number): boolean {
+    return this.bytes ? this.bytes[id] === 1 : this.set.has(id);
+  }
+}
+
+function readObjective(raw: unknown, path: string): { id: ObjectiveId } {
+  const obj = readObject(raw, path);
+  const id = field(obj, 'id', path);
+  if (typeof id !== 'string' || !(OBJECTIVE_IDS as readonly string[]).includes(id)) {
+    throw new JsonReadError(childPath(path, 'id'), `unknown objective ${found(id)} (known: ${OBJECTIVE_IDS.join(', ')})`);
+  }
+  return { id: id as ObjectiveId };
+}
+
+// ---- small readers ----------------------------------------------------------------------------
+
+function isId(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ID;
+}
+
+function idWords(kind: ElementKind): string {
+  return `a ${kind === 'vm' ? 'VM' : 'node'} id (an integer from 0 to ${MAX_ID})`;
+}
+
+function idAt(list: unknown[], i: number, path: string, kind: ElementKind): number {
+  const v = list[i];
+  if (isId(v)) return v;
+  throw new JsonReadError(childPath(path, i), `expected ${idWords(kind)}, found ${found(v)}`);
+}
+
+/** An object key naming an element: canonical decimal ("12", not "012" or "1e1"). */
+function idKey(key: string, path: string, kind: ElementKind): number {
+  const n = key.length > 0 && key.length <= 10 ? Number(key) : NaN;
+  if (isId(n) && String(n) === key) return n;
+  throw new JsonReadError(childPath(path, key), `expected ${idWords(kind)} as key, found ${JSON.stringify(key)}`);
+}
+
+/** An id given as a value, BtrPlace-style: an integer or an integer string. */
+function idValue(raw: unknown, path: string, kind: ElementKind): number {
+  const n = integerOrIntegerString(raw);
+  if (isId(n)) return n;
+  throw new JsonReadError(path, `expected ${idWords(kind)}, found ${found(raw)}`);
+}
+
+function defaultAmount(raw: unknown, path: string, what: string): number {
+  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw > MAX_AMOUNT) throw new JsonReadError(path, `the ${what} is an integer, found ${found(raw)}`);
+  if (raw < 0) throw new JsonReadError(path, `the ${what} must be >= 0, found ${raw}`);
+  return raw;
+}
+
+function isAmount(raw: unknown): raw is number {
+  return typeof raw === 'number' && Number.isInteger(raw) && raw >= 0 && raw <= MAX_AMOUNT;
+}
+
+/** The slow path of an amount: an integer string, or a located error. */
+function amountValue(raw: unknown, tablePath: string, key: string, what: string): number {
+  const path = childPath(tablePath, key);
+  const n = integerOrIntegerString(raw);
+  if (n === undefined || n > MAX_AMOUNT) throw new JsonReadError(path, `${what} is an integer, found ${found(raw)}`);
+  if (n < 0) throw new JsonReadError(path, `${what} must be >= 0, found ${n}`);
+  return n;
+}
+
+function integerOrIntegerString(raw: unknown): number | undefined {
+  if (typeof raw === 'number') return Number.isInteger(raw) ? raw : undefined;
+  if (typeof raw === 'string' && /^[-+]?\d{1,10}$/.test(raw)) return Number.parseInt(raw, 10);
+  return undefined;
+}
+
+function found(raw: unknown): string {
+  if (raw === null) return 'null';
+  if (raw === undefined) return 'nothing';
+  if (Array.isArray(raw)) return 'an array';
+  if (typeof raw === 'string') return `the string ${JSON.stringify(raw.length > 40 ? `${raw.slice(0, 40)}…` : raw)}`;
+  if (typeof raw === 'object') return 'an object';
+  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  return `a ${typeof raw}`;
+}
+
+function hasOwn(obj: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(obj, key);
+}
+
+/** `obj[key] = value`, also for the key `__proto__` (an element or attribute name is user data). */
+function setKey<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  else obj[key] = value;
+}
