@@ -1,0 +1,93 @@
+import { buildSuccessors, topologicalOrder } from './graph.js';
+import { BARRIER, BOOT_NODE, MIGRATE, type Problem, SHUTDOWN_NODE } from './problem.js';
+
+/**
+ * Lower bounds on what any plan for a problem can achieve, whatever the order (used to tell how
+ * far a schedule is from the best possible one):
+ * - makespan ≥ the longest chain of actions that must follow each other (node boot then
+ *   arrival, last departure then node shutdown, ordering constraints);
+ * - makespan ≥ for every host, the migration time entering or leaving it divided by the
+ *   per-host concurrency cap (plus the node's boot before, or its shutdown after);
+ * - MTTR (sum of end times) ≥ the sum of the earliest finish times; for migrations also half
+ *   the sum, over hosts, of the best total completion time of the host's migrations on `k`
+ *   parallel slots (shortest first is optimal there, and each migration touches two hosts).
+ */
+export interface LowerBounds {
+  readonly makespan: number;
+  readonly mttr: number;
+}
+
+export function problemLowerBounds(p: Problem, k: number): LowerBounds {
+  const T = p.kind.length;
+  // earliest start along the ordering edges (a cycle leaves its tasks at 0)
+  const graph = buildSuccessors(T, p.edgeFrom, p.edgeTo);
+  const { order, count } = topologicalOrder(graph);
+  const est = new Float64Array(T);
+  for (let i = 0; i < count; i++) {
+    const t = order[i] as number;
+    const ef = (est[t] as number) + (p.dur[t] as number);
+    for (let j = graph.start[t] as number; j < (graph.start[t + 1] as number); j++) {
+      const s = graph.adj[j] as number;
+      if (ef > (est[s] as number)) est[s] = ef;
+    }
+  }
+  let makespan = 0;
+  let sumOther = 0;
+  let sumMigEf = 0;
+  const N = p.nodeIds.length;
+  const perHost: number[][] = Array.from({ length: N }, () => []);
+  const bootOf = new Float64Array(N);
+  const shutdownOf = new Float64Array(N);
+  const migEf = new Float64Array(T).fill(-1);
+  for (let t = 0; t < T; t++) {
+    const kind = p.kind[t] as number;
+    if (kind === BARRIER) continue;
+    const ef = (est[t] as number) + (p.dur[t] as number);
+    if (ef > makespan) makespan = ef;
+    if (kind === MIGRATE) {
+      sumMigEf += ef;
+      migEf[t] = ef;
+      (perHost[p.src[t] as number] as number[]).push(t);
+      (perHost[p.dst[t] as number] as number[]).push(t);
+    } else {
+      sumOther += ef;
+      if (kind === BOOT_NODE) bootOf[p.dst[t] as number] = p.dur[t] as number;
+      if (kind === SHUTDOWN_NODE) shutdownOf[p.src[t] as number] = p.dur[t] as number;
+    }
+  }
+  // per host: the best sum of completion times of its migrations on k slots (shortest first)
+  const hostSpt = new Float64Array(N);
+  let sptTotal = 0;
+  for (let h = 0; h < N; h++) {
+    const tasks = perHost[h] as number[];
+    if (tasks.length === 0) continue;
+    const ds = tasks.map((t) => p.dur[t] as number).sort((a, b) => a - b);
+    let sum = 0;
+    for (const d of ds) sum += d;
+    const hostBound = Math.ceil(sum / k) + (bootOf[h] as number) + (shutdownOf[h] as number);
+    if (hostBound > makespan) makespan = hostBound;
+    const completion = new Float64Array(ds.length);
+    let spt = 0;
+    for (let i = 0; i < ds.length; i++) {
+      // slot i % k: after the node's boot (if any), then the shorter migrations on that slot
+      completion[i] = (ds[i] as number) + (i >= k ? (completion[i - k] as number) : (bootOf[h] as number));
+      spt += completion[i] as number;
+    }
+    hostSpt[h] = spt;
+    sptTotal += spt;
+  }
+  // hosts whose migration sets are disjoint add up exactly; pick them greedily, biggest first
+  const hosts = Array.from({ length: N }, (_, h) => h).filter((h) => (hostSpt[h] as number) > 0);
+  hosts.sort((a, b) => (hostSpt[b] as number) - (hostSpt[a] as number));
+  const covered = new Uint8Array(T);
+  let disjoint = 0;
+  for (const h of hosts) {
+    const tasks = perHost[h] as number[];
+    if (tasks.some((t) => covered[t] === 1)) continue;
+    for (const t of tasks) covered[t] = 1;
+    disjoint += hostSpt[h] as number;
+  }
+  for (let t = 0; t < T; t++) if ((migEf[t] as number) >= 0 && covered[t] === 0) disjoint += migEf[t] as number;
+  const migrations = Math.max(sumMigEf, Math.ceil(sptTotal / 2), disjoint);
+  return { makespan, mttr: sumOther + migrations };
+}

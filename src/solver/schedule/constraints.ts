@@ -1,0 +1,505 @@
+import type { Constraint } from '../../catalogue/constraint.js';
+import type { Model, NodeId, VmId } from '../../model/index.js';
+import {
+  BARRIER,
+  BOOT_VM,
+  type BounceRule,
+  KILL_VM,
+  MIGRATE,
+  type Problem,
+  type ProblemOptions,
+  RESUME_VM,
+  SHUTDOWN_VM,
+  SUSPEND_VM,
+  type ScheduleFailure,
+  failure,
+} from './problem.js';
+
+/**
+ * The constraints the scheduler honours, read from their BtrPlace JSON arguments (§6 of
+ * btrplace-semantics.md), and the ordering they impose on the tasks. Placement-only constraints
+ * are skipped: they shape the target, not the order.
+ */
+export interface ParsedConstraints {
+  overbook: Map<string, number>; // `${node}|${rc}` → smallest ratio
+  resourceCapacity: { nodes: NodeId[]; rc: string; amount: number; where: string }[];
+  maxOnline: { nodes: NodeId[]; amount: number; where: string }[];
+  serialize: { vms: VmId[] }[];
+  sync: { vms: VmId[] }[];
+  seq: { vms: VmId[] }[];
+  precedence: { before: VmId; after: VmId; where: string }[];
+  deadline: { vm: VmId; timestamp: string; where: string }[];
+  noDelay: VmId[];
+  spread: VmId[][];
+  lonely: VmId[][];
+  split: VmId[][][];
+  online: { node: NodeId; where: string }[];
+  offline: { node: NodeId; where: string }[];
+  bounceRules: Map<VmId, BounceRule[]>;
+  quarantined: Set<NodeId>;
+}
+
+type Args = Record<string, unknown>;
+
+class ArgError extends Error {}
+
+function num(args: Args, key: string, where: string): number {
+  const v = args[key];
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgError(`${where}.${key}: expected a number`);
+  return v;
+}
+function str(args: Args, key: string, where: string): string {
+  const v = args[key];
+  if (typeof v !== 'string') throw new ArgError(`${where}.${key}: expected a string`);
+  return v;
+}
+function ids(args: Args, key: string, where: string): number[] {
+  const v = args[key];
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) throw new ArgError(`${where}.${key}: expected a list of ids`);
+  return v as number[];
+}
+function parts(args: Args, key: string, where: string): number[][] {
+  const v = args[key];
+  if (!Array.isArray(v) || !v.every((g) => Array.isArray(g) && g.every((x) => typeof x === 'number' && Number.isInteger(x)))) {
+    throw new ArgError(`${where}.${key}: expected a list of id lists`);
+  }
+  return v as number[][];
+}
+
+export function parseConstraints(constraints: readonly Constraint[], model: Model): ParsedConstraints | ScheduleFailure {
+  const out: ParsedConstraints = {
+    overbook: new Map(),
+    resourceCapacity: [],
+    maxOnline: [],
+    serialize: [],
+    sync: [],
+    seq: [],
+    precedence: [],
+    deadline: [],
+    noDelay: [],
+    spread: [],
+    lonely: [],
+    split: [],
+    online: [],
+    offline: [],
+    bounceRules: new Map(),
+    quarantined: new Set(),
+  };
+  const rule = (vm: VmId, r: BounceRule): void => {
+    const list = out.bounceRules.get(vm);
+    if (list) list.push(r);
+    else out.bounceRules.set(vm, [r]);
+  };
+  for (let i = 0; i < constraints.length; i++) {
+    const c = constraints[i] as Constraint;
+    const where = `constraints[${i}]`;
+    const a = (c.args ?? {}) as Args;
+    try {
+      switch (c.id) {
+        case 'overbook': {
+          const node = num(a, 'node', where);
+          const rc = str(a, 'rc', where);
+          const ratio = num(a, 'ratio', where);
+          if (ratio < 1) throw new ArgError(`${where}.ratio: must be at least 1 (got ${ratio})`);
+          const key = `${node}|${rc}`;
+          out.overbook.set(key, Math.min(out.overbook.get(key) ?? Infinity, ratio));
+          break;
+        }
+        case 'resourceCapacity':
+          if (c.continuous) {
+            const amount = num(a, 'amount', where);
+            if (amount < 0) throw new ArgError(`${where}.amount: must not be negative`);
+            out.resourceCapacity.push({ nodes: ids(a, 'nodes', where), rc: str(a, 'rc', where), amount, where });
+          }
+          break;
+        case 'maxOnline':
+          if (c.continuous) {
+            const amount = num(a, 'amount', where);
+            if (amount < 0) throw new ArgError(`${where}.amount: must not be negative`);
+            out.maxOnline.push({ nodes: ids(a, 'nodes', where), amount, where });
+          }
+          break;
+        case 'Serialize':
+          out.serialize.push({ vms: ids(a, 'vms', where) });
+          break;
+        case 'Sync': {
+          const vms = ids(a, 'vms', where);
+          out.sync.push({ vms });
+          const r: BounceRule = { kind: 'never', why: `${where}: Sync ties the migrations together` };
+          for (const v of vms) rule(v, r);
+          break;
+        }
+        case 'seq':
+          out.seq.push({ vms: ids(a, 'vms', where) });
+          break;
+        case 'Precedence':
+          out.precedence.push({ before: num(a, 'vm1', where), after: num(a, 'vm2', where), where });
+          break;
+        case 'Deadline':
+          out.deadline.push({ vm: num(a, 'vm', where), timestamp: str(a, 'timestamp', where), where });
+          break;
+        case 'noDelay':
+          out.noDelay.push(num(a, 'vm', where));
+          break;
+        case 'online':
+          out.online.push({ node: num(a, 'node', where), where });
+          break;
+        case 'offline':
+          out.offline.push({ node: num(a, 'node', where), where });
+          break;
+        case 'spread':
+          if (c.continuous) {
+            const vms = ids(a, 'vms', where);
+            out.spread.push(vms);
+            const r: BounceRule = { kind: 'apart', others: vms, why: `${where}: continuous spread` };
+            for (const v of vms) rule(v, r);
+          }
+          break;
+        case 'lonely':
+          if (c.continuous) {
+            const vms = ids(a, 'vms', where);
+            out.lonely.push(vms);
+            const r: BounceRule = { kind: 'never', why: `${where}: continuous lonely` };
+            for (const v of vms) rule(v, r);
+          }
+          break;
+        case 'split':
+          if (c.continuous) {
+            const groups = parts(a, 'parts', where);
+            out.split.push(groups);
+            for (let g = 0; g < groups.length; g++) {
+              const r: BounceRule = { kind: 'apart', others: groups.filter((_, j) => j !== g).flat(), why: `${where}: continuous split` };
+              for (const v of groups[g] as number[]) rule(v, r);
+            }
+          }
+          break;
+        case 'ban':
+          if (c.continuous) rule(num(a, 'vm', where), { kind: 'banned', nodes: new Set(ids(a, 'nodes', where)), why: 'continuous ban' });
+          break;
+        case 'fence':
+          if (c.continuous) rule(num(a, 'vm', where), { kind: 'allowed', nodes: new Set(ids(a, 'nodes', where)), why: 'continuous fence' });
+          break;
+        case 'among':
+          if (c.continuous) {
+            const groups = parts(a, 'parts', where);
+            const sets = new Map<number[], ReadonlySet<NodeId>>();
+            const groupSet = (g: number[]): ReadonlySet<NodeId> => {
+              let set = sets.get(g);
+              if (!set) {
+                set = new Set(g);
+                sets.set(g, set);
+              }
+              return set;
+            };
+            for (const v of ids(a, 'vms', where)) {
+              const host = model.mapping.host(v);
+              const group = groups.find((g) => host !== undefined && g.includes(host));
+              if (group) rule(v, { kind: 'allowed', nodes: groupSet(group), why: `${where}: continuous among` });
+              else rule(v, { kind: 'never', why: `${where}: continuous among` });
+            }
+          }
+          break;
+        case 'splitAmong':
+          if (c.continuous) for (const g of parts(a, 'vParts', where)) for (const v of g) rule(v, { kind: 'never', why: 'continuous splitAmong' });
+          break;
+        case 'gather':
+          if (c.continuous) for (const v of ids(a, 'vms', where)) rule(v, { kind: 'never', why: 'continuous gather pins its VMs' });
+          break;
+        case 'root':
+          rule(num(a, 'vm', where), { kind: 'never', why: 'root forbids moving it' });
+          break;
+        case 'quarantine':
+          out.quarantined.add(num(a, 'node', where));
+          break;
+        default:
+          // Placement-only constraints (running, ready, preserve, runningCapacity, discrete modes…)
+          // shape the target, not the order of the actions.
+          break;
+      }
+    } catch (e) {
+      if (e instanceof ArgError) return failure(e.message);
+      throw e;
+    }
+  }
+  return out;
+}
+
+/**
+ * Seconds from the plan start for a Deadline timestamp: `+hh:mm:ss` / `+mm'ss` / `+ss` are
+ * relative; without `+` the time is absolute (wall clock, rolled over to the next day when
+ * already past), converted with `clockSeconds`; without a clock it is read as relative.
+ */
+export function parseTimestamp(raw: string, clockSeconds?: number): number | undefined {
+  const s = raw.trim();
+  const relative = s.startsWith('+');
+  const body = relative ? s.slice(1) : s;
+  let seconds: number;
+  if (/^\d+(:\d+){1,2}$/.test(body)) {
+    seconds = body.split(':').reduce((acc, part) => acc * 60 + Number.parseInt(part, 10), 0);
+  } else if (/^\d+'\d+$/.test(body)) {
+    const [mm, ss] = body.split("'");
+    seconds = Number.parseInt(mm as string, 10) * 60 + Number.parseInt(ss as string, 10);
+  } else if (/^\d+$/.test(body)) {
+    seconds = Number.parseInt(body, 10);
+  } else {
+    return undefined;
+  }
+  if (relative || clockSeconds === undefined) return seconds;
+  const delta = seconds - clockSeconds;
+  return delta >= 0 ? delta : delta + 86_400;
+}
+
+export function addConstraintOrdering(
+  p: Problem,
+  c: ParsedConstraints,
+  index: { arrivalsByNode: Map<number, number[]>; stopsRunningOn: Map<number, number[]> },
+  options: ProblemOptions,
+): ScheduleFailure | undefined {
+  const m = p.origin.mapping;
+  const nm = (v: VmId): string => p.vmName(v);
+  const arrivalOf = (v: VmId): { task: number; node: number } | undefined => {
+    const t = p.lastLeg.get(v) ?? p.vmTask.get(v);
+    if (t === undefined) return undefined;
+    const k = p.kind[t];
+    if (k === MIGRATE || k === BOOT_VM || k === RESUME_VM) return { task: t, node: p.dst[t] as number };
+    return undefined;
+  };
+  /** The task that stops `v` running on its origin host (migration, shutdown, suspend, kill). */
+  const departureOf = (v: VmId): { task: number; node: number } | undefined => {
+    const t = p.vmTask.get(v);
+    if (t === undefined || !m.isRunning(v)) return undefined;
+    const k = p.kind[t];
+    if (k === MIGRATE || k === SHUTDOWN_VM || k === SUSPEND_VM || k === KILL_VM) return { task: t, node: p.src[t] as number };
+    return undefined;
+  };
+  const barrier = (): number => p.addTask(BARRIER, -1, -1, -1, 0);
+
+  // continuous spread: a member arrives where another member was only after that one left.
+  // Members moving in a ring (VM1 N1→N2 while VM2 N2→N1) would wait for each other forever:
+  // one of them goes through a third node first (two migrations), which breaks the ring.
+  for (const set of c.spread) {
+    const members = [...new Set(set)];
+    const leaving = new Map<number, VmId[]>();
+    for (const v of members) {
+      const d = departureOf(v);
+      if (!d) continue;
+      const list = leaving.get(d.node);
+      if (list) list.push(v);
+      else leaving.set(d.node, [v]);
+    }
+    const waitsFor = new Map<VmId, VmId>();
+    for (const v of members) {
+      const arr = arrivalOf(v);
+      const first = arr ? leaving.get(arr.node)?.find((w) => w !== v) : undefined;
+      if (first !== undefined) waitsFor.set(v, first);
+    }
+    const state = new Map<VmId, number>(); // 1 on the current walk, 2 finished
+    for (const startVm of members) {
+      const walk: VmId[] = [];
+      let v: VmId | undefined = startVm;
+      while (v !== undefined && !state.has(v)) {
+        state.set(v, 1);
+        walk.push(v);
+        v = waitsFor.get(v);
+      }
+      if (v !== undefined && state.get(v) === 1) {
+        const ring = walk.slice(walk.indexOf(v));
+        const broken = breakRing(p, ring);
+        if (typeof broken === 'string') return failure(broken, ring);
+      }
+      for (const w of walk) state.set(w, 2);
+    }
+    for (const v of members) {
+      const arr = arrivalOf(v);
+      if (!arr) continue;
+      for (const w of leaving.get(arr.node) ?? []) {
+        const dep = departureOf(w);
+        if (w !== v && dep) p.edge(dep.task, arr.task);
+      }
+    }
+  }
+
+  // continuous lonely / split: a VM arrives on a node only after the VMs it must not meet left it.
+  // One zero-length barrier per (node, arriving group) gathers those departures.
+  const orderArrivals = (arrivals: VmId[], groupOf: (v: VmId) => number, conflicts: (arriving: number, leaving: VmId) => boolean): void => {
+    const barriers = new Map<string, number>();
+    for (const v of arrivals) {
+      const arr = arrivalOf(v);
+      if (!arr) continue;
+      const g = groupOf(v);
+      const key = `${arr.node}|${g}`;
+      let b = barriers.get(key);
+      if (b === undefined) {
+        b = barrier();
+        barriers.set(key, b);
+        for (const dep of index.stopsRunningOn.get(arr.node) ?? []) if (conflicts(g, p.vm[dep] as number)) p.edge(dep, b);
+      }
+      p.edge(b, arr.task);
+    }
+  };
+  for (const set of c.lonely) {
+    const members = new Set(set);
+    // members arrive after foreign VMs left; foreign VMs arrive after members left
+    const arrivals: VmId[] = [...set];
+    const memberNodes = new Set<number>();
+    for (const v of set) {
+      const d = departureOf(v);
+      if (d) memberNodes.add(d.node);
+    }
+    for (const node of memberNodes) for (const t of index.arrivalsByNode.get(node) ?? []) if (!members.has(p.vm[t] as number)) arrivals.push(p.vm[t] as number);
+    orderArrivals(
+      arrivals,
+      (v) => (members.has(v) ? 0 : 1),
+      (g, w) => (g === 0 ? !members.has(w) : members.has(w)),
+    );
+  }
+  for (const groups of c.split) {
+    const groupOf = new Map<VmId, number>();
+    groups.forEach((g, i) => g.forEach((v) => groupOf.set(v, i)));
+    orderArrivals(
+      groups.flat(),
+      (v) => groupOf.get(v) as number,
+      (g, w) => {
+        const other = groupOf.get(w);
+        return other !== undefined && other !== g;
+      },
+    );
+  }
+
+  // seq: the state-changing actions of the listed VMs, one after the other
+  for (const s of c.seq) {
+    let prev = -1;
+    for (const v of s.vms) {
+      const t = p.vmTask.get(v);
+      if (t === undefined || p.kind[t] === MIGRATE) continue;
+      if (prev >= 0) p.edge(prev, t);
+      prev = t;
+    }
+  }
+
+  // Precedence: end(migration of vm1) <= start(migration of vm2). Both VMs must be running at
+  // the start and at the end (BtrPlace: migration candidates, else no solution); a candidate
+  // that stays put has no migration, which satisfies the constraint.
+  const runsThrough = (v: VmId): boolean => m.isRunning(v) && (p.target.vms.get(v)?.state ?? 'running') === 'running';
+  for (const pr of c.precedence) {
+    for (const v of [pr.before, pr.after]) {
+      if (!runsThrough(v)) {
+        return failure(`${pr.where}: Precedence(${nm(pr.before)}, ${nm(pr.after)}) needs both VMs running before and after (migration candidates), and ${nm(v)} is not`, [pr.before, pr.after]);
+      }
+    }
+    const a = p.lastLeg.get(pr.before) ?? p.vmTask.get(pr.before);
+    const b = p.vmTask.get(pr.after);
+    if (a !== undefined && b !== undefined) p.edge(a, b);
+  }
+
+  // Deadline: the migration ends by the timestamp (only migrating VMs are concerned)
+  for (const d of c.deadline) {
+    const at = parseTimestamp(d.timestamp, options.clockSeconds);
+    if (at === undefined) return failure(`${d.where}.timestamp: '${d.timestamp}' is not a time ('+hh:mm:ss', 'hh:mm:ss', "mm'ss" or seconds)`, [d.vm]);
+    const t = p.lastLeg.get(d.vm) ?? p.vmTask.get(d.vm);
+    if (t === undefined || p.kind[t] !== MIGRATE) continue;
+    if (at < (p.deadline[t] as number)) {
+      p.deadline[t] = at;
+      p.deadlineWhere.set(t, `${d.where}: Deadline(${nm(d.vm)}, '${d.timestamp}')`);
+    }
+  }
+
+  // noDelay: the VM's action starts at 0 (checked after scheduling; top priority meanwhile)
+  for (const v of c.noDelay) {
+    const t = p.vmTask.get(v);
+    if (t === undefined) continue;
+    p.noDelayTasks.push(t);
+    p.deadline[t] = Math.min(p.deadline[t] as number, p.dur[t] as number);
+  }
+
+  // Sync: the migrations of these VMs end together (start together when all use post-copy)
+  for (const s of c.sync) {
+    const members = [...new Set(s.vms)].map((v) => p.vmTask.get(v)).filter((t): t is number => t !== undefined && p.kind[t] === MIGRATE);
+    if (members.length < 2) continue;
+    // merge with groups the members already belong to
+    const merged = new Set<number>(members);
+    for (const t of members) {
+      const g = p.syncOf[t] as number;
+      if (g >= 0) for (const o of (p.syncGroups[g] as { members: number[] }).members) merged.add(o);
+    }
+    const all = [...merged];
+    const postCopy = all.every((t) => p.origin.attributes.getBoolean('vm', p.vm[t] as number, 'postCopy') === true);
+    const g = p.syncGroups.length;
+    p.syncGroups.push({ members: all, postCopy });
+    for (const t of all) p.syncOf[t] = g;
+  }
+  return undefined;
+}
+
+/**
+ * Breaks a ring of continuous-spread members that each wait for the next one to leave: the
+ * smallest member that may go through a third node (constraints allow it, most free room now)
+ * is split into two migrations, src → via then via → dst. Returns an error sentence when no
+ * member can.
+ */
+function breakRing(p: Problem, ring: readonly VmId[]): string | undefined {
+  const candidates = ring
+    .map((v) => ({ v, t: p.vmTask.get(v) }))
+    .filter((x): x is { v: VmId; t: number } => x.t !== undefined && p.kind[x.t] === MIGRATE && !p.lastLeg.has(x.v))
+    .sort((x, y) => (p.weight[x.t] as number) - (p.weight[y.t] as number) || x.v - y.v);
+  for (const { v, t } of candidates) {
+    const a = p.src[t] as number;
+    const b = p.dst[t] as number;
+    const cons = p.consBefore(v);
+    let best = -1;
+    let bestRoom = -Infinity;
+    for (let c = 0; c < p.nodeIds.length; c++) {
+      if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
+      let room = Infinity;
+      for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
+      if (room < 0 || room <= bestRoom) continue;
+      if (bounceObstacle(p, v, p.nodeIds[c] as NodeId) !== undefined) continue;
+      best = c;
+      bestRoom = room;
+    }
+    if (best < 0) continue;
+    const leg = p.addTask(MIGRATE, v, best, b, p.dur[t] as number);
+    p.setMigrationBookings(leg, v, best, b, p.consBefore(v), p.consAfter(v));
+    p.setMigrationBookings(t, v, a, best, p.consBefore(v), p.consBefore(v));
+    p.dst[t] = best;
+    const hooks = p.hooks.get(t);
+    if (hooks) {
+      p.hooks.set(leg, hooks);
+      p.hooks.delete(t);
+    }
+    p.weight[leg] = p.weight[t] as number;
+    p.edge(t, leg);
+    p.lastLeg.set(v, leg);
+    p.migrationCount++;
+    p.plannedBounces.push({ vm: v, via: p.nodeIds[best] as NodeId });
+    p.viaOf.set(v, p.nodeIds[best] as NodeId);
+    return undefined;
+  }
+  return `continuous spread: ${ring.map((v) => p.vmName(v)).join(', ')} each move to a node another one of them leaves, and none can go through a third node first (no room, or its constraints forbid it)`;
+}
+
+/** Whether `node` may host `vm` temporarily under the continuous placement constraints; else why not. */
+export function bounceObstacle(p: Problem, vm: VmId, node: NodeId): string | undefined {
+  if (p.quarantined.has(node)) return `${p.nodeName(node)} is quarantined`;
+  for (const r of p.bounceRules.get(vm) ?? []) {
+    switch (r.kind) {
+      case 'never':
+        return r.why;
+      case 'allowed':
+        if (!r.nodes.has(node)) return r.why;
+        break;
+      case 'banned':
+        if (r.nodes.has(node)) return r.why;
+        break;
+      case 'apart':
+        for (const o of r.others) {
+          if (o === vm) continue;
+          if (p.origin.mapping.isRunning(o) && p.origin.mapping.host(o) === node) return r.why;
+          // nor where another member is or will be, even on its own way through a third node
+          if (p.finalHost.get(o) === node || p.viaOf.get(o) === node) return r.why;
+        }
+        break;
+    }
+  }
+  return undefined;
+}
