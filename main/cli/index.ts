@@ -1,7 +1,18 @@
 import { type Command, type CommandIO, UsageError, processIO } from './command.js';
+import { checkCommand } from './commands/check.js';
+import { replayCommand } from './commands/replay.js';
+import { lintCommand } from './commands/lint.js';
+import { showCommand } from './commands/show.js';
+import { planCommand } from './commands/plan.js';
 
 /** Every sub-command, one line each. */
-const COMMANDS: readonly Command[] = [];
+const COMMANDS: readonly Command[] = [
+  showCommand,
+  checkCommand,
+  replayCommand,
+  lintCommand,
+  planCommand,
+];
 
 export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
   const [name, ...rest] = argv;

@@ -1,0 +1,165 @@
+import type { NodeId, VmId } from '../model/index.js';
+import { type PlacementProblem, describeConstraint } from './problem.js';
+import { SpreadRule } from './placement/rules.js';
+import type { Target } from './target.js';
+
+/**
+ * Fast infeasibility tests (milliseconds, before any search) and helpers on final placements:
+ * resource totals, VMs with nowhere to go, spread sets with too few allowed hosts.
+ */
+
+export interface InfeasibilityReason {
+  readonly message: string;
+  /** Indices of the constraints the argument uses (into problem.constraints). */
+  readonly constraints: readonly number[];
+  readonly vms: readonly VmId[];
+}
+
+/** Names for up to `max` elements, then "and k more". */
+export function nameList(names: readonly string[], max = 6): string {
+  if (names.length <= max) return names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+}
+
+/** Constraints that change node states (offline/online), by index. */
+function nodeStateConstraints(problem: PlacementProblem): number[] {
+  const out: number[] = [];
+  problem.constraints.forEach((c, i) => {
+    if (c.id === 'offline' || c.id === 'online') out.push(i);
+  });
+  return out;
+}
+
+export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReason[] {
+  const reasons: InfeasibilityReason[] = [];
+  const { model, nodes, vms, resources, capacity, demand } = problem;
+  const N = nodes.length;
+  const V = vms.length;
+  const online = nodes.filter((_, n) => problem.onlineAtEnd[n] === 1);
+  const onlineNames = online.map((n) => model.nodeName(n));
+  const offlineNow = problem.constraints.map((c, i) => ({ c, i })).filter(({ c }) => c.id === 'offline');
+
+  // 1. totals per resource
+  resources.forEach((rc, r) => {
+    let need = 0;
+    let offer = 0;
+    for (let v = 0; v < V; v++) need += demand[r * V + v] ?? 0;
+    for (let n = 0; n < N; n++) offer += capacity[r * N + n] ?? 0;
+    if (need > offer) {
+      const preserveIdx = problem.constraints.map((c, i) => ({ c, i })).filter(({ c }) => c.id === 'preserve' && c.args['rc'] === rc);
+      const used = [...offlineNow, ...preserveIdx];
+      const because = used.length > 0 ? ` (${nameList(used.map(({ c }) => describeConstraint(model, c)), 4)})` : '';
+      reasons.push({
+        message: `not enough ${rc}: the running VMs need ${need} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${offer}${because}`,
+        constraints: used.map(({ i }) => i),
+        vms: [],
+      });
+    }
+  });
+  if (reasons.length > 0) return reasons;
+
+  // 2. every VM needs one allowed node big enough for it (pinned VMs' load counted)
+  const pinnedLoad = new Float64Array(resources.length * N);
+  for (let v = 0; v < V; v++) {
+    if (problem.pinned[v] !== 1) continue;
+    const o = problem.origin[v] ?? -1;
+    if (o >= 0) for (let r = 0; r < resources.length; r++) pinnedLoad[r * N + o] = (pinnedLoad[r * N + o] ?? 0) + (demand[r * V + v] ?? 0);
+  }
+  const fitsAlone = (v: number, n: number): boolean => {
+    for (let r = 0; r < resources.length; r++) {
+      const room = (capacity[r * N + n] ?? 0) - (problem.pinned[v] === 1 ? 0 : (pinnedLoad[r * N + n] ?? 0));
+      if ((demand[r * V + v] ?? 0) > room) return false;
+    }
+    return true;
+  };
+  const hasHost = (v: number): boolean => {
+    const o = problem.origin[v] ?? -1;
+    if (o >= 0 && problem.domainAllows(v, o) && fitsAlone(v, o)) return true;
+    for (let n = 0; n < N; n++) if (problem.domainAllows(v, n) && fitsAlone(v, n)) return true;
+    return false;
+  };
+  for (let v = 0; v < V; v++) {
+    if (hasHost(v)) continue;
+    const vm = vms[v] as VmId;
+    const used = new Set<number>(nodeStateConstraints(problem));
+    problem.constraints.forEach((c, i) => {
+      if ((c.id === 'ban' || c.id === 'fence' || c.id === 'root' || c.id === 'preserve') && c.args['vm'] === vm) used.add(i);
+      if (c.id === 'quarantine') used.add(i);
+    });
+    reasons.push({
+      message: `${model.vmName(vm)} has nowhere to go: no node online at the end is both allowed and large enough for it (${describeDemand(problem, v)})`,
+      constraints: [...used],
+      vms: [vm],
+    });
+  }
+  if (reasons.length > 0) return reasons;
+
+  // 3. a spread over k VMs needs k distinct allowed hosts
+  problem.rules.forEach((rule) => {
+    if (!(rule instanceof SpreadRule)) return;
+    const union = new Set<number>();
+    const k = rule.members.length;
+    for (const v of rule.members) {
+      const o = problem.origin[v] ?? -1;
+      if (o >= 0 && problem.domainAllows(v, o) && fitsAlone(v, o)) union.add(o);
+    }
+    for (const v of rule.members) {
+      if (union.size >= k) break;
+      for (let n = 0; n < N && union.size < k; n++) if (!union.has(n) && problem.domainAllows(v, n) && fitsAlone(v, n)) union.add(n);
+    }
+    if (union.size < k) {
+      reasons.push({
+        message: `${describeConstraint(model, rule.source)} needs ${rule.members.length} distinct hosts but only ${union.size} allowed node(s) can take these VMs`,
+        constraints: [rule.constraintIndex, ...nodeStateConstraints(problem)],
+        vms: rule.members.map((v) => vms[v] as VmId),
+      });
+    }
+  });
+  return reasons;
+}
+
+export function describeDemand(problem: PlacementProblem, v: number): string {
+  const V = problem.vms.length;
+  return problem.resources.map((rc, r) => `${rc} ${problem.demand[r * V + v] ?? 0}`).join(', ');
+}
+
+/** Memory moved (in the memory resource's unit, MiB by convention) by the migrations of `hosts`. */
+export function memoryMoved(problem: PlacementProblem, hosts: Int32Array): number {
+  const mr = problem.memoryResource;
+  if (mr < 0) return 0;
+  const V = problem.vms.length;
+  let total = 0;
+  for (let v = 0; v < V; v++) {
+    const h = hosts[v] ?? -1;
+    if (h >= 0 && problem.originRunning[v] === 1 && problem.origin[v] !== h) {
+      total += problem.model.resources.get(problem.resources[mr] as string)?.consumption(problem.vms[v] as VmId) ?? 0;
+    }
+  }
+  return total;
+}
+
+/** The target configuration of a complete placement. */
+export function buildTarget(problem: PlacementProblem, hosts: Int32Array): Target {
+  const vmsOut = new Map<VmId, { state: 'init' | 'ready' | 'running' | 'sleeping' | 'killed'; host: NodeId | null }>();
+  const consumption = new Map<VmId, Map<string, number>>();
+  const V = problem.vms.length;
+  const mapping = problem.model.mapping;
+  for (let v = 0; v < V; v++) {
+    const vm = problem.vms[v] as VmId;
+    const h = hosts[v] ?? -1;
+    if (h < 0) throw new Error(`internal: ${problem.model.vmName(vm)} has no host in the placement`);
+    const node = problem.nodes[h] as NodeId;
+    if (!mapping.isRunning(vm) || mapping.host(vm) !== node) vmsOut.set(vm, { state: 'running', host: node });
+    problem.resources.forEach((rc, r) => {
+      const view = problem.model.resources.get(rc);
+      const want = problem.demand[r * V + v] ?? 0;
+      if (view && view.consumption(vm) !== want) {
+        let m = consumption.get(vm);
+        if (!m) consumption.set(vm, (m = new Map()));
+        m.set(rc, want);
+      }
+    });
+  }
+  for (const [vm, change] of problem.otherVmChanges) vmsOut.set(vm, change);
+  return { vms: vmsOut, nodes: new Map(problem.nodeChanges), consumption };
+}

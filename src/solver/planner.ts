@@ -1,0 +1,389 @@
+import type { Constraint } from '../catalogue/constraint.js';
+import { checkPlan, formatViolations } from '../checker/plan-checker.js';
+import type { Instance } from '../instance/instance.js';
+import type { NodeId, VmId } from '../model/index.js';
+import { type Plan, planDuration } from '../plan/plan.js';
+import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
+import { solveExact } from './exact/solve.js';
+import { decompose } from './decompose.js';
+import { explainInfeasibility, exhaustiveFeasibility } from './explain.js';
+import { ejectionChains } from './placement/ejection.js';
+import { branchAndBound } from './placement/branch-and-bound.js';
+import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
+import { largeNeighbourhoodSearch } from './placement/lns.js';
+import type { CancelSignal, MznRunner, MznSolverId } from './ports.js';
+import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair, reduce } from './problem.js';
+import { schedule } from './schedule/index.js';
+import type { Target } from './target.js';
+
+/**
+ * The planner: problem reduction → bounds → constructive placement (ejection chains) → LNS (and
+ * the exact MiniZinc model alone on small instances) → scheduling → the plan checker. Anytime:
+ * every improving, checked plan is streamed; a cancel keeps the best so far. A plan that fails the
+ * checker is a bug and raises PlanCheckError; it is never returned.
+ */
+
+export interface PlanBudgets {
+  readonly maxMigrations?: number;
+  readonly maxMemoryMovedGiB?: number;
+  /** Migrations touching one host at once (incoming plus outgoing), default 2. */
+  readonly maxConcurrentMigrationsPerHost?: number;
+  /** The maintenance window: the plan must end within it (seconds). */
+  readonly windowSeconds?: number;
+}
+
+export interface PlanProgress {
+  readonly objective: number;
+  readonly lowerBound: number;
+  readonly elapsedMs: number;
+  readonly plan: Plan;
+  readonly migrations: number;
+  /** Which stage found it: 'construct', 'lns', 'exact'. */
+  readonly stage: string;
+}
+
+export interface PlanOptions {
+  readonly objective?: PlacementObjective;
+  readonly budgets?: PlanBudgets;
+  /** Wall-clock budget of the search (default 10 s); the best plan so far is returned. */
+  readonly timeLimitMs?: number;
+  readonly runner?: MznRunner;
+  /** MiniZinc back-end for the exact model, or 'native' (Ferry's own branch and bound only). */
+  readonly solver?: MznSolverId | 'native';
+  readonly onProgress?: (progress: PlanProgress) => void;
+  readonly signal?: CancelSignal;
+  /** Constraints added to the instance's (a script). */
+  readonly extraConstraints?: readonly Constraint[];
+  /** Instances with at most this many movable VMs go to the exact model alone (with a runner). */
+  readonly exactThreshold?: number;
+  readonly seed?: number;
+}
+
+export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'unknown';
+
+export interface PlanResult {
+  readonly status: PlanStatus;
+  readonly plan?: Plan;
+  /** Value of the objective: MTTR (sum of action ends, s), migrations, or MiB moved. */
+  readonly objective: number;
+  readonly lowerBound: number;
+  /** (objective − lowerBound) / objective, 0 when proven optimal. */
+  readonly gap: number;
+  readonly durationSeconds: number;
+  readonly durationLowerBound: number;
+  readonly migrations: number;
+  readonly migrationsLowerBound: number;
+  readonly memoryMovedMiB: number;
+  readonly solveMs: number;
+  readonly explanation?: readonly string[];
+  /** Facts for reports: movable VMs, stages, exact model status. */
+  readonly notes: readonly string[];
+}
+
+export class PlanCheckError extends Error {
+  override name = 'PlanCheckError';
+  constructor(readonly violations: readonly string[]) {
+    super(`internal error: the planner produced a plan the checker rejects (a bug, please report it with the instance):\n${violations.join('\n')}`);
+  }
+}
+
+interface Scheduled {
+  readonly placement: PlacementResult;
+  readonly target: Target;
+  readonly plan: Plan;
+  readonly mttr: number;
+  readonly mttrLowerBound: number;
+  readonly duration: number;
+  readonly durationLowerBound: number;
+}
+
+export async function plan(instance: Instance, options: PlanOptions = {}): Promise<PlanResult> {
+  const t0 = Date.now();
+  const objectiveKind = options.objective ?? 'mttr';
+  const timeLimit = options.timeLimitMs ?? 10_000;
+  const deadline = t0 + timeLimit;
+  const budgets = options.budgets ?? {};
+  const k = budgets.maxConcurrentMigrationsPerHost ?? 2;
+  const extra = options.extraConstraints ?? [];
+  const stop = (): boolean => options.signal?.aborted === true || Date.now() > deadline;
+  const notes: string[] = [];
+  const mznSolver: MznSolverId | undefined = options.solver === 'native' ? undefined : options.solver;
+
+  const problem = reduce(instance, { objective: objectiveKind, extraConstraints: extra });
+  const full: Instance = { ...instance, constraints: problem.constraints };
+  const infeasible = (explanation: readonly string[], lowerBound = 0, migrationsLowerBound = 0): PlanResult => ({
+    status: 'infeasible',
+    objective: Number.NaN,
+    lowerBound,
+    gap: Number.NaN,
+    durationSeconds: Number.NaN,
+    durationLowerBound: Number.NaN,
+    migrations: Number.NaN,
+    migrationsLowerBound,
+    memoryMovedMiB: Number.NaN,
+    solveMs: Date.now() - t0,
+    explanation,
+    notes,
+  });
+  if (problem.ignored.length > 0) notes.push(`constraints the placement does not model (left to the scheduler and checker): ${problem.ignored.join(', ')}`);
+  if (problem.infeasible.length > 0) return infeasible(problem.infeasible);
+  const repair = initialRepair(problem);
+  if (repair.infeasible.length > 0) return infeasible(repair.infeasible);
+  const phases: string[] = [`reduce ${Date.now() - t0} ms`];
+  const quick = quickInfeasibility(problem);
+  if (quick.length > 0) return infeasible(explainInfeasibility(instance, extra, objectiveKind, problem, quick), repair.lowerBound, repair.migrationsLowerBound);
+  notes.push(`${problem.vms.length} VMs run at the end; ${repair.queue.length} must or may move (lower bound ${repair.migrationsLowerBound} migration(s))`);
+  const decomposition = repair.queue.length <= 5_000 ? decompose(problem, repair) : undefined;
+  if (decomposition) {
+    const largest = decomposition.components.reduce((m, g) => Math.max(m, g.vms.length), 0);
+    notes.push(`${decomposition.components.length} independent sub-problem(s), the largest with ${largest} VM(s) to place`);
+  }
+
+  if (budgets.maxMigrations !== undefined && repair.migrationsLowerBound > budgets.maxMigrations) {
+    return infeasible(
+      [`at least ${repair.migrationsLowerBound} VM(s) must migrate (${causes(problem, repair)}) but the budget allows ${budgets.maxMigrations}`],
+      repair.lowerBound,
+      repair.migrationsLowerBound,
+    );
+  }
+
+  // ---- placement search ----------------------------------------------------------------------
+  let best: Scheduled | undefined;
+  let scheduleFailure: string | undefined;
+  const consider = (placement: PlacementResult, stage: string): void => {
+    if (placement.unplaced.length > 0) return;
+    if (!withinBudgets(problem, placement, budgets)) return;
+    const target = buildTarget(problem, placement.hosts);
+    const scheduled = schedule(instance.model, target, problem.constraints, {
+      maxConcurrentMigrationsPerHost: k,
+      ...(budgets.windowSeconds !== undefined ? { horizon: budgets.windowSeconds } : {}),
+    });
+    if (!scheduled.ok) {
+      scheduleFailure = scheduled.reason;
+      return;
+    }
+    const candidate: Scheduled = {
+      placement,
+      target,
+      plan: scheduled.plan,
+      mttr: scheduled.stats.mttr,
+      mttrLowerBound: scheduled.stats.mttrLowerBound,
+      duration: scheduled.stats.makespan,
+      durationLowerBound: scheduled.stats.durationLowerBound,
+    };
+    if (best && !improves(objectiveKind, candidate, best)) return;
+    best = candidate;
+    options.onProgress?.({
+      objective: objectiveValue(objectiveKind, candidate, problem),
+      lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound,
+      elapsedMs: Date.now() - t0,
+      plan: candidate.plan,
+      migrations: placement.migrations,
+      stage,
+    });
+  };
+
+  const movable = repair.queue.length;
+  const useExact = options.runner !== undefined && options.solver !== 'native' && movable <= (options.exactThreshold ?? 64) && problem.vms.length <= 2000;
+  const constructed = ejectionChains(problem, repair, {
+    seed: options.seed ?? 1,
+    restarts: 16,
+    deadline: t0 + timeLimit * 0.4,
+    shouldStop: stop,
+    target: repair.lowerBound,
+    spreadIncoming: objectiveKind === 'mttr',
+  });
+  phases.push(`construct ${Date.now() - t0} ms`);
+  consider(constructed, 'construct');
+  phases.push(`schedule ${Date.now() - t0} ms`);
+  let placement = constructed;
+  if (constructed.unplaced.length === 0 && constructed.cost > repair.lowerBound && !stop()) {
+    placement = largeNeighbourhoodSearch(problem, constructed, {
+      lowerBound: repair.lowerBound,
+      deadline: useExact ? t0 + timeLimit * 0.5 : deadline,
+      seed: options.seed ?? 7,
+      shouldStop: () => options.signal?.aborted === true,
+      onImprove: (r) => consider(r, 'lns'),
+    });
+    consider(placement, 'lns');
+  }
+  // tiny instances: exhaustive search over every VM proves the placement optimal (or improves it)
+  let placementProven = false;
+  if (best && best.placement.cost > repair.lowerBound && !options.signal?.aborted) {
+    const all = Array.from({ length: problem.nodes.length }, (_, n) => n);
+    const free: number[] = [];
+    for (let v = 0; v < problem.vms.length; v++) if (problem.pinned[v] !== 1) free.push(v);
+    if (free.length <= 24 && all.length <= 16) {
+      const exhaustive = branchAndBound(problem, best.placement.hosts, free, () => all, { upperBound: best.placement.cost, nodeLimit: 500_000, shouldStop: () => options.signal?.aborted === true });
+      if (exhaustive.hosts) consider(resultOf(problem, exhaustive.hosts), 'exhaustive');
+      placementProven = exhaustive.complete;
+    }
+  }
+  let provenInfeasible = false;
+  if (constructed.unplaced.length > 0 && !stop()) {
+    const verdict = exhaustiveFeasibility(problem, repair.hosts, repair.queue, 500_000);
+    if (verdict === 'infeasible') provenInfeasible = true;
+  }
+
+  // ---- exact model alone on small instances --------------------------------------------------
+  let exactOptimal = false;
+  // at the placement lower bound, only the MTTR objective has anything left for the exact model
+  const atBound = best !== undefined && best.placement.cost <= repair.lowerBound;
+  if (useExact && options.runner && !stop() && !provenInfeasible && !(atBound && objectiveKind !== 'mttr')) {
+    const movableMap = new Map<VmId, readonly NodeId[] | undefined>();
+    for (const v of repair.queue) {
+      const list = decomposition?.candidates.get(v);
+      movableMap.set(problem.vms[v] as VmId, list ? list.map((n) => problem.nodes[n] as NodeId) : undefined);
+    }
+    // neighbours on the nodes involved may move too
+    for (const v of movableNeighbours(problem, repair, best?.placement)) movableMap.set(problem.vms[v] as VmId, undefined);
+    const exact = await solveExact(
+      {
+        model: instance.model,
+        constraints: problem.constraints,
+        movable: movableMap,
+        ...(budgets.windowSeconds !== undefined ? { horizon: budgets.windowSeconds } : {}),
+        budgets: {
+          maxConcurrentMigrationsPerNode: k,
+          ...(budgets.maxMigrations !== undefined ? { maxMigrations: budgets.maxMigrations } : {}),
+        },
+      },
+      options.runner,
+      {
+        objective: objectiveKind,
+        // the exact model schedules too: give it a bounded share, never the whole budget
+        timeLimitMs: Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
+        ...(mznSolver !== undefined ? { solver: mznSolver } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+    );
+    notes.push(`exact model (${options.runner.kind}): ${exact.status}, ${exact.size.variableVms} variable VMs, ${exact.elapsedMs} ms${exact.reasons.length > 0 ? ` (${exact.reasons.join('; ')})` : ''}`);
+    if (exact.solution) {
+      const hosts = hostsOfTarget(problem, exact.solution.target, best?.placement.hosts);
+      if (hosts) {
+        const report = checkPlan(full, exact.solution.plan);
+        if (report.ok) {
+          const candidate: Scheduled = {
+            placement: { hosts, unplaced: [], cost: costOf(problem, hosts), migrations: migrationsOf(problem, hosts) },
+            target: exact.solution.target,
+            plan: exact.solution.plan,
+            mttr: exact.solution.mttr,
+            mttrLowerBound: best?.mttrLowerBound ?? 0,
+            duration: planDuration(exact.solution.plan),
+            durationLowerBound: best?.durationLowerBound ?? 0,
+          };
+          if (!best || improves(objectiveKind, candidate, best)) {
+            best = candidate;
+            options.onProgress?.({ objective: objectiveValue(objectiveKind, candidate, problem), lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound, elapsedMs: Date.now() - t0, plan: candidate.plan, migrations: candidate.placement.migrations, stage: 'exact' });
+          }
+          exactOptimal = exact.status === 'OPTIMAL_SOLUTION';
+        } else notes.push(`exact model plan rejected by the checker: ${formatViolations(report, instance.model).join(' ')}`);
+      }
+    } else if (exact.status === 'UNSATISFIABLE' && !best) provenInfeasible = true;
+  }
+
+  if (!best) {
+    if (provenInfeasible) {
+      const known: InfeasibilityReason[] = [];
+      return infeasible(explainInfeasibility(instance, extra, objectiveKind, problem, known), repair.lowerBound, repair.migrationsLowerBound);
+    }
+    const why: string[] = [];
+    if (constructed.unplaced.length > 0) why.push(`no placement found in time for ${constructed.unplaced.length} VM(s): ${constructed.unplaced.slice(0, 6).map((v) => instance.model.vmName(problem.vms[v] as VmId)).join(', ')}`);
+    if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
+    if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds the budgets`);
+    return { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' };
+  }
+
+  // ---- the final check -----------------------------------------------------------------------
+  const chosen: Scheduled = best;
+  const report = checkPlan(full, chosen.plan);
+  if (!report.ok) throw new PlanCheckError(formatViolations(report, instance.model));
+  phases.push(`check ${Date.now() - t0} ms`);
+  notes.push(`timeline: ${phases.join(', ')}`);
+  const value = objectiveValue(objectiveKind, chosen, problem);
+  const lowerBound = objectiveKind === 'mttr' ? Math.max(chosen.mttrLowerBound, 0) : repair.lowerBound;
+  const placementOptimal = chosen.placement.cost <= repair.lowerBound || exactOptimal || placementProven;
+  const optimal = objectiveKind === 'mttr' ? (value <= lowerBound && placementOptimal) || exactOptimal : placementOptimal;
+  return {
+    status: optimal ? 'optimal' : 'feasible',
+    plan: chosen.plan,
+    objective: value,
+    lowerBound: optimal ? Math.max(lowerBound, Math.min(value, lowerBound)) : lowerBound,
+    gap: optimal || value === 0 ? 0 : Math.max(0, (value - lowerBound) / value),
+    durationSeconds: chosen.duration,
+    durationLowerBound: chosen.durationLowerBound,
+    migrations: chosen.placement.migrations,
+    migrationsLowerBound: repair.migrationsLowerBound,
+    memoryMovedMiB: memoryMoved(problem, chosen.placement.hosts),
+    solveMs: Date.now() - t0,
+    notes,
+  };
+}
+
+function objectiveValue(kind: PlacementObjective, s: Scheduled, problem: PlacementProblem): number {
+  if (kind === 'mttr') return s.mttr;
+  if (kind === 'memory') return memoryMoved(problem, s.placement.hosts);
+  return s.placement.migrations;
+}
+
+function improves(kind: PlacementObjective, a: Scheduled, b: Scheduled): boolean {
+  if (kind === 'mttr') {
+    if (a.placement.migrations !== b.placement.migrations) return a.placement.migrations < b.placement.migrations;
+    return a.mttr < b.mttr;
+  }
+  if (a.placement.cost !== b.placement.cost) return a.placement.cost < b.placement.cost;
+  return a.mttr < b.mttr;
+}
+
+function withinBudgets(problem: PlacementProblem, placement: PlacementResult, budgets: PlanBudgets): boolean {
+  if (budgets.maxMigrations !== undefined && placement.migrations > budgets.maxMigrations) return false;
+  if (budgets.maxMemoryMovedGiB !== undefined && memoryMoved(problem, placement.hosts) > budgets.maxMemoryMovedGiB * 1024) return false;
+  return true;
+}
+
+function costOf(problem: PlacementProblem, hosts: Int32Array): number {
+  let c = 0;
+  for (let v = 0; v < hosts.length; v++) c += problem.moveCost(v, hosts[v] ?? -1);
+  return c;
+}
+
+/** Dense hosts from a target (VMs absent from it keep their source host). */
+function hostsOfTarget(problem: PlacementProblem, target: Target, fallback?: Int32Array): Int32Array | undefined {
+  const hosts = new Int32Array(problem.vms.length).fill(-1);
+  for (let v = 0; v < problem.vms.length; v++) {
+    const vm = problem.vms[v] as VmId;
+    const t = target.vms.get(vm);
+    const node = t ? t.host : problem.model.mapping.host(vm);
+    const n = node === null || node === undefined ? -1 : (problem.nodeIndex.get(node) ?? -1);
+    hosts[v] = n >= 0 ? n : (fallback?.[v] ?? -1);
+    if ((hosts[v] ?? -1) < 0) return undefined;
+  }
+  return hosts;
+}
+
+/** VMs sharing a node with the queued VMs' source and destination hosts (bounded). */
+function movableNeighbours(problem: PlacementProblem, repair: Repair, found?: PlacementResult): number[] {
+  const nodes = new Set<number>();
+  for (const v of repair.queue) {
+    const o = problem.origin[v] ?? -1;
+    if (o >= 0) nodes.add(o);
+    const h = found?.hosts[v] ?? -1;
+    if (h >= 0) nodes.add(h);
+  }
+  const out: number[] = [];
+  for (let v = 0; v < problem.vms.length && out.length < 32; v++) {
+    if (problem.pinned[v] === 1) continue;
+    if (nodes.has(problem.origin[v] ?? -1)) out.push(v);
+  }
+  return out;
+}
+
+/** Why VMs must move, in short: `3 on nodes going offline, 2 on overloaded nodes`. */
+function causes(problem: PlacementProblem, repair: Repair): string {
+  const offline = repair.forced.filter((v) => problem.onlineAtEnd[problem.origin[v] ?? -1] !== 1 && problem.originRunning[v] === 1).length;
+  const other = repair.migrationsLowerBound - offline;
+  const parts: string[] = [];
+  if (offline > 0) parts.push(`${offline} on node(s) going offline`);
+  if (other > 0) parts.push(`${other} for constraints or overloaded nodes`);
+  return parts.join(', ') || 'constraints';
+}

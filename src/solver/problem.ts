@@ -1,0 +1,600 @@
+import type { Constraint } from '../catalogue/constraint.js';
+import type { Instance } from '../instance/instance.js';
+import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../model/index.js';
+import {
+  AmongRule,
+  GatherRule,
+  LonelyRule,
+  type PlacementRule,
+  ResourceCapacityRule,
+  RunningCapacityRule,
+  SplitAmongRule,
+  SplitRule,
+  SpreadRule,
+} from './placement/rules.js';
+import { Placement } from './placement/state.js';
+
+/**
+ * Problem reduction in repair mode (BtrPlace's `doRepair(true)`): from an instance, the target
+ * state of every element, the dense placement problem over the VMs that run at the end, the VMs
+ * that MUST move (and a first, greedy choice of which ones when a constraint or an overload leaves
+ * a choice), a valid lower bound on the objective, and the reasons the instance cannot be solved
+ * when that is already visible here.
+ */
+
+export type PlacementObjective = 'mttr' | 'migrations' | 'memory';
+
+/** Constraint ids that only shape the schedule; the placement ignores them. */
+export const SCHEDULE_ONLY_IDS: ReadonlySet<string> = new Set(['seq', 'noDelay', 'Deadline', 'Precedence', 'Serialize', 'Sync']);
+const STATE_IDS: Readonly<Record<string, VmState>> = { running: 'running', ready: 'ready', sleeping: 'sleeping', killed: 'killed' };
+/** Continuous constraints BtrPlace requires to hold in the source model (else: no solution). */
+const MUST_HOLD_INITIALLY: ReadonlySet<string> = new Set(['ban', 'fence', 'spread', 'split', 'splitAmong', 'resourceCapacity', 'gather', 'among']);
+
+export interface PlacementProblem {
+  readonly model: Model;
+  /** Instance constraints followed by the extra ones (indices used by explanations). */
+  readonly constraints: readonly Constraint[];
+  readonly objective: PlacementObjective;
+  readonly nodes: readonly NodeId[];
+  readonly nodeIndex: ReadonlyMap<NodeId, number>;
+  readonly onlineAtEnd: Uint8Array;
+  /** Nodes no newcomer may land on (quarantine). */
+  readonly quarantined: Uint8Array;
+  readonly resources: readonly string[];
+  /** Final capacity, resource-major (`r * nodes + n`), overbook ratios applied; 0 when offline at the end. */
+  readonly capacity: Float64Array;
+  /** The VMs running at the end, dense. */
+  readonly vms: readonly VmId[];
+  readonly vmIndex: ReadonlyMap<VmId, number>;
+  /** Final demand, resource-major (`r * vms + v`), preserve applied. */
+  readonly demand: Float64Array;
+  /** Host index in the source model (running or sleeping), -1 for ready VMs. */
+  readonly origin: Int32Array;
+  /** 1 when the VM runs in the source model: ending elsewhere is a live migration. */
+  readonly originRunning: Uint8Array;
+  /** 1 when the VM may not leave its source host (root, quarantine). */
+  readonly pinned: Uint8Array;
+  readonly rules: readonly PlacementRule[];
+  readonly vmRules: readonly (readonly number[])[];
+  readonly nodeRules: readonly (readonly number[])[];
+  readonly everyNodeRules: readonly number[];
+  /** Index of the memory resource (for data moved), -1 if none. */
+  readonly memoryResource: number;
+  /** Static domain: online at the end, ban/fence/among-continuous, quarantine. */
+  domainAllows(v: number, n: number): boolean;
+  /** Restricted domains (VMs absent here may go to any online node). */
+  readonly domains: ReadonlyMap<number, Uint8Array>;
+  /** Objective cost of VM v ending on n (0 when it stays or boots). */
+  moveCost(v: number, n: number): number;
+  /** VMs that do not run at the end but change: final state and host. */
+  readonly otherVmChanges: ReadonlyMap<VmId, { readonly state: VmState; readonly host: NodeId | null }>;
+  readonly nodeChanges: ReadonlyMap<NodeId, NodeState>;
+  /** Problems visible before any search (conflicting states, impossible transitions, ...). */
+  readonly infeasible: readonly string[];
+  /** Constraint ids the placement does not understand (kept for the checker and scheduler). */
+  readonly ignored: readonly string[];
+}
+
+export interface Repair {
+  /** Start placement: every VM on its source host except the evicted ones (-1). */
+  readonly hosts: Int32Array;
+  /** VMs to place, the forced ones and those chosen to fix a constraint or an overload. */
+  readonly queue: readonly number[];
+  /** VMs that must move whatever the choice (their node goes offline, ban, fence, boots). */
+  readonly forced: readonly number[];
+  /** Valid lower bound on the objective (migrations, or MiB moved). */
+  readonly lowerBound: number;
+  /** Lower bound on the number of migrations, whatever the objective. */
+  readonly migrationsLowerBound: number;
+  readonly infeasible: readonly string[];
+}
+
+export interface ReduceOptions {
+  readonly objective?: PlacementObjective;
+  readonly extraConstraints?: readonly Constraint[];
+}
+
+const num = (args: Record<string, unknown>, key: string): number => {
+  const v = args[key];
+  return typeof v === 'number' ? v : Number.NaN;
+};
+const nums = (args: Record<string, unknown>, key: string): number[] => {
+  const v = args[key];
+  return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
+};
+const parts = (args: Record<string, unknown>, key: string): number[][] => {
+  const v = args[key];
+  const numbers = (p: unknown): number[] => (Array.isArray(p) ? (p.every((x) => typeof x === 'number') ? (p as number[]) : p.filter((x): x is number => typeof x === 'number')) : []);
+  return Array.isArray(v) ? v.map(numbers) : [];
+};
+
+export function isMemoryResource(rc: string): boolean {
+  return /^(mem|memory|ram)$/i.test(rc);
+}
+
+/** Builds the placement problem of an instance plus extra (script) constraints. */
+export function reduce(instance: Instance, options: ReduceOptions = {}): PlacementProblem {
+  const model = instance.model;
+  const mapping = model.mapping;
+  const constraints = [...instance.constraints, ...(options.extraConstraints ?? [])];
+  const objective = options.objective ?? 'migrations';
+  const infeasible: string[] = [];
+  const ignored = new Set<string>();
+  const vmName = (id: VmId): string => model.vmName(id);
+  const nodeName = (id: NodeId): string => model.nodeName(id);
+
+  // ---- nodes -------------------------------------------------------------------------------
+  const nodes = [...mapping.nodes()];
+  const nodeIndex = new Map(nodes.map((n, i) => [n, i]));
+  const N = nodes.length;
+  const wantedNodeState = new Map<NodeId, { state: NodeState; by: number }>();
+  const quarantinedIds = new Set<NodeId>();
+  constraints.forEach((c, i) => {
+    if (c.id !== 'online' && c.id !== 'offline' && c.id !== 'quarantine') return;
+    const node = num(c.args, 'node');
+    if (!nodeIndex.has(node)) {
+      infeasible.push(`${describeConstraint(model, c)} names ${nodeName(node)}, which is not in the model`);
+      return;
+    }
+    if (c.id === 'quarantine') {
+      quarantinedIds.add(node);
+      return;
+    }
+    const state: NodeState = c.id;
+    const prev = wantedNodeState.get(node);
+    if (prev && prev.state !== state) {
+      infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
+    }
+    wantedNodeState.set(node, { state, by: i });
+  });
+  const onlineAtEnd = new Uint8Array(N);
+  const quarantined = new Uint8Array(N);
+  const nodeChanges = new Map<NodeId, NodeState>();
+  nodes.forEach((n, i) => {
+    const now: NodeState = mapping.isOnline(n) ? 'online' : 'offline';
+    const end = wantedNodeState.get(n)?.state ?? now;
+    onlineAtEnd[i] = end === 'online' ? 1 : 0;
+    if (end !== now) nodeChanges.set(n, end);
+    if (quarantinedIds.has(n)) quarantined[i] = 1;
+  });
+
+  // ---- VM target states --------------------------------------------------------------------
+  const wantedVmState = new Map<VmId, { state: VmState; by: number }>();
+  constraints.forEach((c, i) => {
+    const state = STATE_IDS[c.id];
+    if (!state) return;
+    const vm = num(c.args, 'vm');
+    const prev = wantedVmState.get(vm);
+    if (prev && prev.state !== state) {
+      infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
+    }
+    wantedVmState.set(vm, { state, by: i });
+  });
+  const runningAtEnd: VmId[] = [];
+  const otherVmChanges = new Map<VmId, { state: VmState; host: NodeId | null }>();
+  const allVms = new Set<VmId>([...mapping.vms(), ...wantedVmState.keys()]);
+  for (const vm of allVms) {
+    const now = model.vmState(vm);
+    const end = wantedVmState.get(vm)?.state ?? now;
+    if (!isVmTransitionAllowed(now, end)) {
+      infeasible.push(`${vmName(vm)} cannot go from ${now} to ${end} (${describeConstraint(model, constraints[wantedVmState.get(vm)?.by ?? 0] as Constraint)})`);
+      continue;
+    }
+    if (end === 'running') runningAtEnd.push(vm);
+    else if (end !== now) otherVmChanges.set(vm, { state: end, host: end === 'sleeping' ? (mapping.host(vm) ?? null) : null });
+    if (end === 'sleeping') {
+      const h = mapping.host(vm);
+      if (h !== undefined && onlineAtEnd[nodeIndex.get(h) ?? -1] !== 1) {
+        infeasible.push(`${vmName(vm)} sleeps on ${nodeName(h)}, which goes offline: a sleeping VM cannot be migrated`);
+      }
+    }
+  }
+  const vms = runningAtEnd;
+  const vmIndex = new Map(vms.map((v, i) => [v, i]));
+  const V = vms.length;
+
+  // ---- resources ---------------------------------------------------------------------------
+  const resources = [...model.resources.keys()];
+  const R = resources.length;
+  const ratio = new Map<string, number>();
+  const preserve = new Map<string, number>();
+  for (const c of constraints) {
+    if (c.id === 'overbook') {
+      const key = `${resources.indexOf(String(c.args['rc']))}:${nodeIndex.get(num(c.args, 'node')) ?? -1}`;
+      const r = num(c.args, 'ratio');
+      ratio.set(key, Math.min(ratio.get(key) ?? Number.POSITIVE_INFINITY, r));
+    } else if (c.id === 'preserve') {
+      const v = vmIndex.get(num(c.args, 'vm'));
+      const r = resources.indexOf(String(c.args['rc']));
+      if (v === undefined || r < 0) continue;
+      const key = `${r}:${v}`;
+      preserve.set(key, Math.max(preserve.get(key) ?? 0, num(c.args, 'amount')));
+    }
+  }
+  const capacity = new Float64Array(R * N);
+  const demand = new Float64Array(R * V);
+  resources.forEach((rc, r) => {
+    const view = model.resources.get(rc);
+    if (!view) return;
+    for (let n = 0; n < N; n++) {
+      if (onlineAtEnd[n] !== 1) continue;
+      const k = ratio.get(`${r}:${n}`) ?? 1;
+      capacity[r * N + n] = Math.floor(view.capacity(nodes[n] as NodeId) * k);
+    }
+    for (let v = 0; v < V; v++) {
+      const cons = view.consumption(vms[v] as VmId);
+      demand[r * V + v] = Math.max(cons, preserve.get(`${r}:${v}`) ?? 0);
+    }
+  });
+  const memoryResource = resources.findIndex(isMemoryResource);
+
+  // ---- origin, pins, domains ---------------------------------------------------------------
+  const origin = new Int32Array(V).fill(-1);
+  const originRunning = new Uint8Array(V);
+  for (let v = 0; v < V; v++) {
+    const h = mapping.host(vms[v] as VmId);
+    if (h !== undefined) origin[v] = nodeIndex.get(h) ?? -1;
+    if (mapping.isRunning(vms[v] as VmId)) originRunning[v] = 1;
+  }
+  const pinned = new Uint8Array(V);
+  const domains = new Map<number, Uint8Array>();
+  // masks shared by several VMs (an among group) are copied before a VM narrows its own
+  const shared = new Set<Uint8Array>();
+  const restrictWith = (v: number, mask: Uint8Array): void => {
+    const d = domains.get(v);
+    if (!d) {
+      domains.set(v, mask);
+      shared.add(mask);
+      return;
+    }
+    const own = shared.has(d) ? new Uint8Array(d) : d;
+    for (let n = 0; n < N; n++) if (mask[n] !== 1) own[n] = 0;
+    domains.set(v, own);
+  };
+  const restrict = (v: number, allowed: (n: number) => boolean): void => {
+    const mask = new Uint8Array(N);
+    for (let n = 0; n < N; n++) if (allowed(n)) mask[n] = 1;
+    restrictWith(v, mask);
+    shared.delete(mask);
+  };
+
+  // ---- rules -------------------------------------------------------------------------------
+  const rules: PlacementRule[] = [];
+  const vmsOf = (ids: readonly number[]): number[] => ids.map((id) => vmIndex.get(id)).filter((x): x is number => x !== undefined);
+  const nodesOf = (ids: readonly number[]): number[] => ids.map((id) => nodeIndex.get(id)).filter((x): x is number => x !== undefined);
+  // among constraints often share their node groups (TDSC: thousands over the same racks)
+  const groupTables = new Map<string, { parts: number[][]; table: Int32Array }[]>();
+  const groupTable = (ps: number[][]): Int32Array => {
+    const key = ps.map((p) => `${p.length}:${p[0]}:${p[p.length - 1]}`).join('|');
+    const same = (x: number[][]): boolean => x.length === ps.length && x.every((p, g) => p.length === ps[g]?.length && p.every((n, k) => n === ps[g]?.[k]));
+    const hit = groupTables.get(key)?.find((e) => same(e.parts));
+    if (hit) return hit.table;
+    const table = new Int32Array(N).fill(-1);
+    ps.forEach((p, g) => {
+      for (const id of p) {
+        const n = nodeIndex.get(id);
+        if (n !== undefined) table[n] = g;
+      }
+    });
+    const list = groupTables.get(key) ?? [];
+    list.push({ parts: ps, table });
+    groupTables.set(key, list);
+    return table;
+  };
+  constraints.forEach((c, i) => {
+    const a = c.args;
+    switch (c.id) {
+      case 'ban':
+      case 'fence': {
+        const v = vmIndex.get(num(a, 'vm'));
+        if (v === undefined) return;
+        const set = new Set(nodesOf(nums(a, 'nodes')));
+        restrict(v, c.id === 'ban' ? (n) => !set.has(n) : (n) => set.has(n));
+        return;
+      }
+      case 'root': {
+        const v = vmIndex.get(num(a, 'vm'));
+        if (v !== undefined && originRunning[v] === 1) pinned[v] = 1;
+        return;
+      }
+      case 'spread':
+        rules.push(new SpreadRule(i, c, vmsOf(nums(a, 'vms'))));
+        return;
+      case 'gather':
+        rules.push(new GatherRule(i, c, vmsOf(nums(a, 'vms'))));
+        return;
+      case 'lonely':
+        rules.push(new LonelyRule(i, c, vmsOf(nums(a, 'vms'))));
+        return;
+      case 'among': {
+        const ps = parts(a, 'parts');
+        rules.push(new AmongRule(i, c, vmsOf(nums(a, 'vms')), groupTable(ps), ps.length));
+        return;
+      }
+      case 'split': {
+        const groupOf = new Map<number, number>();
+        parts(a, 'parts').forEach((p, g) => vmsOf(p).forEach((v) => groupOf.set(v, g)));
+        rules.push(new SplitRule(i, c, [...groupOf.keys()], groupOf));
+        return;
+      }
+      case 'splitAmong': {
+        const vg = new Map<number, number>();
+        const pg = new Map<number, number>();
+        parts(a, 'vParts').forEach((p, g) => vmsOf(p).forEach((v) => vg.set(v, g)));
+        parts(a, 'pParts').forEach((p, g) => nodesOf(p).forEach((n) => pg.set(n, g)));
+        rules.push(new SplitAmongRule(i, c, [...vg.keys()], vg, pg));
+        return;
+      }
+      case 'resourceCapacity':
+        rules.push(new ResourceCapacityRule(i, c, nodesOf(nums(a, 'nodes')), resources.indexOf(String(a['rc'])), num(a, 'amount')));
+        return;
+      case 'runningCapacity':
+        rules.push(new RunningCapacityRule(i, c, nodesOf(nums(a, 'nodes')), num(a, 'amount')));
+        return;
+      case 'maxOnline': {
+        const set = nodesOf(nums(a, 'nodes'));
+        const online = set.filter((n) => onlineAtEnd[n] === 1).length;
+        if (online > num(a, 'amount')) {
+          infeasible.push(`${describeConstraint(model, c)}: ${online} of these nodes stay online; Ferry does not yet choose nodes to power off (add offline constraints)`);
+        }
+        return;
+      }
+      case 'quarantine': {
+        const n = nodeIndex.get(num(a, 'node'));
+        if (n === undefined) return;
+        for (let v = 0; v < V; v++) if (origin[v] === n && originRunning[v] === 1) pinned[v] = 1;
+        return;
+      }
+      case 'online':
+      case 'offline':
+      case 'running':
+      case 'ready':
+      case 'sleeping':
+      case 'killed':
+      case 'preserve':
+      case 'overbook':
+        return;
+      default:
+        if (!SCHEDULE_ONLY_IDS.has(c.id)) ignored.add(c.id);
+    }
+  });
+  // continuous among: a group already in use stays the group (BtrPlace: no group switch)
+  const vmRules: number[][] = Array.from({ length: V }, () => []);
+  const nodeRules: number[][] = Array.from({ length: N }, () => []);
+  const everyNodeRules: number[] = [];
+  rules.forEach((rule, i) => {
+    if (rule.scope === 'vm') for (const v of rule.members ?? []) vmRules[v]?.push(i);
+    else if (rule.members === null) everyNodeRules.push(i);
+    else for (const n of rule.members) nodeRules[n]?.push(i);
+  });
+
+  const memoryPerVm = (v: number): number => (memoryResource >= 0 ? (demand[memoryResource * V + v] ?? 0) : 0);
+  const problem: PlacementProblem = {
+    model,
+    constraints,
+    objective,
+    nodes,
+    nodeIndex,
+    onlineAtEnd,
+    quarantined,
+    resources,
+    capacity,
+    vms,
+    vmIndex,
+    demand,
+    origin,
+    originRunning,
+    pinned,
+    rules,
+    vmRules,
+    nodeRules,
+    everyNodeRules,
+    memoryResource,
+    domains,
+    domainAllows(v, n) {
+      if (onlineAtEnd[n] !== 1) return false;
+      if (quarantined[n] === 1 && origin[v] !== n) return false;
+      if (pinned[v] === 1 && origin[v] !== n) return false;
+      const d = domains.get(v);
+      return d === undefined || d[n] === 1;
+    },
+    moveCost(v, n) {
+      if (n < 0 || originRunning[v] !== 1 || origin[v] === n) return 0;
+      return objective === 'memory' ? Math.max(1, memoryPerVm(v)) : 1;
+    },
+    otherVmChanges,
+    nodeChanges,
+    infeasible,
+    ignored: [...ignored],
+  };
+
+  // continuous constraints that do not hold now cannot be planned (BtrPlace: no solution)
+  const groupTableIds = new Map<Int32Array, number>();
+  const groupMasks = new Map<string, Uint8Array>();
+  const origin0 = Placement.of(problem, origin.map((n, v) => (originRunning[v] === 1 ? n : -1)) as Int32Array);
+  rules.forEach((rule) => {
+    if (!rule.source.continuous || !MUST_HOLD_INITIALLY.has(rule.source.id)) return;
+    const bad = rule.repair(origin0);
+    if (bad.length > 0) {
+      infeasible.push(`${describeConstraint(model, rule.source)} is continuous but does not hold in the current placement (${bad.map((v) => vmName(vms[v] as VmId)).join(', ')}); write it with '>>' to only require it at the end`);
+    }
+    if (rule instanceof AmongRule) {
+      const g = rule.currentGroup();
+      if (g !== undefined) {
+        const table = rule.groupTable;
+        const maskKey = `${groupTableIds.get(table) ?? groupTableIds.set(table, groupTableIds.size).size - 1}:${g}`;
+        let mask = groupMasks.get(maskKey);
+        if (!mask) {
+          mask = new Uint8Array(N);
+          for (let n = 0; n < N; n++) if (table[n] === g) mask[n] = 1;
+          groupMasks.set(maskKey, mask);
+        }
+        for (const v of rule.members) if (originRunning[v] === 1) restrictWith(v, mask);
+      }
+    }
+  });
+  for (const c of constraints) {
+    if ((c.id !== 'ban' && c.id !== 'fence') || !c.continuous) continue;
+    const vm = num(c.args, 'vm');
+    const h = mapping.isRunning(vm) ? mapping.host(vm) : undefined;
+    if (h === undefined) continue;
+    const inSet = nums(c.args, 'nodes').includes(h);
+    if (inSet === (c.id === 'ban')) {
+      infeasible.push(`${describeConstraint(model, c)} is continuous but ${vmName(vm)} is on ${nodeName(h)} now; write it with '>>' to only require it at the end`);
+    }
+  }
+  return problem;
+}
+
+/**
+ * The repair: evict what must leave (node going offline, ban, fence), then, where a constraint or
+ * an overloaded node leaves a choice, the fewest VMs greedily; and a valid lower bound.
+ */
+export function initialRepair(problem: PlacementProblem): Repair {
+  const { vms, origin, originRunning, pinned, model } = problem;
+  const V = vms.length;
+  const hosts = new Int32Array(V).fill(-1);
+  const forced: number[] = [];
+  const infeasible: string[] = [];
+  for (let v = 0; v < V; v++) {
+    const o = origin[v] ?? -1;
+    if (o >= 0 && problem.domainAllows(v, o)) hosts[v] = o;
+    else {
+      forced.push(v);
+      if (pinned[v] === 1) {
+        infeasible.push(`${model.vmName(vms[v] as VmId)} may not move (root or quarantine) but cannot stay on ${o >= 0 ? model.nodeName(problem.nodes[o] as NodeId) : 'its node'}`);
+      }
+    }
+  }
+  const state = Placement.of(problem, hosts);
+  let migrationsLb = forced.filter((v) => originRunning[v] === 1).length;
+  let lowerBound = 0;
+  for (const v of forced) lowerBound += problem.moveCost(v, otherNode(problem, v));
+
+  // node-local lower bounds (max over the rules and the overload, so nothing is counted twice)
+  const nodeLb = new Map<number, number>();
+  const nodeLbCost = new Map<number, number>();
+  for (const rule of problem.rules) {
+    const lb = rule.lowerBound?.(state);
+    if (!lb) continue;
+    for (const [n, c] of lb) {
+      nodeLb.set(n, Math.max(nodeLb.get(n) ?? 0, c));
+      const cheapest = cheapestMoves(problem, state, n, c);
+      nodeLbCost.set(n, Math.max(nodeLbCost.get(n) ?? 0, cheapest));
+    }
+  }
+
+  const queue = new Set<number>(forced);
+  for (const rule of problem.rules) {
+    for (const v of rule.repair(state)) {
+      if (state.host[v] === -1) continue;
+      state.unplace(v);
+      queue.add(v);
+    }
+  }
+  // overloads (preserve raising a demand, overbook lowering a capacity, VMs booting)
+  const R = problem.resources.length;
+  for (const n of state.overloaded()) {
+    const countBound = overloadCountBound(problem, state, n);
+    nodeLb.set(n, Math.max(nodeLb.get(n) ?? 0, countBound));
+    nodeLbCost.set(n, Math.max(nodeLbCost.get(n) ?? 0, overloadCostBound(problem, state, n, countBound)));
+    // evict the VM with the best relief per cost until the node fits
+    for (;;) {
+      const excess: number[] = [];
+      let over = false;
+      for (let r = 0; r < R; r++) {
+        const e = -state.free(r, n);
+        excess.push(e);
+        if (e > 0) over = true;
+      }
+      if (!over) break;
+      let best = -1;
+      let bestScore = -1;
+      for (const v of state.vmsOn(n)) {
+        if (pinned[v] === 1) continue;
+        let relief = 0;
+        for (let r = 0; r < R; r++) {
+          const e = excess[r] ?? 0;
+          if (e > 0) relief += Math.min(state.demand(v, r), e) / e;
+        }
+        // ties go to the VM with the least memory to copy
+        const mem = problem.memoryResource >= 0 ? state.demand(v, problem.memoryResource) / Math.max(1, problem.capacity[problem.memoryResource * problem.nodes.length + n] ?? 1) : 0;
+        const score = relief / Math.max(1e-9, problem.moveCost(v, otherNode(problem, v)) || 1) - 1e-3 * mem;
+        if (score > bestScore) {
+          bestScore = score;
+          best = v;
+        }
+      }
+      if (best < 0 || bestScore <= 0) {
+        infeasible.push(`${model.nodeName(problem.nodes[n] as NodeId)} is over capacity and the VMs on it may not move`);
+        break;
+      }
+      state.unplace(best);
+      queue.add(best);
+    }
+  }
+  for (const c of nodeLb.values()) migrationsLb += c;
+  if (problem.objective === 'memory') for (const c of nodeLbCost.values()) lowerBound += c;
+  else lowerBound = migrationsLb;
+
+  const startHosts = new Int32Array(state.host);
+  return { hosts: startHosts, queue: [...queue], forced, lowerBound, migrationsLowerBound: migrationsLb, infeasible };
+}
+
+/** Any node other than v's origin, to price a move. */
+function otherNode(problem: PlacementProblem, v: number): number {
+  const o = problem.origin[v] ?? -1;
+  return o === 0 ? 1 : 0;
+}
+
+/** Sum of the `count` cheapest moves among the movable VMs on n. */
+function cheapestMoves(problem: PlacementProblem, state: Placement, n: number, count: number): number {
+  const costs = [...state.vmsOn(n)].filter((v) => problem.pinned[v] !== 1).map((v) => problem.moveCost(v, otherNode(problem, v)));
+  costs.sort((a, b) => a - b);
+  return costs.slice(0, count).reduce((s, c) => s + c, 0);
+}
+
+/** Fewest VMs whose departure can fix n's overload, per resource, max over resources. */
+function overloadCountBound(problem: PlacementProblem, state: Placement, n: number): number {
+  let bound = 0;
+  for (let r = 0; r < problem.resources.length; r++) {
+    const excess = -state.free(r, n);
+    if (excess <= 0) continue;
+    const sizes = [...state.vmsOn(n)].filter((v) => problem.pinned[v] !== 1).map((v) => state.demand(v, r));
+    sizes.sort((a, b) => b - a);
+    let freed = 0;
+    let k = 0;
+    while (freed < excess && k < sizes.length) freed += sizes[k++] ?? 0;
+    bound = Math.max(bound, k);
+  }
+  return bound;
+}
+
+/** For the memory objective: at least the memory excess, and at least `count` cheapest moves. */
+function overloadCostBound(problem: PlacementProblem, state: Placement, n: number, count: number): number {
+  const mr = problem.memoryResource;
+  const memExcess = mr >= 0 ? Math.max(0, -state.free(mr, n)) : 0;
+  return Math.max(memExcess, cheapestMoves(problem, state, n, count));
+}
+
+/** `spread(VM2, VM3)`-like text for a constraint, with element names. */
+export function describeConstraint(model: Model, c: Constraint): string {
+  const a = c.args;
+  const vm = (id: unknown): string => (typeof id === 'number' ? model.vmName(id) : String(id));
+  const node = (id: unknown): string => (typeof id === 'number' ? model.nodeName(id) : String(id));
+  const list = (xs: unknown, f: (x: unknown) => string): string => (Array.isArray(xs) ? `{${xs.map(f).join(', ')}}` : '?');
+  const args: string[] = [];
+  for (const [k, v] of Object.entries(a)) {
+    if (k === 'continuous') continue;
+    if (k === 'vm' || k === 'vm1' || k === 'vm2') args.push(vm(v));
+    else if (k === 'node') args.push(node(v));
+    else if (k === 'vms') args.push(list(v, vm));
+    else if (k === 'nodes') args.push(list(v, node));
+    else if (k === 'parts' || k === 'vParts' || k === 'pParts') {
+      const f = k === 'pParts' || (k === 'parts' && c.id === 'among') ? node : vm;
+      args.push(Array.isArray(v) ? `{${v.map((p) => list(p, f)).join(', ')}}` : '?');
+    } else args.push(typeof v === 'string' ? `'${v}'` : String(v));
+  }
+  const prefix = c.continuous || !['ban', 'fence', 'spread', 'split', 'splitAmong', 'resourceCapacity', 'gather', 'among', 'lonely', 'overbook', 'maxOnline'].includes(c.id) ? '' : '>>';
+  return `${prefix}${c.id}(${args.join(', ')})`;
+}
