@@ -9,6 +9,7 @@
 import { Model, type NodeId, type NodeState, ShareableResource, type VmId, type VmState } from '../../src/model/index.js';
 import { type Priority, schedule } from '../../src/solver/schedule/index.js';
 import type { Target } from '../../src/solver/target.js';
+import { Random } from '../../src/solver/random.js';
 
 export interface Row {
   readonly scenario: string;
@@ -29,15 +30,10 @@ export interface Row {
   readonly error?: string;
 }
 
+/** Deterministic numbers in [0, 1) from a seed, so a failing seed reproduces the instance. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 interface Scenario {

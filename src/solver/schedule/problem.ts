@@ -1,5 +1,5 @@
 import type { Model, NodeId, ShareableResource, VmId } from '../../model/index.js';
-import type { ActionKind, Hooks } from '../../plan/actions.js';
+import { ACTION_KINDS, type ActionKind, type Hooks } from '../../plan/actions.js';
 import type { Target } from '../target.js';
 
 /**
@@ -27,18 +27,8 @@ export const ALLOCATE = 9;
 /** Zero-length ordering helper, never printed. */
 export const BARRIER = 10;
 
-export const KIND_NAMES: readonly ActionKind[] = [
-  'migrateVM',
-  'bootVM',
-  'shutdownVM',
-  'suspendVM',
-  'resumeVM',
-  'killVM',
-  'forgeVM',
-  'bootNode',
-  'shutdownNode',
-  'allocate',
-];
+/** Kind codes above are indices into ACTION_KINDS (same order). */
+export const KIND_NAMES: readonly ActionKind[] = ACTION_KINDS;
 
 /** Why no plan exists, with the elements to highlight. */
 export interface ScheduleFailure {
