@@ -11,6 +11,6 @@ afterAll(async () => {
 });
 
 describe('embedded WASM minizinc', () => {
-  runnerContract('wasm/gecode', getRunner, { solver: 'gecode' });
-  runnerContract('wasm/chuffed', getRunner, { solver: 'chuffed' });
+  runnerContract('wasm/gecode', getRunner, { solver: 'gecode', timeLimitMs: 12_000 });
+  runnerContract('wasm/chuffed', getRunner, { solver: 'chuffed', timeLimitMs: 12_000 });
 });
