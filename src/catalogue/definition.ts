@@ -86,4 +86,21 @@ export interface ConstraintDefinition<Args = Record<string, unknown>> {
   check(constraint: Constraint<Args>): ConstraintCheck;
   /** VMs and nodes the constraint mentions (explanations, decomposition, repair mode). */
   involved(constraint: Constraint<Args>): { vms: readonly number[]; nodes: readonly number[] };
+  /**
+   * Which actions the check's `start`/`end` hooks can react to, so the plan checker calls them for
+   * those actions only (at datacenter scale, calling every hook for every action is too slow). An
+   * action is routed to the constraint when its VM, a VM of one of its plan events (`hooks.pre` /
+   * `hooks.post`, both sides of a substitution), or one of its nodes (`actionNodes`) is listed;
+   * 'all' routes every action. Default: `involved(constraint)`. A VM substituted by a clone keeps
+   * its routes for the clone (the checker follows substitutions). Declare it when the hooks react
+   * to actions on elements beyond the involved ones (Lonely, continuous, watches any VM arriving;
+   * Quarantine watches the VMs on its node at the start), or to narrow the routes when the hooks
+   * ignore actions on the involved nodes (Among, Ban, Fence, SplitAmong react to their VMs only).
+   * Too wide is only slower; too narrow makes the checker miss violations (test/checker proves
+   * the catalogue's routes against unrouted checking).
+   */
+  observes?(constraint: Constraint<Args>, origin: Model): Observed;
 }
+
+/** What a check's hooks react to: actions on these VMs or nodes, or every action. */
+export type Observed = { readonly vms: readonly number[]; readonly nodes: readonly number[] } | 'all';

@@ -6,7 +6,8 @@ import type { Model } from '../model/index.js';
  * about this one.
  */
 export function describeOriginDifference(instanceModel: Model, origin: Model): { message: string; vms: number[]; nodes: number[] } | null {
-  if (origin.equals(instanceModel)) return null;
+  // the same object (the usual case: a plan computed for this instance) needs no comparison
+  if (origin === instanceModel || origin.equals(instanceModel)) return null;
   const differences: string[] = [];
   const vms = new Set<number>();
   const nodes = new Set<number>();

@@ -1,9 +1,9 @@
 import type { Constraint } from '../catalogue/constraint.js';
-import type { CheckProblem, ConstraintCheck, ConstraintDefinition, ElementNames } from '../catalogue/definition.js';
+import type { CheckProblem, ConstraintCheck, ConstraintDefinition, ElementNames, Observed } from '../catalogue/definition.js';
 import { definitionOf } from '../catalogue/registry.js';
 import type { Instance } from '../instance/instance.js';
-import { Model, ShareableResource } from '../model/index.js';
-import { type Action, actionNodes, actionVm } from '../plan/actions.js';
+import { Model, type NodeId, ShareableResource, type VmId } from '../model/index.js';
+import { type Action, type PlanEvent, actionNodes, actionVm } from '../plan/actions.js';
 import { formatInterval, formatTime } from '../plan/format.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
@@ -34,9 +34,18 @@ import { activity, hookContext, span, withoutTimePrefix } from './wording.js';
  * Hooks and modes. BtrPlace calls every hook of every checker whatever the constraint's mode and
  * lets each checker decide what its mode watches (a discrete Ban still refuses a placement onto a
  * banned node, a discrete Running refuses a shutdown of its VM, a discrete Spread ignores the plan).
- * Ferry's catalogue checks follow that (src/catalogue/common/check.ts), so every constraint gets
- * every hook here too; a check written for the final state only simply does not implement
- * `start`/`end`.
+ * Ferry's catalogue checks follow that (src/catalogue/common/check.ts); a check written for the
+ * final state only simply does not implement `start`/`end`.
+ *
+ * Routing. Calling every hook of every constraint for every action costs constraints × actions
+ * calls (10,000 × 6,000 on a TDSC instance), while a hook only ever reacts to the actions on the
+ * elements its constraint watches. So the `start`/`end` hooks of an action go to the constraints
+ * that observe it (ConstraintDefinition.observes, by default the involved VMs and nodes): those
+ * listing the action's VM, one of its nodes, or a VM of its plan events, plus those observing every
+ * action; a VM substituted by a clone passes its routes on to the clone. They are called in the
+ * constraints' order, so the report is exactly the unrouted one (`{ routing: false }` keeps the
+ * exhaustive path, which test/checker/routing.test.ts compares against on random plans).
+ * `startsWith`, `endsWith` and the interval rule's state test are not routed.
  *
  * How long a constraint is broken (the interval rule):
  * - it is broken from the instant a hook first reports a problem (0 for `startsWith`);
@@ -85,8 +94,18 @@ export const CORE_STRUCTURE = 'core: structure';
 export const CORE_PRECONDITION = 'core: precondition';
 export const CORE_CAPACITY = 'core: capacity';
 
-export function checkPlan(instance: Instance, plan: Plan): PlanCheckReport {
+export interface CheckOptions {
+  /**
+   * Call each constraint's `start`/`end` hooks only for the actions it observes (default true; see
+   * the module comment). false: every hook for every action, the reference the routing is proven
+   * against.
+   */
+  readonly routing?: boolean;
+}
+
+export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions = {}): PlanCheckReport {
   const model = instance.model;
+  const routing = options.routing ?? true;
   const violations: Violation[] = [];
 
   const origin = describeOriginDifference(model, plan.origin);
@@ -109,7 +128,7 @@ export function checkPlan(instance: Instance, plan: Plan): PlanCheckReport {
   const virtual = withOverbooking(plan, instance.constraints);
   const replayed = virtual ?? plan;
   const checksView: ModelView = virtual ? (m) => withCapacitiesOf(m, plan.origin) : (m) => m;
-  const first = runChecks(replayed, instance.constraints, names, checksView);
+  const first = runChecks(replayed, instance.constraints, names, checksView, routing);
   if (first.replay.ok) {
     violations.push(...first.violations);
     const result = virtual ? restoreCapacities(first.replay.result, plan.origin) : first.replay.result;
@@ -122,7 +141,7 @@ export function checkPlan(instance: Instance, plan: Plan): PlanCheckReport {
     const overloads = findOverloads(replayed);
     if (!overloads.some((o) => covers(o, problem.time))) violations.push(replayedOverload(problem));
     for (const o of overloads) violations.push(overloadViolation(plan.origin, o, problem, virtual !== undefined));
-    const second = runChecks(liftCapacities(replayed), instance.constraints, names, (m) => withCapacitiesOf(m, plan.origin));
+    const second = runChecks(liftCapacities(replayed), instance.constraints, names, (m) => withCapacitiesOf(m, plan.origin), routing);
     if (!second.replay.ok) violations.push(preconditionViolation(second.replay.problem));
     violations.push(...second.violations);
   } else {
@@ -295,12 +314,27 @@ class OriginalCapacities extends ShareableResource {
 // Constraint checks
 // ---------------------------------------------------------------------------------------------
 
-interface Watched {
-  readonly constraint: Constraint;
-  readonly definition: ConstraintDefinition;
-  readonly rule: string;
-  readonly check: ConstraintCheck;
-  open: OpenViolation | undefined;
+/** One constraint being checked over the plan. */
+class Watched {
+  open: OpenViolation | undefined = undefined;
+  /** the last routing stamp that selected it (de-duplicates the routes of one action) */
+  stamp = 0;
+  private text: string | undefined;
+
+  constructor(
+    /** its rank among the constraints: routed hooks are called in this order */
+    readonly index: number,
+    readonly constraint: Constraint,
+    readonly definition: ConstraintDefinition,
+    readonly check: ConstraintCheck,
+    private readonly names: ElementNames,
+  ) {}
+
+  /** The constraint's script text, written on first use (a rule over thousands of nodes is long to write). */
+  get rule(): string {
+    this.text ??= ruleText(this.definition, this.constraint, this.names);
+    return this.text;
+  }
 }
 
 interface OpenViolation {
@@ -328,11 +362,11 @@ function ruleText(definition: ConstraintDefinition, constraint: Constraint, name
 }
 
 /** Runs a check hook; a check that throws is a broken rule too (fail closed, never crash). */
-function guarded(rule: string, hook: () => CheckProblem | null | undefined): CheckProblem | null {
+function guarded(w: Watched, hook: () => CheckProblem | null | undefined): CheckProblem | null {
   try {
     return hook() ?? null;
   } catch (e) {
-    return { message: `the check of ${rule} failed: ${e instanceof Error ? e.message : String(e)}` };
+    return { message: `the check of ${w.rule} failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
@@ -343,9 +377,9 @@ function guarded(rule: string, hook: () => CheckProblem | null | undefined): Che
 function holdsIn(w: Watched, state: Model, underway: readonly Action[]): boolean {
   const fresh = guardedCheck(w);
   if (!fresh) return false;
-  if (guarded(w.rule, () => fresh.startsWith?.(state))) return false;
-  for (const a of underway) if (guarded(w.rule, () => fresh.start?.(a, state))) return false;
-  return !guarded(w.rule, () => fresh.endsWith(state));
+  if (guarded(w, () => fresh.startsWith?.(state))) return false;
+  for (const a of underway) if (guarded(w, () => fresh.start?.(a, state))) return false;
+  return !guarded(w, () => fresh.endsWith(state));
 }
 
 function guardedCheck(w: Watched): ConstraintCheck | null {
@@ -361,7 +395,7 @@ interface RunOutcome {
   readonly violations: Violation[];
 }
 
-function runChecks(plan: Plan, constraints: readonly Constraint[], names: ElementNames, view: ModelView): RunOutcome {
+function runChecks(plan: Plan, constraints: readonly Constraint[], names: ElementNames, view: ModelView, routing: boolean): RunOutcome {
   const violations: Violation[] = [];
   const watched: Watched[] = [];
   for (const constraint of constraints) {
@@ -379,18 +413,18 @@ function runChecks(plan: Plan, constraints: readonly Constraint[], names: Elemen
       });
       continue;
     }
-    const rule = ruleText(definition, constraint, names);
     let check: ConstraintCheck;
     try {
       check = definition.check(constraint);
     } catch (e) {
+      const rule = ruleText(definition, constraint, names);
       violations.push({ constraint, rule, from: 0, to: null, message: `${rule}: its check cannot be built: ${e instanceof Error ? e.message : String(e)}`, actions: [], vms: [], nodes: [] });
       continue;
     }
-    watched.push({ constraint, definition, rule, check, open: undefined });
+    watched.push(new Watched(watched.length, constraint, definition, check, names));
   }
 
-  const run = new CheckRun(watched, plan, view, violations);
+  const run = new CheckRun(watched, plan, view, violations, routing);
   const outcome = replay(plan, run);
   if (outcome.ok) {
     const toLocate = run.finish(outcome.result);
@@ -414,6 +448,10 @@ class CheckRun implements ReplayObserver {
   private readonly underway = new Set<Action>();
   /** the constraints with an open violation (only they need the state test at each instant) */
   private readonly broken = new Set<Watched>();
+  /** who observes which action; undefined: every constraint gets every hook */
+  private router: Router | undefined;
+  /** the plan's actions by VM, and its node actions by node (built when first needed) */
+  private touching: ActionIndex | undefined;
   readonly duration: number;
 
   constructor(
@@ -421,6 +459,7 @@ class CheckRun implements ReplayObserver {
     private readonly plan: Plan,
     private readonly view: ModelView,
     private readonly out: Violation[],
+    private readonly routing: boolean,
   ) {
     this.duration = planDuration(plan);
   }
@@ -428,7 +467,9 @@ class CheckRun implements ReplayObserver {
   startsWith(origin: Model): void {
     this.now = 0;
     const state = this.view(origin);
-    for (const w of this.watched) this.report(w, 0, guarded(w.rule, () => w.check.startsWith?.(state)), undefined, state);
+    // built on the origin the checks start from (Quarantine observes the VMs on its node then)
+    if (this.routing) this.router = new Router(this.watched, this.plan.actions, state);
+    for (const w of this.watched) this.report(w, 0, guarded(w, () => w.check.startsWith?.(state)), undefined, state);
   }
 
   beforeEnd(action: Action, time: number, model: Model): void {
@@ -445,9 +486,10 @@ class CheckRun implements ReplayObserver {
     this.hook(action, time, this.view(model), 'start');
   }
 
-  /** The hot loop (every action × every constraint): no closure, one try per call. */
+  /** The hot loop (every action × the constraints observing it): no closure, one try per call. */
   private hook(action: Action, time: number, state: Model, hook: 'start' | 'end'): void {
-    for (const w of this.watched) {
+    const targets = this.router ? this.router.routes(action) : this.watched;
+    for (const w of targets) {
       const fn = hook === 'start' ? w.check.start : w.check.end;
       if (!fn) continue;
       let p: CheckProblem | null | undefined;
@@ -473,7 +515,7 @@ class CheckRun implements ReplayObserver {
     this.closeInstant(state);
     const toLocate: Located[] = [];
     for (const w of this.watched) {
-      const p = guarded(w.rule, () => w.check.endsWith(state));
+      const p = guarded(w, () => w.check.endsWith(state));
       if (!p) {
         if (w.open) this.close(w, null); // cannot happen: the state test includes endsWith
         continue;
@@ -566,15 +608,39 @@ class CheckRun implements ReplayObserver {
     });
   }
 
-  /** For a final-state problem: the actions that touched the VMs or nodes it names. */
+  /**
+   * For a final-state problem: the actions that touched the VMs it names, or the nodes it names
+   * for node actions, in plan order.
+   */
   private actionsTouching(p: CheckProblem): Action[] {
-    const vms = new Set(p.vms ?? []);
-    const nodes = new Set(p.nodes ?? []);
-    return this.plan.actions.filter((a) => {
-      const vm = actionVm(a);
-      return (vm !== undefined && vms.has(vm)) || (vm === undefined && actionNodes(a).some((n) => nodes.has(n)));
-    });
+    const index = (this.touching ??= indexActions(this.plan.actions));
+    const found = new Set<number>();
+    for (const vm of p.vms ?? []) for (const i of index.byVm.get(vm) ?? []) found.add(i);
+    for (const node of p.nodes ?? []) for (const i of index.nodeActionsByNode.get(node) ?? []) found.add(i);
+    return [...found].sort((x, y) => x - y).map((i) => this.plan.actions[i] as Action);
   }
+}
+
+interface ActionIndex {
+  readonly byVm: Map<VmId, number[]>;
+  readonly nodeActionsByNode: Map<NodeId, number[]>;
+}
+
+/** Positions of the plan's actions by VM, and of its node actions (no VM) by node. */
+function indexActions(actions: readonly Action[]): ActionIndex {
+  const byVm = new Map<VmId, number[]>();
+  const nodeActionsByNode = new Map<NodeId, number[]>();
+  const add = <K>(index: Map<K, number[]>, key: K, i: number): void => {
+    const list = index.get(key);
+    if (list) list.push(i);
+    else index.set(key, [i]);
+  };
+  actions.forEach((a, i) => {
+    const vm = actionVm(a);
+    if (vm !== undefined) add(byVm, vm, i);
+    else for (const n of actionNodes(a)) add(nodeActionsByNode, n, i);
+  });
+  return { byVm, nodeActionsByNode };
 }
 
 /**
@@ -613,4 +679,106 @@ function locate(plan: Plan, toLocate: readonly Located[], view: ModelView, durat
     if (!v || from === v.from) continue;
     out[index] = { ...v, from, message: v.message.replace(` broken ${span(v.from, null)}:`, ` broken ${span(from, null)}:`) };
   }
+}
+
+/**
+ * Which constraints observe which action (see the module comment): an index from VMs and nodes to
+ * the constraints observing them, the constraints observing every action aside. A constraint
+ * whose routes cannot be computed observes every action (fail safe: only slower).
+ */
+class Router {
+  private readonly everyAction: Watched[] = [];
+  private readonly byVm = new Map<VmId, Watched[]>();
+  private readonly byNode = new Map<NodeId, Watched[]>();
+  private stamp = 0;
+
+  constructor(watched: readonly Watched[], actions: readonly Action[], origin: Model) {
+    for (const w of watched) {
+      const observed = observedBy(w, origin);
+      if (observed === 'all') {
+        this.everyAction.push(w);
+        continue;
+      }
+      // the constraints come in order: a repeated element meets `w` at the end of its list
+      for (const vm of observed.vms) appendOnce(this.byVm, vm, w);
+      for (const node of observed.nodes) appendOnce(this.byNode, node, w);
+    }
+    this.followSubstitutions(actions);
+  }
+
+  /**
+   * A VM substituted by a clone is renamed in the checks' sets (PlanWatcher.substitute), so the
+   * clone's actions go where the VM's went; chains (A → B → C, in any plan order) are closed over.
+   * Routes only grow: a VM renamed away keeps its routes (Split still follows its slices).
+   */
+  private followSubstitutions(actions: readonly Action[]): void {
+    const edges: { from: VmId; to: VmId }[] = [];
+    for (const a of actions) {
+      for (const e of [...(a.hooks?.pre ?? []), ...(a.hooks?.post ?? [])]) if (e.kind === 'substitutedVM') edges.push({ from: e.vm, to: e.newVm });
+    }
+    let grew = edges.length > 0;
+    while (grew) {
+      grew = false;
+      for (const { from, to } of edges) {
+        for (const w of this.byVm.get(from) ?? []) grew = addTo(this.byVm, to, w) || grew;
+      }
+    }
+  }
+
+  /** The constraints observing `a`, in the constraints' order. */
+  routes(a: Action): Watched[] {
+    const stamp = ++this.stamp;
+    const out: Watched[] = [];
+    const take = (list: readonly Watched[] | undefined): void => {
+      if (!list) return;
+      for (const w of list) {
+        if (w.stamp === stamp) continue;
+        w.stamp = stamp;
+        out.push(w);
+      }
+    };
+    take(this.everyAction);
+    const vm = actionVm(a);
+    if (vm !== undefined) take(this.byVm.get(vm));
+    for (const node of actionNodes(a)) take(this.byNode.get(node));
+    if (a.hooks) {
+      const events = (list: readonly PlanEvent[]): void => {
+        for (const e of list) {
+          take(this.byVm.get(e.vm));
+          if (e.kind === 'substitutedVM') take(this.byVm.get(e.newVm));
+        }
+      };
+      events(a.hooks.pre);
+      events(a.hooks.post);
+    }
+    if (out.length > 1) out.sort((x, y) => x.index - y.index);
+    return out;
+  }
+}
+
+function observedBy(w: Watched, origin: Model): Observed {
+  try {
+    const observed = w.definition.observes ? w.definition.observes(w.constraint, origin) : w.definition.involved(w.constraint);
+    return observed === 'all' || (Array.isArray(observed.vms) && Array.isArray(observed.nodes)) ? observed : 'all';
+  } catch {
+    return 'all';
+  }
+}
+
+/** Adds `w` to the list of `key` unless it is there; true when added. */
+function addTo<K>(index: Map<K, Watched[]>, key: K, w: Watched): boolean {
+  const list = index.get(key);
+  if (!list) {
+    index.set(key, [w]);
+    return true;
+  }
+  if (list.includes(w)) return false;
+  list.push(w);
+  return true;
+}
+
+function appendOnce<K>(index: Map<K, Watched[]>, key: K, w: Watched): void {
+  const list = index.get(key);
+  if (!list) index.set(key, [w]);
+  else if (list[list.length - 1] !== w) list.push(w);
 }

@@ -26,7 +26,8 @@ class AmongCheck extends PlanWatcher {
   private selected = -1;
 
   constructor(private readonly c: Constraint<AmongArgs>) {
-    super({ vms: c.args.vms, nodes: c.args.parts.flat() });
+    // the groups are read from the arguments: no set of every node (thousands, per constraint, per check)
+    super({ vms: c.args.vms, nodes: [] });
   }
 
   override startsWith(origin: Model): CheckProblem | null {
@@ -88,4 +89,6 @@ export const among: ConstraintDefinition<AmongArgs> = defineConstraint<AmongArgs
   validate: (a) => disjointParts('parts', a.parts, nodeLabelOf, 'the groups of nodes'),
   script: { name: 'among' },
   check: (c: Constraint<AmongArgs>) => new AmongCheck(c),
+  // the hooks watch placements of the VMs only (wherever they go): actions on the nodes do not matter
+  observes: (c: Constraint<AmongArgs>) => ({ vms: c.args.vms, nodes: [] }),
 });

@@ -52,4 +52,6 @@ export const ban: ConstraintDefinition<BanArgs> = defineConstraint<BanArgs>({
   ],
   script: { name: 'ban' },
   check: (c: Constraint<BanArgs>) => new BanCheck({ vms: [c.args.vm], nodes: c.args.nodes }),
+  // the hooks watch placements of the VM only: other VMs on the banned nodes do not matter
+  observes: (c: Constraint<BanArgs>) => ({ vms: [c.args.vm], nodes: [] }),
 });

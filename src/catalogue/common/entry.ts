@@ -1,8 +1,9 @@
 import { z } from 'zod';
 
 import { JsonReadError, childPath, readBoolean, readJson } from '../../json/read.js';
+import type { Model } from '../../model/index.js';
 import type { Constraint, ParamSpec } from '../constraint.js';
-import type { ConstraintCheck, ConstraintDefinition, ElementNames, Modes } from '../definition.js';
+import type { ConstraintCheck, ConstraintDefinition, ElementNames, Modes, Observed } from '../definition.js';
 import type { ConstraintEncoder } from '../encoding.js';
 import { type ArgProblem, type FieldSpec, elementsOf, formatValue, isValueOfKind, paramKindOf, readField, zodOf } from './fields.js';
 
@@ -38,6 +39,8 @@ export interface EntrySpec<Args extends object> {
   readonly encoder: ConstraintEncoder;
   /** Defaults to every VM and node the fields mention. */
   readonly involved?: (c: Constraint<Args>) => { vms: readonly number[]; nodes: readonly number[] };
+  /** See ConstraintDefinition.observes (defaults to `involved`). */
+  readonly observes?: (c: Constraint<Args>, origin: Model) => Observed;
 }
 
 /** The mode a constraint gets when `continuous` is asked for (BtrPlace's setContinuous). */
@@ -126,6 +129,7 @@ export function defineConstraint<Args extends object>(spec: EntrySpec<Args>): Co
       },
     },
     check: spec.check,
+    ...(spec.observes ? { observes: spec.observes } : {}),
     involved:
       spec.involved ??
       ((c: Constraint<Args>) => {

@@ -48,4 +48,6 @@ export const fence: ConstraintDefinition<FenceArgs> = defineConstraint<FenceArgs
   ],
   script: { name: 'fence' },
   check: (c: Constraint<FenceArgs>) => new FenceCheck({ vms: [c.args.vm], nodes: c.args.nodes }),
+  // the hooks watch placements of the VM only: other VMs on the nodes do not matter
+  observes: (c: Constraint<FenceArgs>) => ({ vms: [c.args.vm], nodes: [] }),
 });

@@ -88,4 +88,7 @@ export const lonely: ConstraintDefinition<LonelyArgs> = defineConstraint<LonelyA
   fields: [{ key: 'vms', kind: 'vms', doc: 'the VMs that must not share nodes with others' }],
   script: { name: 'lonely' },
   check: (c: Constraint<LonelyArgs>) => new LonelyCheck(c),
+  // continuous: any VM placed anywhere may land on a reserved node, and any placement or node boot
+  // changes which nodes are idle; discrete: only the set's substitutions matter to the hooks
+  observes: (c: Constraint<LonelyArgs>) => (c.continuous ? 'all' : { vms: c.args.vms, nodes: [] }),
 });

@@ -47,4 +47,6 @@ export const quarantine: ConstraintDefinition<QuarantineArgs> = defineConstraint
   fields: [{ key: 'node', kind: 'node', doc: 'the node to isolate (a set gives one constraint per node)' }],
   script: { name: 'quarantine' },
   check: (c: Constraint<QuarantineArgs>) => new QuarantineCheck({ vms: [], nodes: [c.args.node] }),
+  // the VMs on the node at the start may never migrate, wherever they are by then (startsWith)
+  observes: (c: Constraint<QuarantineArgs>, origin: Model) => ({ vms: [...origin.mapping.runningVMs(c.args.node)], nodes: [c.args.node] }),
 });

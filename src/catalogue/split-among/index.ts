@@ -99,4 +99,6 @@ export const splitAmong: ConstraintDefinition<SplitAmongArgs> = defineConstraint
   validate: (a) => disjointParts('pParts', a.pParts, nodeLabelOf, 'the groups of nodes') ?? disjointParts('vParts', a.vParts, vmLabelOf, 'the groups of VMs'),
   script: { name: 'splitAmong' },
   check: (c: Constraint<SplitAmongArgs>) => new SplitAmongCheck(c),
+  // the hooks follow the slices of the groups' VMs only: actions of other VMs on the nodes do not matter
+  observes: (c: Constraint<SplitAmongArgs>) => ({ vms: c.args.vParts.flat(), nodes: [] }),
 });
