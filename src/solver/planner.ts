@@ -5,12 +5,12 @@ import type { NodeId, VmId } from '../model/index.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
 import { solveExact } from './exact/solve.js';
-import { decompose } from './decompose.js';
+import { type PartResult, type PartTask, type PartsContext, type SolveParts, type SubProblem, independentParts, mergeParts, partTasks, shortlist, solvePart } from './decompose.js';
 import { explainInfeasibility, exhaustiveFeasibility } from './explain.js';
 import { ejectionChains } from './placement/ejection.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
-import { largeNeighbourhoodSearch } from './placement/lns.js';
+import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from './placement/lns.js';
 import type { CancelSignal, MznRunner, MznSolverId } from './ports.js';
 import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair, reduce } from './problem.js';
 import { schedule } from './schedule/index.js';
@@ -57,7 +57,25 @@ export interface PlanOptions {
   /** Instances with at most this many movable VMs go to the exact model alone (with a runner). */
   readonly exactThreshold?: number;
   readonly seed?: number;
+  /**
+   * Independent sub-problems (disjoint static domains, no shared constraint) solved apart, then
+   * merged, verified, and improved as a whole: 'auto' (when there are several), 'always' (even a
+   * single one: comparisons, tests), 'never'.
+   */
+  readonly decomposition?: 'auto' | 'always' | 'never';
+  /** Solves parts elsewhere (main/node: a pool of worker threads); without it, in-process. */
+  readonly solveParts?: SolveParts;
+  /**
+   * Parts go to `solveParts` when solving them in-process would take at least this long (ms),
+   * as measured on the smallest one (default: twice the workers' start, at least 1 s). 0: always.
+   */
+  readonly parallelThresholdMs?: number;
 }
+
+export type { PartResult, PartTask, PartsContext, SolveParts } from './decompose.js';
+
+/** The exact MiniZinc model is only tried on instances with at most this many running VMs. */
+export const EXACT_MODEL_MAX_VMS = 2_000;
 
 export type PlanStatus = 'optimal' | 'feasible' | 'infeasible' | 'unknown';
 
@@ -129,15 +147,22 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   if (problem.infeasible.length > 0) return infeasible(problem.infeasible);
   const repair = initialRepair(problem);
   if (repair.infeasible.length > 0) return infeasible(repair.infeasible);
-  const phases: string[] = [`reduce ${Date.now() - t0} ms`];
+  const reduceMs = Date.now() - t0;
+  const phases: string[] = [`reduce ${reduceMs} ms`];
   const quick = quickInfeasibility(problem);
   if (quick.length > 0) return infeasible(explainInfeasibility(instance, extra, objectiveKind, problem, quick), repair.lowerBound, repair.migrationsLowerBound);
   notes.push(`${problem.vms.length} VMs run at the end; ${repair.queue.length} must or may move (lower bound ${repair.migrationsLowerBound} migration(s))`);
-  const decomposition = repair.queue.length <= 5_000 ? decompose(problem, repair) : undefined;
-  if (decomposition) {
-    const largest = decomposition.components.reduce((m, g) => Math.max(m, g.vms.length), 0);
-    notes.push(`${decomposition.components.length} independent sub-problem(s), the largest with ${largest} VM(s) to place`);
+  const decompositionMode = options.decomposition ?? 'auto';
+  // independent parts (cheap: static domains and constraints); shortlists only for the exact model
+  const split: readonly SubProblem[] = decompositionMode === 'never' ? [] : independentParts(problem, repair);
+  if (decompositionMode !== 'never') {
+    const largest = split.reduce((m, g) => Math.max(m, g.vms.length), 0);
+    notes.push(`${split.length} independent sub-problem(s), the largest with ${largest} VM(s) to place`);
   }
+  // a part costs a pass over the whole placement (every VM) before any search: split only when
+  // the average part's search (its VMs × the hosts) dwarfs that; tiny parts go faster as one
+  const averagePart = repair.queue.length / Math.max(1, split.length);
+  const splittable = decompositionMode === 'always' ? split.length > 0 : split.length > 1 && averagePart * problem.nodes.length >= 4 * problem.vms.length;
 
   if (budgets.maxMigrations !== undefined && repair.migrationsLowerBound > budgets.maxMigrations) {
     return infeasible(
@@ -184,27 +209,55 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   };
 
   const movable = repair.queue.length;
-  const useExact = options.runner !== undefined && options.solver !== 'native' && movable <= (options.exactThreshold ?? 64) && problem.vms.length <= 2000;
-  const constructed = ejectionChains(problem, repair, {
+  const useExact = options.runner !== undefined && options.solver !== 'native' && movable <= (options.exactThreshold ?? 64) && problem.vms.length <= EXACT_MODEL_MAX_VMS;
+  const construction = {
     seed: options.seed ?? 1,
-    restarts: 16,
     deadline: t0 + timeLimit * 0.4,
     shouldStop: stop,
     target: repair.lowerBound,
     spreadIncoming: objectiveKind === 'mttr',
-  });
-  phases.push(`construct ${Date.now() - t0} ms`);
-  consider(constructed, 'construct');
+  };
+  let constructed: PlacementResult | undefined;
+  if (splittable && !stop()) {
+    // independent parts, each from scratch (a whole-problem pass would only redo their first pass)
+    const partsDeadline = t0 + timeLimit * (useExact ? 0.5 : 0.85);
+    const tasks = partTasks(problem, repair, split, { seed: options.seed ?? 1, spreadIncoming: objectiveKind === 'mttr', deadline: partsDeadline });
+    const merged = await solveAllParts(problem, repair, tasks, {
+      ...(options.solveParts ? { port: options.solveParts } : {}),
+      context: () => ({ instance: full, objective: objectiveKind, evicted: repair.queue.map((v) => problem.vms[v] as VmId) }),
+      deadline: partsDeadline,
+      // a worker rebuilds the problem (about what reduce took here) after the model is copied to it
+      thresholdMs: options.parallelThresholdMs ?? Math.max(1_000, 2 * (200 + 1.5 * reduceMs)),
+      stop,
+      ...(options.signal ? { signal: options.signal } : {}),
+      notes,
+    });
+    if (merged) constructed = resultOf(problem, merged);
+    phases.push(`parts ${Date.now() - t0} ms`);
+  }
+  const fromParts = constructed !== undefined;
+  // one problem, or parts that did not compose: the whole problem
+  if (!constructed) {
+    constructed = ejectionChains(problem, repair, { ...construction, restarts: 16 });
+    phases.push(`construct ${Date.now() - t0} ms`);
+  }
+  consider(constructed, fromParts ? 'parts' : 'construct');
   phases.push(`schedule ${Date.now() - t0} ms`);
   let placement = constructed;
   if (constructed.unplaced.length === 0 && constructed.cost > repair.lowerBound && !stop()) {
-    placement = largeNeighbourhoodSearch(problem, constructed, {
+    const lnsOptions = {
       lowerBound: repair.lowerBound,
       deadline: useExact ? t0 + timeLimit * 0.5 : deadline,
       seed: options.seed ?? 7,
       shouldStop: () => options.signal?.aborted === true,
-      onImprove: (r) => consider(r, 'lns'),
-    });
+      onImprove: (r: PlacementResult) => consider(r, 'lns'),
+    };
+    // with a MiniZinc runner, MiniZinc re-optimises the larger neighbourhoods (lns.ts)
+    if (options.runner && options.solver !== 'native') {
+      const lnsStats: LnsStats = { mznCalls: 0, mznImprovements: 0, mznMs: 0, mznErrors: 0, smallSteps: 0, smallImprovements: 0 };
+      placement = await largeNeighbourhoodSearchMzn(problem, constructed, { ...lnsOptions, runner: options.runner, ...(mznSolver !== undefined ? { solver: mznSolver } : {}), ...(options.signal ? { signal: options.signal } : {}) }, lnsStats);
+      notes.push(`LNS: ${lnsStats.mznCalls} MiniZinc neighbourhood(s) (${lnsStats.mznImprovements} improving, ${lnsStats.mznMs} ms${lnsStats.lastError !== undefined ? `, last error: ${lnsStats.lastError}` : ''}), ${lnsStats.smallSteps} small ones (${lnsStats.smallImprovements} improving)`);
+    } else placement = largeNeighbourhoodSearch(problem, constructed, lnsOptions);
     consider(placement, 'lns');
   }
   // tiny instances: exhaustive search over every VM proves the placement optimal (or improves it)
@@ -229,10 +282,12 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   let exactOptimal = false;
   // at the placement lower bound, only the MTTR objective has anything left for the exact model
   const atBound = best !== undefined && best.placement.cost <= repair.lowerBound;
-  if (useExact && options.runner && !stop() && !provenInfeasible && !(atBound && objectiveKind !== 'mttr')) {
+  // (the MTTR proof is a short try, native only: WASM's flattening alone costs seconds)
+  if (useExact && options.runner && !stop() && !provenInfeasible && !(atBound && (objectiveKind !== 'mttr' || options.runner.kind !== 'native'))) {
     const movableMap = new Map<VmId, readonly NodeId[] | undefined>();
+    const candidates = shortlist(problem, repair);
     for (const v of repair.queue) {
-      const list = decomposition?.candidates.get(v);
+      const list = candidates.get(v);
       movableMap.set(problem.vms[v] as VmId, list ? list.map((n) => problem.nodes[n] as NodeId) : undefined);
     }
     // neighbours on the nodes involved may move too
@@ -252,7 +307,8 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
       {
         objective: objectiveKind,
         // the exact model schedules too: give it a bounded share, never the whole budget
-        timeLimitMs: Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
+        // at the migration bound only the MTTR proof is left: a short try, not seconds (see the note below)
+        timeLimitMs: atBound ? Math.max(500, Math.min(deadline - Date.now(), 1_000)) : Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
         ...(mznSolver !== undefined ? { solver: mznSolver } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       },
@@ -304,6 +360,9 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   const lowerBound = objectiveKind === 'mttr' ? Math.max(chosen.mttrLowerBound, 0) : repair.lowerBound;
   const placementOptimal = chosen.placement.cost <= repair.lowerBound || exactOptimal || placementProven;
   const optimal = objectiveKind === 'mttr' ? (value <= lowerBound && placementOptimal) || exactOptimal : placementOptimal;
+  if (objectiveKind === 'mttr' && !optimal && placementOptimal && value > 0) {
+    notes.push(`optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of its bound ${lowerBound} s (not proven optimal)`);
+  }
   return {
     status: optimal ? 'optimal' : 'feasible',
     plan: chosen.plan,
@@ -386,4 +445,82 @@ function causes(problem: PlacementProblem, repair: Repair): string {
   if (offline > 0) parts.push(`${offline} on node(s) going offline`);
   if (other > 0) parts.push(`${other} for constraints or overloaded nodes`);
   return parts.join(', ') || 'constraints';
+}
+
+interface PartsRun {
+  readonly port?: SolveParts;
+  readonly context: () => PartsContext;
+  /** Date.now() value the parts must end by. */
+  readonly deadline: number;
+  /** In-process time of the parts left above which they go to the port (0: always). */
+  readonly thresholdMs: number;
+  readonly stop: () => boolean;
+  readonly signal?: CancelSignal;
+  readonly notes: string[];
+}
+
+/**
+ * Solves the parts and merges them; undefined when they do not compose (the caller falls back to
+ * the whole problem). A part given a start at its bound keeps it. The others are solved
+ * in-process, smallest first; once the first one says how long the rest would take, the rest go
+ * to the port (worker threads) when that pays for starting the workers and at least two are left.
+ */
+async function solveAllParts(problem: PlacementProblem, repair: Repair, tasks: readonly PartTask[], run: PartsRun): Promise<Int32Array | undefined> {
+  const t0 = Date.now();
+  const startCost = (task: PartTask): number => {
+    let cost = 0;
+    for (const [vm, node] of task.start) cost += problem.moveCost(problem.vmIndex.get(vm) ?? -1, problem.nodeIndex.get(node) ?? -1);
+    return cost;
+  };
+  const isHard = (t: PartTask): boolean => t.vms.length > 0 && (t.start.length === 0 || startCost(t) > t.lowerBound);
+  const hard = tasks.filter(isHard).sort((a, b) => a.vms.length - b.vms.length);
+  const results: PartResult[] = [];
+  // each part gets a share of the time left in proportion to its size (side by side: more each)
+  const budget = (task: PartTask, left: readonly PartTask[], degree: number): PartTask => {
+    const remaining = Math.max(0, run.deadline - Date.now());
+    const size = left.reduce((s, t) => s + t.vms.length, 0);
+    return { ...task, budgetMs: run.stop() ? 0 : Math.min(remaining, (remaining * degree * task.vms.length) / Math.max(1, size)) };
+  };
+  const port = run.port;
+  let toPort: PartTask[] = [];
+  let probed = false;
+  if (port !== undefined && port.workers > 1 && hard.length > 1) {
+    if (run.thresholdMs <= 0) toPort = hard;
+    else {
+      // the smallest part in-process first: it tells what the others would cost here
+      const probe = hard[0] as PartTask;
+      const rest = hard.slice(1);
+      const t1 = Date.now();
+      results.push(solvePart(problem, repair, budget(probe, hard, 1), run.stop));
+      probed = true;
+      const estimate = ((Date.now() - t1) / Math.max(1, probe.vms.length)) * rest.reduce((s, t) => s + t.vms.length, 0);
+      if (rest.length > 1 && estimate >= run.thresholdMs) toPort = rest;
+    }
+  }
+  let where = 'in-process';
+  if (port !== undefined && toPort.length > 1 && !run.stop()) {
+    const degree = Math.min(port.workers, toPort.length);
+    try {
+      const sent = await port.solve(run.context(), toPort.map((t) => budget(t, toPort, degree)), run.signal);
+      results.push(...sent);
+      where = `${probed ? '1 in-process, the others ' : ''}on ${degree} worker thread(s)`;
+    } catch (e) {
+      run.notes.push(`parallel parts failed, solved in-process instead: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  const have = new Set(results.map((r) => r.index));
+  const left = tasks.filter((t) => !have.has(t.index));
+  for (const task of left) {
+    // a part at its bound returns its start at once; after a cancel a part answers with one pass
+    results.push(solvePart(problem, repair, isHard(task) ? budget(task, left.filter((t) => !have.has(t.index) && isHard(t)), 1) : task, run.stop));
+    have.add(task.index);
+  }
+  const merged = mergeParts(problem, repair, results);
+  const cost = results.reduce((s, r) => s + r.cost, 0);
+  run.notes.push(`${tasks.length} part(s), ${hard.length} with work left, solved ${where} in ${Date.now() - t0} ms: cost ${cost}`);
+  if (merged.problem !== undefined) {
+    run.notes.push(`the parts' placements do not compose (${merged.problem}); kept the whole-problem search`);
+    return undefined;
+  }
+  return merged.hosts;
 }

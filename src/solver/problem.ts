@@ -86,6 +86,8 @@ export interface Repair {
   readonly lowerBound: number;
   /** Lower bound on the number of migrations, whatever the objective. */
   readonly migrationsLowerBound: number;
+  /** The node-local parts of the bounds (node → migrations, cost), so a sub-problem can sum its own. */
+  readonly nodeLowerBounds?: ReadonlyMap<number, { readonly migrations: number; readonly cost: number }>;
   readonly infeasible: readonly string[];
 }
 
@@ -538,7 +540,9 @@ export function initialRepair(problem: PlacementProblem): Repair {
   else lowerBound = migrationsLb;
 
   const startHosts = new Int32Array(state.host);
-  return { hosts: startHosts, queue: [...queue], forced, lowerBound, migrationsLowerBound: migrationsLb, infeasible };
+  const nodeLowerBounds = new Map<number, { migrations: number; cost: number }>();
+  for (const [n, c] of nodeLb) nodeLowerBounds.set(n, { migrations: c, cost: problem.objective === 'memory' ? (nodeLbCost.get(n) ?? 0) : c });
+  return { hosts: startHosts, queue: [...queue], forced, lowerBound, migrationsLowerBound: migrationsLb, nodeLowerBounds, infeasible };
 }
 
 /** Any node other than v's origin, to price a move. */

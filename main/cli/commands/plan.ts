@@ -6,10 +6,11 @@ import type { Instance } from '../../../src/instance/instance.js';
 import { formatTime } from '../../../src/plan/format.js';
 import { formatPlan } from '../../../src/plan/format.js';
 import { planToJson } from '../../../src/plan/json.js';
-import { type PlanResult, plan } from '../../../src/solver/planner.js';
+import { EXACT_MODEL_MAX_VMS, type PlanResult, plan } from '../../../src/solver/planner.js';
 import type { MznRunner, MznSolverId } from '../../../src/solver/ports.js';
 import type { PlacementObjective } from '../../../src/solver/problem.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
+import { workerPartSolver } from '../../node/solver/parallel.js';
 import { pickRunner } from '../../node/solver/runners.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -79,7 +80,9 @@ export const planCommand: Command = {
     }
 
     let runner: MznRunner | undefined;
-    if (opts.solver !== 'native') {
+    // the exact model only runs on small instances: do not start MiniZinc for a large one unless asked
+    const mayUseExact = instance.model.mapping.vmCount() <= EXACT_MODEL_MAX_VMS || opts.solver !== undefined;
+    if (opts.solver !== 'native' && mayUseExact) {
       try {
         runner = await pickRunner(opts.solver === 'chuffed' || opts.solver === 'highs' || opts.solver === 'coin-bc' ? { prefer: 'wasm' } : {});
       } catch (e) {
@@ -99,6 +102,8 @@ export const planCommand: Command = {
         timeLimitMs: opts.timeLimitS * 1000,
         extraConstraints: extra,
         signal: controller.signal,
+        // independent parts with search left run side by side on worker threads
+        solveParts: workerPartSolver(),
         budgets: {
           maxConcurrentMigrationsPerHost: opts.maxConcurrent,
           ...(opts.maxMigrations !== undefined ? { maxMigrations: opts.maxMigrations } : {}),
