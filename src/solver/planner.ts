@@ -54,7 +54,7 @@ export interface PlanOptions {
   readonly signal?: CancelSignal;
   /** Constraints added to the instance's (a script). */
   readonly extraConstraints?: readonly Constraint[];
-  /** Instances with at most this many movable VMs go to the exact model alone (with a runner). */
+  /** Instances with at most this many movable VMs also go to the exact model (with a runner), warm-started from the heuristic plan; default 200 with the native runner, 64 with WASM (its flattening costs seconds). */
   readonly exactThreshold?: number;
   readonly seed?: number;
   /**
@@ -209,7 +209,7 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   };
 
   const movable = repair.queue.length;
-  const useExact = options.runner !== undefined && options.solver !== 'native' && movable <= (options.exactThreshold ?? 64) && problem.vms.length <= EXACT_MODEL_MAX_VMS;
+  const useExact = options.runner !== undefined && options.solver !== 'native' && movable <= (options.exactThreshold ?? (options.runner?.kind === 'native' ? 200 : 64)) && problem.vms.length <= EXACT_MODEL_MAX_VMS;
   const construction = {
     seed: options.seed ?? 1,
     deadline: t0 + timeLimit * 0.4,
@@ -308,9 +308,11 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
         objective: objectiveKind,
         // the exact model schedules too: give it a bounded share, never the whole budget
         // at the migration bound only the MTTR proof is left: a short try, not seconds (see the note below)
-        timeLimitMs: atBound ? Math.max(500, Math.min(deadline - Date.now(), 1_000)) : Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
+        timeLimitMs: atBound ? Math.max(500, Math.min(deadline - Date.now(), 5_000)) : Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
         ...(mznSolver !== undefined ? { solver: mznSolver } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        // never solve cold: the heuristic's plan bounds the objective and guides the search
+        ...(best ? { incumbent: best.plan } : {}),
       },
     );
     notes.push(`exact model (${options.runner.kind}): ${exact.status}, ${exact.size.variableVms} variable VMs, ${exact.elapsedMs} ms${exact.reasons.length > 0 ? ` (${exact.reasons.join('; ')})` : ''}`);

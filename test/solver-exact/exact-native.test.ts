@@ -10,6 +10,8 @@ const native = await NativeMznRunner.detect();
 
 describe.skipIf(native === undefined)('exact model on native minizinc', () => {
   exactScenarios(() => Promise.resolve(native as NativeMznRunner), 'gecode');
+  // the portable slice encoding (WASM's default) must give the same answers
+  exactScenarios(() => Promise.resolve(native as NativeMznRunner), 'gecode', undefined, { sliceEncoding: 'parked' });
   afterAll(() => console.log('native gecode solve times (ms):', JSON.stringify(solveTimes())));
 });
 

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 
 import type { MznRunner, MznSolverId } from '../../src/solver/ports.js';
-import { type ExactResult, solveExact } from '../../src/solver/exact/solve.js';
+import { type ExactResult, type SolveExactOptions, solveExact } from '../../src/solver/exact/solve.js';
 import { coreViolations, cstr, find, tinyModel } from './fixtures.js';
 
 /**
@@ -22,14 +22,14 @@ function record(name: string, result: ExactResult): ExactResult {
   return result;
 }
 
-export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznSolverId, only?: readonly Scenario[]): void {
+export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznSolverId, only?: readonly Scenario[], extra: SolveExactOptions = {}): void {
   const want = (s: Scenario): boolean => only === undefined || only.includes(s);
-  const label = (s: string): string => `${solver}: ${s}`;
+  const label = (s: string): string => `${solver}${extra.sliceEncoding !== undefined ? ` (${extra.sliceEncoding} slices)` : ''}: ${s}`;
 
   if (want('offline')) {
     it(label('a VM leaves a node going offline, which shuts down after the VM has left'), async () => {
       const model = tinyModel({ nodes: [{ cpu: 4 }, { cpu: 4 }, { cpu: 1 }], vms: [{ on: 0, cpu: 2, migrate: 3 }, { on: 1, cpu: 1 }] });
-      const result = record('offline', await solveExact({ model, constraints: [cstr('offline', { node: 0 })] }, await getRunner(), { solver }));
+      const result = record('offline', await solveExact({ model, constraints: [cstr('offline', { node: 0 })] }, await getRunner(), { ...extra, solver }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const plan = result.solution?.plan;
       if (!plan) throw new Error('no plan');
@@ -47,7 +47,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
   if (want('spread')) {
     it(label('a discrete spread forces exactly one of two co-located VMs to move'), async () => {
       const model = tinyModel({ nodes: [{ cpu: 8 }, { cpu: 8 }], vms: [{ on: 0, cpu: 2 }, { on: 0, cpu: 2 }, { on: 1, cpu: 2 }] });
-      const result = record('spread', await solveExact({ model, constraints: [cstr('spread', { vms: [0, 1] })] }, await getRunner(), { solver, objective: 'migrations' }));
+      const result = record('spread', await solveExact({ model, constraints: [cstr('spread', { vms: [0, 1] })] }, await getRunner(), { ...extra, solver, objective: 'migrations' }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const s = result.solution;
       if (!s) throw new Error('no plan');
@@ -64,7 +64,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       // N1 hosts A (3 of 4), N0 hosts B (3 of 4); A must go to N2 and B to N1: B waits for A
       const model = tinyModel({ nodes: [{ cpu: 4 }, { cpu: 4 }, { cpu: 4 }], vms: [{ on: 1, cpu: 3, migrate: 5 }, { on: 0, cpu: 3, migrate: 2 }] });
       const constraints = [cstr('fence', { vm: 0, nodes: [2] }), cstr('fence', { vm: 1, nodes: [1] })];
-      const result = record('order', await solveExact({ model, constraints }, await getRunner(), { solver }));
+      const result = record('order', await solveExact({ model, constraints }, await getRunner(), { ...extra, solver }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const plan = result.solution?.plan;
       if (!plan) throw new Error('no plan');
@@ -84,7 +84,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
     it(label('preserve raises a demand: the cheapest VM moves, the kept one gets an allocate'), async () => {
       const model = tinyModel({ nodes: [{ cpu: 4 }, { cpu: 4 }], vms: [{ on: 0, cpu: 2, mem: 8 }, { on: 0, cpu: 2, mem: 2 }] });
       const constraints = [cstr('preserve', { vm: 0, rc: 'cpu', amount: 3 })];
-      const result = record('preserve', await solveExact({ model, constraints }, await getRunner(), { solver, objective: 'memory' }));
+      const result = record('preserve', await solveExact({ model, constraints }, await getRunner(), { ...extra, solver, objective: 'memory' }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const s = result.solution;
       if (!s) throw new Error('no plan');
@@ -107,11 +107,11 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       });
       const constraints = [cstr('preserve', { vm: 3, rc: 'cpu', amount: 3 }), cstr('root', { vm: 3 }, true)];
       const runner = await getRunner();
-      const byCount = record('objectives', await solveExact({ model, constraints }, runner, { solver, objective: 'migrations' }));
+      const byCount = record('objectives', await solveExact({ model, constraints }, runner, { ...extra, solver, objective: 'migrations' }));
       expect(byCount.status).toBe('OPTIMAL_SOLUTION');
       expect(byCount.solution?.migrations).toBe(1);
       expect(byCount.solution && find(byCount.solution.plan, 'migrateVM')?.vm).toBe(0);
-      const byMttr = record('objectives', await solveExact({ model, constraints }, runner, { solver, objective: 'mttr' }));
+      const byMttr = record('objectives', await solveExact({ model, constraints }, runner, { ...extra, solver, objective: 'mttr' }));
       expect(byMttr.status).toBe('OPTIMAL_SOLUTION');
       expect(byMttr.solution?.migrations).toBe(2);
       // both 1 s migrations at once (2 per node allowed), then the keeper's allocate at t = 1: 1 + 1 + 1
@@ -128,7 +128,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       const constraints = [cstr('ban', { vm: 0, nodes: [0] }), cstr('spread', { vms: [1, 2] })];
       // VM 0 may go to node 3 only; VM 1 is not movable, so VM 2 must be the one to leave node 1
       const movable = new Map<number, number[] | undefined>([[0, [3]], [2, undefined]]);
-      const result = record('repair', await solveExact({ model, constraints, movable }, await getRunner(), { solver, objective: 'migrations' }));
+      const result = record('repair', await solveExact({ model, constraints, movable }, await getRunner(), { ...extra, solver, objective: 'migrations' }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const s = result.solution;
       if (!s) throw new Error('no plan');
@@ -139,7 +139,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       expect(coreViolations(model, s.plan)).toEqual([]);
       // nothing fits if VM 0's only candidate is full
       const full = tinyModel({ nodes: [{ cpu: 4 }, { cpu: 4 }], vms: [{ on: 0, cpu: 2 }, { on: 1, cpu: 3 }] });
-      const none = await solveExact({ model: full, constraints: [cstr('ban', { vm: 0, nodes: [0] })], movable: new Map([[0, [1]]]) }, await getRunner(), { solver });
+      const none = await solveExact({ model: full, constraints: [cstr('ban', { vm: 0, nodes: [0] })], movable: new Map([[0, [1]]]) }, await getRunner(), { ...extra, solver });
       expect(none.status, none.reasons.join()).toBe('UNSATISFIABLE');
     });
   }
@@ -149,7 +149,7 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       const model = tinyModel({ nodes: [{ cpu: 2 }, { cpu: 4, online: false }], vms: [{ on: 0, cpu: 2 }, { on: null, cpu: 3 }] });
       model.attributes.put('node', 1, 'boot', 4);
       const constraints = [cstr('running', { vm: 1 }), cstr('online', { node: 1 })];
-      const result = record('boot', await solveExact({ model, constraints }, await getRunner(), { solver }));
+      const result = record('boot', await solveExact({ model, constraints }, await getRunner(), { ...extra, solver }));
       expect(result.status).toBe('OPTIMAL_SOLUTION');
       const plan = result.solution?.plan;
       if (!plan) throw new Error('no plan');
@@ -164,12 +164,12 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       const runner = await getRunner();
       const model = tinyModel({ nodes: [{ cpu: 4 }, { cpu: 4 }], vms: [{ on: 0, cpu: 2 }, { on: 0, cpu: 2 }] });
       // continuous spread over VMs already together: no solution (BtrPlace's solver refuses it too)
-      const together = await solveExact({ model, constraints: [cstr('spread', { vms: [0, 1] }, true)] }, runner, { solver });
+      const together = await solveExact({ model, constraints: [cstr('spread', { vms: [0, 1] }, true)] }, runner, { ...extra, solver });
       expect(together.status).toBe('UNSATISFIABLE');
-      const conflict = await solveExact({ model, constraints: [cstr('running', { vm: 0 }), cstr('ready', { vm: 0 })] }, runner, { solver });
+      const conflict = await solveExact({ model, constraints: [cstr('running', { vm: 0 }), cstr('ready', { vm: 0 })] }, runner, { ...extra, solver });
       expect(conflict.status).toBe('UNSATISFIABLE');
       expect(conflict.reasons.join()).toMatch(/both/);
-      const unknown = await solveExact({ model, constraints: [cstr('teleport', { vm: 0 })] }, runner, { solver });
+      const unknown = await solveExact({ model, constraints: [cstr('teleport', { vm: 0 })] }, runner, { ...extra, solver });
       expect(unknown.status).toBe('ERROR');
       expect(unknown.reasons.join()).toContain('teleport');
     });
@@ -181,16 +181,16 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       const model = tinyModel({ nodes: [{ cpu: 8 }, { cpu: 8 }], vms: [{ on: 0, cpu: 1, migrate: 3 }, { on: 1, cpu: 1, migrate: 3 }] });
       const base = [cstr('ban', { vm: 0, nodes: [0] }), cstr('ban', { vm: 1, nodes: [1] })];
       const runner = await getRunner();
-      const discrete = await solveExact({ model, constraints: [...base, cstr('spread', { vms: [0, 1] })] }, runner, { solver });
+      const discrete = await solveExact({ model, constraints: [...base, cstr('spread', { vms: [0, 1] })] }, runner, { ...extra, solver });
       expect(discrete.solution?.plan.actions.map((a) => [a.start, a.end])).toEqual([
         [0, 3],
         [0, 3],
       ]);
-      const continuous = record('continuous-spread', await solveExact({ model, constraints: [...base, cstr('spread', { vms: [0, 1] }, true)] }, runner, { solver }));
+      const continuous = record('continuous-spread', await solveExact({ model, constraints: [...base, cstr('spread', { vms: [0, 1] }, true)] }, runner, { ...extra, solver }));
       // a swap under continuous spread is impossible: each must wait for the other to leave
       expect(continuous.status).toBe('UNSATISFIABLE');
       const three = tinyModel({ nodes: [{ cpu: 8 }, { cpu: 8 }, { cpu: 8 }], vms: [{ on: 0, cpu: 1, migrate: 3 }, { on: 1, cpu: 1, migrate: 3 }] });
-      const chain = await solveExact({ model: three, constraints: [cstr('fence', { vm: 0, nodes: [1] }), cstr('fence', { vm: 1, nodes: [2] }), cstr('spread', { vms: [0, 1] }, true)] }, runner, { solver });
+      const chain = await solveExact({ model: three, constraints: [cstr('fence', { vm: 0, nodes: [1] }), cstr('fence', { vm: 1, nodes: [2] }), cstr('spread', { vms: [0, 1] }, true)] }, runner, { ...extra, solver });
       expect(chain.status).toBe('OPTIMAL_SOLUTION');
       const plan = chain.solution?.plan;
       if (!plan) throw new Error('no plan');
@@ -206,17 +206,17 @@ export function exactScenarios(getRunner: () => Promise<MznRunner>, solver: MznS
       const model = tinyModel({ nodes: [{ cpu: 8 }, { cpu: 8 }], vms: [{ on: 0, cpu: 1, migrate: 2 }, { on: 0, cpu: 1, migrate: 2 }] });
       const constraints = [cstr('offline', { node: 0 })];
       const runner = await getRunner();
-      const two = await solveExact({ model, constraints }, runner, { solver });
+      const two = await solveExact({ model, constraints }, runner, { ...extra, solver });
       expect(two.solution?.plan.actions.filter((a) => a.kind === 'migrateVM').map((a) => a.start)).toEqual([0, 0]);
-      const one = record('budgets', await solveExact({ model, constraints, budgets: { maxConcurrentMigrationsPerNode: 1 } }, runner, { solver }));
+      const one = record('budgets', await solveExact({ model, constraints, budgets: { maxConcurrentMigrationsPerNode: 1 } }, runner, { ...extra, solver }));
       expect(one.status).toBe('OPTIMAL_SOLUTION');
       expect(one.solution?.plan.actions.filter((a) => a.kind === 'migrateVM').map((a) => [a.start, a.end])).toEqual([
         [0, 2],
         [2, 4],
       ]);
-      const capped = await solveExact({ model, constraints, budgets: { maxMigrations: 1 } }, runner, { solver });
+      const capped = await solveExact({ model, constraints, budgets: { maxMigrations: 1 } }, runner, { ...extra, solver });
       expect(capped.status).toBe('UNSATISFIABLE');
-      const tooShort = await solveExact({ model, constraints, horizon: 2, budgets: { maxConcurrentMigrationsPerNode: 1 } }, runner, { solver });
+      const tooShort = await solveExact({ model, constraints, horizon: 2, budgets: { maxConcurrentMigrationsPerNode: 1 } }, runner, { ...extra, solver });
       expect(tooShort.status).toBe('UNSATISFIABLE');
     });
   }

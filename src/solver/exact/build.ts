@@ -3,6 +3,7 @@ import type { ConstraintEncoder, CoreRequests, EncodingContext } from '../../cat
 import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../../model/index.js';
 import type { ActionKind } from '../../plan/actions.js';
 import { DurationModel } from '../../plan/durations.js';
+import type { Plan } from '../../plan/plan.js';
 
 /** Objective of the exact model. */
 export type ExactObjective = 'mttr' | 'migrations' | 'memory';
@@ -60,6 +61,14 @@ export interface ExactLayout {
   readonly pairs: number;
 }
 
+/**
+ * What a known plan (the heuristic's) tells the model: never solve cold. Its objective bounds the
+ * search (only plans at least as good), its hosts are tried first and its start order is followed.
+ */
+export interface ExactHints {
+  readonly incumbent?: Plan;
+}
+
 export type BuildResult =
   | { readonly ok: true; readonly model: string; readonly data: Record<string, unknown>; readonly layout: ExactLayout }
   | { readonly ok: false; readonly kind: 'infeasible' | 'error'; readonly reasons: readonly string[] };
@@ -103,15 +112,21 @@ export function buildExact(
   coreModel: string,
   solveItem: string,
   objective: ExactObjective,
+  hints: ExactHints = {},
 ): BuildResult {
   const model = problem.model;
   const mapping = model.mapping;
   const durations = problem.durations ?? DurationModel.defaults();
-  const H = problem.horizon ?? 3600;
+  const window = problem.horizon ?? 3600;
   const errors: string[] = [];
   const infeasible: string[] = [];
 
-  if (!Number.isInteger(H) || H <= 0) return { ok: false, kind: 'error', reasons: [`the horizon must be a positive whole number of seconds (got ${H})`] };
+  if (!Number.isInteger(window) || window <= 0) return { ok: false, kind: 'error', reasons: [`the horizon must be a positive whole number of seconds (got ${window})`] };
+  const incumbent = hints.incumbent;
+  const upper = incumbent === undefined ? undefined : incumbentObjective(incumbent, objective);
+  // every action end is a term of the MTTR: a plan at most as good as the incumbent ends all its
+  // actions by then, so the time axis may stop one second later (smaller domains, same plans)
+  const H = objective === 'mttr' && upper !== undefined ? Math.max(1, Math.min(window, upper + 1)) : window;
 
   // ---- core facts from the constraints ------------------------------------------------------
   const unknown = new Set<string>();
@@ -183,6 +198,7 @@ export function buildExact(
   if (infeasible.length > 0) return { ok: false, kind: 'infeasible', reasons: infeasible };
 
   // ---- which VMs are variables ---------------------------------------------------------------
+  const hinted = incumbent === undefined ? undefined : incumbentPlacement(incumbent);
   const candidatesOf = new Map<VmId, readonly NodeId[] | undefined>();
   if (problem.movable === undefined) {
     for (const vm of allVms) candidatesOf.set(vm, undefined);
@@ -193,6 +209,12 @@ export function buildExact(
       const h = mapping.host(vm);
       const leaving = h !== undefined && nodeTarget.get(h) === 'offline';
       if ((finalState.get(vm) !== from || leaving || mustVary.has(vm)) && !candidatesOf.has(vm)) candidatesOf.set(vm, undefined);
+    }
+    // the incumbent lies in the model's space: the VMs it places become variables, its hosts candidates
+    for (const [vm, h] of hinted?.host ?? []) {
+      if (!allVms.has(vm)) continue;
+      const given = candidatesOf.has(vm) ? candidatesOf.get(vm) : [];
+      if (given !== undefined && !given.includes(h)) candidatesOf.set(vm, [...given, h]);
     }
   }
 
@@ -239,6 +261,9 @@ export function buildExact(
       const pool = (given ?? nodes).filter((n) => nodeIdx.has(n) && !offAtEnd(n));
       const first = kind === 'stayOrMigrate' && h !== null && !offAtEnd(h) ? [h] : [];
       candidates = [...new Set([...first, ...pool])].filter((n) => fits(vm, n));
+      // the search tries the first candidate first: the incumbent's host
+      const wanted = hinted?.host.get(vm);
+      if (wanted !== undefined && candidates.includes(wanted)) candidates = [wanted, ...candidates.filter((n) => n !== wanted)];
     } else if (to === 'sleeping' && h !== null) {
       candidates = [h];
     }
@@ -414,6 +439,10 @@ export function buildExact(
     maxMigrations: budgets.maxMigrations ?? -1,
     maxMemory: budgets.maxMemoryMoved ?? -1,
     objectiveKind: OBJECTIVE_KIND[objective],
+    ...outgoingBounds(variable, srcByNode, conc === null ? -1 : conc),
+    objUpper: upper ?? -1,
+    stOrder: startOrder(variable, hinted?.start),
+    stInOrder: hinted !== undefined,
   };
 
   // ---- constraint encodings ----------------------------------------------------------------------
@@ -540,4 +569,74 @@ class Context implements EncodingContext {
   fresh(prefix: string): string {
     return `${prefix.replace(/[^A-Za-z0-9_]/g, '_')}_${++this.freshCount}`;
   }
+}
+
+/**
+ * For each node, over its variable VMs that may live-migrate away: for c = 0..count, the least
+ * sum of ends (`sptOut`) and the least last end (`mkOut`) of any c of them leaving, when at most
+ * `k` migrations touch the node at once (k < 0: no limit). Durations sorted ascending: the c
+ * shortest, shortest first, on k parallel slots is the best sum of completion times (SPT is
+ * optimal on identical machines, and any c of them take at least as long, slot by slot); the
+ * last one ends no earlier than their total over k, nor than the c-th shortest.
+ */
+export function outgoingBounds(variable: readonly VariableVm[], srcByNode: readonly (readonly number[])[], k: number): { sptOff: number[]; sptOut: number[]; mkOut: number[] } {
+  const sptOff: number[] = [];
+  const sptOut: number[] = [];
+  const mkOut: number[] = [];
+  for (const srcs of srcByNode) {
+    sptOff.push(sptOut.length + 1);
+    const ds = srcs
+      .map((i) => variable[i - 1])
+      .filter((v): v is VariableVm => v !== undefined && v.kind === 'stayOrMigrate')
+      .map((v) => v.duration)
+      .sort((a, b) => a - b);
+    const slots = k < 0 ? Math.max(1, ds.length) : Math.max(1, k);
+    const completion: number[] = [];
+    let sum = 0;
+    let total = 0;
+    sptOut.push(0);
+    mkOut.push(0);
+    ds.forEach((d, i) => {
+      const c = d + (i >= slots ? (completion[i - slots] ?? 0) : 0);
+      completion.push(c);
+      sum += c;
+      total += d;
+      sptOut.push(sum);
+      mkOut.push(Math.max(d, Math.ceil(total / slots)));
+    });
+  }
+  sptOff.push(sptOut.length + 1);
+  return { sptOff, sptOut, mkOut };
+}
+
+/** The objective value of a plan as the model counts it (MTTR: sum of action ends). */
+export function incumbentObjective(plan: Plan, objective: ExactObjective): number {
+  if (objective === 'mttr') return plan.actions.reduce((s, a) => s + a.end, 0);
+  const migrations = plan.actions.filter((a) => a.kind === 'migrateVM');
+  if (objective === 'migrations') return new Set(migrations.map((a) => a.vm)).size;
+  const model = plan.origin;
+  const memRc = [...model.resources.keys()].find(isMemoryResourceId);
+  const memory = (vm: VmId): number => (memRc !== undefined ? (model.resources.get(memRc)?.consumption(vm) ?? 0) : Math.round(model.attributes.getNumber('vm', vm, 'memUsed') ?? 0));
+  return [...new Set(migrations.map((a) => a.vm))].reduce((s, vm) => s + memory(vm), 0);
+}
+
+/** Where the incumbent puts each VM that gets a host, and when each VM's first action starts. */
+function incumbentPlacement(plan: Plan): { host: Map<VmId, NodeId>; start: Map<VmId, number> } {
+  const host = new Map<VmId, NodeId>();
+  const start = new Map<VmId, number>();
+  for (const a of plan.actions) {
+    if (!('vm' in a)) continue;
+    if (!start.has(a.vm) || a.start < (start.get(a.vm) ?? 0)) start.set(a.vm, a.start);
+    if (a.kind === 'migrateVM' || a.kind === 'resumeVM') host.set(a.vm, a.to);
+    else if (a.kind === 'bootVM') host.set(a.vm, a.node);
+  }
+  return { host, start };
+}
+
+/** 1-based VM indices, by the incumbent's start when it has one (VMs without an action last). */
+function startOrder(variable: readonly VariableVm[], start: ReadonlyMap<VmId, number> | undefined): number[] {
+  const order = variable.map((_, i) => i + 1);
+  if (start === undefined) return order;
+  const at = (i: number): number => start.get(variable[i - 1]?.id ?? -1) ?? Number.POSITIVE_INFINITY;
+  return order.sort((a, b) => at(a) - at(b) || a - b);
 }

@@ -1,9 +1,10 @@
 import type { ConstraintEncoder } from '../../catalogue/encoding.js';
+import type { Plan } from '../../plan/plan.js';
 import type { CancelSignal, MznRunner, MznSolverId, MznStatus } from '../ports.js';
 import { type ExactObjective, type ExactProblem, buildExact } from './build.js';
 import { DecodeError, type ExactSolution, decodeExact } from './decode.js';
 import { ENCODERS } from './encoders.js';
-import { EXACT_MODEL, EXACT_SOLVE } from './model.js';
+import { EXACT_SOLVE, type SliceEncoding, exactModel } from './model.js';
 
 export interface SolveExactOptions {
   readonly objective?: ExactObjective;
@@ -14,6 +15,15 @@ export interface SolveExactOptions {
   readonly signal?: CancelSignal;
   /** Encoders by constraint id (default: the catalogue's, see encoders.ts). */
   readonly encoders?: ReadonlyMap<string, ConstraintEncoder>;
+  /**
+   * A plan already known (the heuristic's best, checked): never solve cold. Only plans at least as
+   * good are searched (so UNSATISFIABLE then means: none of this model's plans is as good), its
+   * hosts are tried first and its start order followed; with the MTTR objective, its value also
+   * shortens the time axis (no action of a plan as good can end later).
+   */
+  readonly incumbent?: Plan;
+  /** How absent slices reach the cumulatives (model.ts); default: 'heights' on native Gecode, else 'parked'. */
+  readonly sliceEncoding?: SliceEncoding;
 }
 
 export interface ExactResult {
@@ -37,7 +47,9 @@ export interface ExactResult {
  */
 export async function solveExact(problem: ExactProblem, runner: MznRunner, options: SolveExactOptions = {}): Promise<ExactResult> {
   const objective = options.objective ?? 'mttr';
-  const built = buildExact(problem, options.encoders ?? ENCODERS, EXACT_MODEL, EXACT_SOLVE, objective);
+  const solver = options.solver ?? 'gecode';
+  const encoding = options.sliceEncoding ?? (runner.kind === 'native' && solver === 'gecode' ? 'heights' : 'parked');
+  const built = buildExact(problem, options.encoders ?? ENCODERS, exactModel(encoding), EXACT_SOLVE, objective, options.incumbent !== undefined ? { incumbent: options.incumbent } : {});
   if (!built.ok) {
     return {
       status: built.kind === 'infeasible' ? 'UNSATISFIABLE' : 'ERROR',
@@ -62,7 +74,7 @@ export async function solveExact(problem: ExactProblem, runner: MznRunner, optio
     {
       model: built.model,
       data: built.data,
-      solver: options.solver ?? 'gecode',
+      solver,
       intermediate: options.onSolution !== undefined,
       ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
@@ -77,5 +89,6 @@ export async function solveExact(problem: ExactProblem, runner: MznRunner, optio
   const solution = result.solution ? decode(result.solution.output, result.solution.objective) : undefined;
   if (decodeProblem !== undefined) return { status: 'ERROR', reasons: [decodeProblem], elapsedMs: result.elapsedMs, size };
   const reasons = result.error !== undefined ? [result.error] : [];
+  if (result.status === 'UNSATISFIABLE' && options.incumbent !== undefined) reasons.push(`no plan of this model is at least as good as the incumbent (${objective} ${String(built.data['objUpper'])})`);
   return solution ? { status: result.status, solution, reasons, elapsedMs: result.elapsedMs, size } : { status: result.status, reasons, elapsedMs: result.elapsedMs, size };
 }
