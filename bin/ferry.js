@@ -2,7 +2,7 @@
 // Entry of the `ferry` command. Runs the compiled CLI; builds it first when dist/ is missing or
 // older than the sources (dependencies install with scripts off, see .npmrc, so no `prepare` ran).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -24,6 +24,9 @@ const stale = !existsSync(entry) || (sourcesExist && Math.max(newestMtime(join(r
 if (stale && sourcesExist) {
   process.stderr.write('ferry: building (first run or sources changed)...\n');
   execFileSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', join(root, 'main')], { stdio: 'inherit', cwd: root });
+  // tsc -b leaves an unchanged output untouched: mark the entry fresh, or every run would rebuild
+  const now = new Date();
+  utimesSync(entry, now, now);
 }
 const { runCli } = await import(pathToFileURL(entry).href);
 process.exitCode = await runCli(process.argv.slice(2));

@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 
 import type { Instance } from '../../src/instance/instance.js';
-import { instanceFromJson, instanceToJson, modelFromJson, modelToJson } from '../../src/instance/json.js';
+import { instanceFromJson, instanceToJson, modelFromJson, modelToJson, parseInstanceJsonText } from '../../src/instance/json.js';
 import { type JsonError, type JsonResult, parseJsonText } from '../../src/json/read.js';
 import type { Model } from '../../src/model/model.js';
 
@@ -42,7 +42,7 @@ export function formatFileError(error: FileError): string {
 }
 
 export function readInstanceFile(file: string): Promise<FileResult<Instance>> {
-  return readJsonFile(file, instanceFromJson);
+  return readJsonFile(file, instanceFromJson, parseInstanceJsonText);
 }
 
 export function readModelFile(file: string): Promise<FileResult<Model>> {
@@ -105,10 +105,10 @@ export async function writeJsonFile(file: string, value: unknown, options: Write
   }
 }
 
-async function readJsonFile<T>(file: string, read: (raw: unknown) => JsonResult<T>): Promise<FileResult<T>> {
+async function readJsonFile<T>(file: string, read: (raw: unknown) => JsonResult<T>, parse: (text: string) => JsonResult<unknown> = parseJsonText): Promise<FileResult<T>> {
   const text = await readJsonText(file);
   if (!text.ok) return text;
-  const parsed = parseJsonText(text.value);
+  const parsed = parse(text.value);
   if (!parsed.ok) return jsonFail(file, parsed.error);
   const result = read(parsed.value);
   return result.ok ? result : jsonFail(file, result.error);

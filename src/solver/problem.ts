@@ -199,7 +199,8 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   const resources = [...model.resources.keys()];
   const R = resources.length;
   const ratio = new Map<string, number>();
-  const preserve = new Map<string, number>();
+  /** Final demand floor by `r * V + v` (numeric keys: this is read for every VM and resource). */
+  const preserve = new Map<number, number>();
   for (const c of constraints) {
     if (c.id === 'overbook') {
       const key = `${resources.indexOf(String(c.args['rc']))}:${nodeIndex.get(num(c.args, 'node')) ?? -1}`;
@@ -209,7 +210,7 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
       const v = vmIndex.get(num(c.args, 'vm'));
       const r = resources.indexOf(String(c.args['rc']));
       if (v === undefined || r < 0) continue;
-      const key = `${r}:${v}`;
+      const key = r * V + v;
       preserve.set(key, Math.max(preserve.get(key) ?? 0, num(c.args, 'amount')));
     }
   }
@@ -220,12 +221,12 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     if (!view) return;
     for (let n = 0; n < N; n++) {
       if (onlineAtEnd[n] !== 1) continue;
-      const k = ratio.get(`${r}:${n}`) ?? 1;
+      const k = ratio.size === 0 ? 1 : (ratio.get(`${r}:${n}`) ?? 1);
       capacity[r * N + n] = Math.floor(view.capacity(nodes[n] as NodeId) * k);
     }
     for (let v = 0; v < V; v++) {
       const cons = view.consumption(vms[v] as VmId);
-      demand[r * V + v] = Math.max(cons, preserve.get(`${r}:${v}`) ?? 0);
+      demand[r * V + v] = Math.max(cons, preserve.get(r * V + v) ?? 0);
     }
   });
   const memoryResource = resources.findIndex(isMemoryResource);
@@ -265,10 +266,21 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   const vmsOf = (ids: readonly number[]): number[] => ids.map((id) => vmIndex.get(id)).filter((x): x is number => x !== undefined);
   const nodesOf = (ids: readonly number[]): number[] => ids.map((id) => nodeIndex.get(id)).filter((x): x is number => x !== undefined);
   // among constraints often share their node groups (TDSC: thousands over the same racks)
+  // one groups argument shared by many constraints (TDSC: 1,722 among over one partition) is read once
+  const partsOfArg = new Map<unknown, number[][]>();
+  const sharedParts = (args: Record<string, unknown>, key: string): number[][] => {
+    const raw = args[key];
+    const hit = partsOfArg.get(raw);
+    if (hit) return hit;
+    const ps = parts(args, key);
+    if (Array.isArray(raw)) partsOfArg.set(raw, ps);
+    return ps;
+  };
   const groupTables = new Map<string, { parts: number[][]; table: Int32Array }[]>();
   const groupTable = (ps: number[][]): Int32Array => {
     const key = ps.map((p) => `${p.length}:${p[0]}:${p[p.length - 1]}`).join('|');
-    const same = (x: number[][]): boolean => x.length === ps.length && x.every((p, g) => p.length === ps[g]?.length && p.every((n, k) => n === ps[g]?.[k]));
+    // the JSON reader shares equal groups between constraints: identity first, contents else
+    const same = (x: number[][]): boolean => x === ps || (x.length === ps.length && x.every((p, g) => p === ps[g] || (p.length === ps[g]?.length && p.every((n, k) => n === ps[g]?.[k]))));
     const hit = groupTables.get(key)?.find((e) => same(e.parts));
     if (hit) return hit.table;
     const table = new Int32Array(N).fill(-1);
@@ -309,7 +321,7 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
         rules.push(new LonelyRule(i, c, vmsOf(nums(a, 'vms'))));
         return;
       case 'among': {
-        const ps = parts(a, 'parts');
+        const ps = sharedParts(a, 'parts');
         rules.push(new AmongRule(i, c, vmsOf(nums(a, 'vms')), groupTable(ps), ps.length));
         return;
       }

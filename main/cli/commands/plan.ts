@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 
 import type { Constraint } from '../../../src/catalogue/constraint.js';
-import { applyAttributes, parseScript } from '../../../src/dsl/index.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import { formatTime } from '../../../src/plan/format.js';
 import { formatPlan } from '../../../src/plan/format.js';
@@ -11,7 +10,6 @@ import type { MznRunner, MznSolverId } from '../../../src/solver/ports.js';
 import type { PlacementObjective } from '../../../src/solver/problem.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { workerPartSolver } from '../../node/solver/parallel.js';
-import { pickRunner } from '../../node/solver/runners.js';
 import { type Command, UsageError } from '../command.js';
 
 const USAGE = `usage: ferry plan INSTANCE [--script FILE.btrp] [--objective mttr|migrations|memory]
@@ -69,6 +67,8 @@ export const planCommand: Command = {
         io.err(`${opts.script}: cannot read the script (${e instanceof Error ? e.message : String(e)})`);
         return 1;
       }
+      // loaded only for a script: most runs have none and need not load the DSL
+      const { applyAttributes, parseScript } = await import('../../../src/dsl/index.js');
       const model = instance.model.clone();
       const parsed = parseScript(text, { model });
       const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
@@ -84,6 +84,8 @@ export const planCommand: Command = {
     const mayUseExact = instance.model.mapping.vmCount() <= EXACT_MODEL_MAX_VMS || opts.solver !== undefined;
     if (opts.solver !== 'native' && mayUseExact) {
       try {
+        // loaded only when the exact model may run (small instances or a chosen solver)
+        const { pickRunner } = await import('../../node/solver/runners.js');
         runner = await pickRunner(opts.solver === 'chuffed' || opts.solver === 'highs' || opts.solver === 'coin-bc' ? { prefer: 'wasm' } : {});
       } catch (e) {
         io.err(`ferry plan: no MiniZinc runner (${e instanceof Error ? e.message : String(e)}); using the native search only`);

@@ -67,6 +67,25 @@ function parts(args: Args, key: string, where: string): number[][] {
 }
 
 export function parseConstraints(constraints: readonly Constraint[], model: Model): ParsedConstraints | ScheduleFailure {
+  // Groups of nodes, checked and indexed once per arguments array: the JSON reader shares equal
+  // groups between constraints (TDSC: 1,722 among over one partition of 5,000 nodes).
+  const amongIndexes = new Map<unknown, { groupOf: Map<NodeId, number>; set: (g: number) => ReadonlySet<NodeId> }>();
+  const amongGroups = (a: Args, where: string): { groupOf: Map<NodeId, number>; set: (g: number) => ReadonlySet<NodeId> } => {
+    const raw = a['parts'];
+    const hit = amongIndexes.get(raw);
+    if (hit) return hit;
+    const groups = parts(a, 'parts', where);
+    const groupOf = new Map<NodeId, number>();
+    // the first group holding a node wins (as a search in order would)
+    groups.forEach((group, g) => {
+      for (const n of group) if (!groupOf.has(n)) groupOf.set(n, g);
+    });
+    const sets: (ReadonlySet<NodeId> | undefined)[] = [];
+    const set = (g: number): ReadonlySet<NodeId> => (sets[g] ??= new Set(groups[g]));
+    const index = { groupOf, set };
+    amongIndexes.set(raw, index);
+    return index;
+  };
   const out: ParsedConstraints = {
     overbook: new Map(),
     resourceCapacity: [],
@@ -181,20 +200,11 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
           break;
         case 'among':
           if (c.continuous) {
-            const groups = parts(a, 'parts', where);
-            const sets = new Map<number[], ReadonlySet<NodeId>>();
-            const groupSet = (g: number[]): ReadonlySet<NodeId> => {
-              let set = sets.get(g);
-              if (!set) {
-                set = new Set(g);
-                sets.set(g, set);
-              }
-              return set;
-            };
+            const groups = amongGroups(a, where);
             for (const v of ids(a, 'vms', where)) {
               const host = model.mapping.host(v);
-              const group = groups.find((g) => host !== undefined && g.includes(host));
-              if (group) rule(v, { kind: 'allowed', nodes: groupSet(group), why: `${where}: continuous among` });
+              const g = host === undefined ? undefined : groups.groupOf.get(host);
+              if (g !== undefined) rule(v, { kind: 'allowed', nodes: groups.set(g), why: `${where}: continuous among` });
               else rule(v, { kind: 'never', why: `${where}: continuous among` });
             }
           }
