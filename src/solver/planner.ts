@@ -2,6 +2,7 @@ import type { Constraint } from '../catalogue/constraint.js';
 import { checkPlan, formatViolations } from '../checker/plan-checker.js';
 import type { Instance } from '../instance/instance.js';
 import type { NodeId, VmId } from '../model/index.js';
+import type { DurationModel } from '../plan/durations.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
 import { solveExact } from './exact/solve.js';
@@ -56,6 +57,11 @@ export interface PlanOptions {
   readonly extraConstraints?: readonly Constraint[];
   /** Instances with at most this many movable VMs also go to the exact model (with a runner), warm-started from the heuristic plan; default 200 with the native runner, 64 with WASM (its flattening costs seconds). */
   readonly exactThreshold?: number;
+  /**
+   * How long each action takes (default: BtrPlace's, 1 s unless an element's attribute says
+   * otherwise). The scheduler, its lower bounds and the exact model all use this one model.
+   */
+  readonly durations?: DurationModel;
   readonly seed?: number;
   /**
    * Independent sub-problems (disjoint static domains, no shared constraint) solved apart, then
@@ -181,6 +187,7 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
     const target = buildTarget(problem, placement.hosts);
     const scheduled = schedule(instance.model, target, problem.constraints, {
       maxConcurrentMigrationsPerHost: k,
+      ...(options.durations ? { durations: options.durations } : {}),
       ...(budgets.windowSeconds !== undefined ? { horizon: budgets.windowSeconds } : {}),
     });
     if (!scheduled.ok) {
@@ -297,6 +304,7 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
         model: instance.model,
         constraints: problem.constraints,
         movable: movableMap,
+        ...(options.durations ? { durations: options.durations } : {}),
         ...(budgets.windowSeconds !== undefined ? { horizon: budgets.windowSeconds } : {}),
         budgets: {
           maxConcurrentMigrationsPerNode: k,

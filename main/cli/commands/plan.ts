@@ -11,10 +11,21 @@ import type { PlacementObjective } from '../../../src/solver/problem.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { workerPartSolver } from '../../node/solver/parallel.js';
 import { type Command, UsageError } from '../command.js';
+import { DurationModel, memoryOverBandwidth } from '../../../src/plan/durations.js';
+import type { Model } from '../../../src/model/index.js';
+import { isMemoryResource } from '../../../src/solver/problem.js';
+
+/** BtrPlace's durations, except live migrations: memory (MiB) over the source node's link (Gbit/s, default 10). */
+function memoryMigrationDurations(model: Model): DurationModel {
+  const rc = [...model.resources.keys()].find(isMemoryResource);
+  if (rc === undefined) throw new UsageError('--migration-time memory needs a memory resource view (mem, memory or ram)');
+  return DurationModel.defaults().register('migrateVM', memoryOverBandwidth({ rc, unitsPerGiB: 1024, defaultGbps: 10 }));
+}
 
 const USAGE = `usage: ferry plan INSTANCE [--script FILE.btrp] [--objective mttr|migrations|memory]
                   [--time-limit S] [--solver chuffed|gecode|highs|coin-bc|native]
                   [--max-migrations N] [--max-memory GIB] [--max-concurrent K] [--window S]
+                  [--migration-time attributes|memory]
                   [--format text|json]
 
 Computes a plan that takes the cluster of INSTANCE (BtrPlace JSON, plain or gzipped) to a
@@ -29,6 +40,10 @@ options:
   --max-memory GIB     at most GIB GiB of memory moved
   --max-concurrent K   at most K migrations touching one host at once (default 2)
   --window S           the plan must end within S seconds
+  --migration-time M   attributes (default, BtrPlace's: 1 s unless a VM's 'migrate' attribute says
+                       otherwise) or memory: ceil(memory GiB x 8 / link Gbit/s), the link speed from
+                       the source node's 'linkGbps' attribute (default 10), memory in MiB in the
+                       mem/memory/ram view; a VM's 'migrate' attribute still wins
   --format F           text (default) or json (BtrPlace's plan JSON, on stdout only)
 
 exit: 0 plan found, 2 infeasible (or bad usage), 1 error or no plan found in time`;
@@ -43,6 +58,7 @@ interface PlanArgs {
   maxMemoryGiB?: number;
   maxConcurrent: number;
   windowSeconds?: number;
+  migrationTime: 'attributes' | 'memory';
   format: 'text' | 'json';
 }
 
@@ -106,6 +122,7 @@ export const planCommand: Command = {
         signal: controller.signal,
         // independent parts with search left run side by side on worker threads
         solveParts: workerPartSolver(),
+        ...(opts.migrationTime === 'memory' ? { durations: memoryMigrationDurations(instance.model) } : {}),
         budgets: {
           maxConcurrentMigrationsPerHost: opts.maxConcurrent,
           ...(opts.maxMigrations !== undefined ? { maxMigrations: opts.maxMigrations } : {}),
@@ -162,7 +179,7 @@ const SOLVERS = ['chuffed', 'gecode', 'highs', 'coin-bc', 'native'] as const;
 
 function parseArgs(args: readonly string[]): PlanArgs {
   let file: string | undefined;
-  const out: Omit<PlanArgs, 'file'> = { objective: 'mttr', timeLimitS: 10, maxConcurrent: 2, format: 'text' };
+  const out: Omit<PlanArgs, 'file'> = { objective: 'mttr', timeLimitS: 10, maxConcurrent: 2, migrationTime: 'attributes', format: 'text' };
   const value = (i: number, flag: string): string => {
     const v = args[i];
     if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -209,6 +226,12 @@ function parseArgs(args: readonly string[]): PlanArgs {
       case '--window':
         out.windowSeconds = positive(value(++i, arg), arg, false);
         break;
+      case '--migration-time': {
+        const v = value(++i, arg);
+        if (v !== 'attributes' && v !== 'memory') throw new UsageError(`--migration-time must be attributes or memory, got '${v}'`);
+        out.migrationTime = v;
+        break;
+      }
       case '--format': {
         const v = value(++i, arg);
         if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, got '${v}'`);
