@@ -468,19 +468,9 @@ function breakRing(p: Problem, ring: readonly VmId[]): string | undefined {
       bestRoom = room;
     }
     if (best < 0) continue;
-    const leg = p.addTask(MIGRATE, v, best, b, p.dur[t] as number);
-    p.setMigrationBookings(leg, v, best, b, p.consBefore(v), p.consAfter(v));
-    p.setMigrationBookings(t, v, a, best, p.consBefore(v), p.consBefore(v));
-    p.dst[t] = best;
-    const hooks = p.hooks.get(t);
-    if (hooks) {
-      p.hooks.set(leg, hooks);
-      p.hooks.delete(t);
-    }
-    p.weight[leg] = p.weight[t] as number;
+    const leg = p.bounce(t, best);
     p.edge(t, leg);
     p.lastLeg.set(v, leg);
-    p.migrationCount++;
     p.plannedBounces.push({ vm: v, via: p.nodeIds[best] as NodeId });
     p.viaOf.set(v, p.nodeIds[best] as NodeId);
     return undefined;

@@ -403,26 +403,7 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
   /** Reroutes migration `t` through node index `via`: t becomes src → via, a new leg via → dst. */
   const applyBounce = (t: number, via: number): void => {
     const vm = p.vm[t] as number;
-    const a = p.src[t] as number;
-    const b = p.dst[t] as number;
-    const leg = p.addTask(MIGRATE, vm, via, b, p.dur[t] as number);
-    p.setMigrationBookings(leg, vm, via, b, p.consBefore(vm), p.consAfter(vm));
-    p.setMigrationBookings(t, vm, a, via, p.consBefore(vm), p.consBefore(vm));
-    p.dst[t] = via;
-    const hooks = p.hooks.get(t);
-    if (hooks) {
-      p.hooks.set(leg, hooks);
-      p.hooks.delete(t);
-    }
-    p.weight[leg] = p.weight[t] as number;
-    p.deadline[leg] = p.deadline[t] as number;
-    p.deadline[t] = Infinity;
-    const where = p.deadlineWhere.get(t);
-    if (where !== undefined) {
-      p.deadlineWhere.set(leg, where);
-      p.deadlineWhere.delete(t);
-    }
-    p.migrationCount++;
+    const leg = p.bounce(t, via);
     state.push(WAITING);
     predsLeft.push(1);
     start.push(-1);

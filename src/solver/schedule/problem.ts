@@ -225,6 +225,36 @@ export class Problem {
     return t;
   }
 
+  /**
+   * Splits migration `t` (src → dst) into a bounce: `t` now goes src → via, and a new leg via → dst
+   * carries the VM's final demand, its hooks, its weight and its deadline (the VM arrives with the
+   * leg). Returns the leg; the caller orders it after `t`.
+   */
+  bounce(t: number, via: number): number {
+    const vm = this.vm[t] as number;
+    const from = this.src[t] as number;
+    const to = this.dst[t] as number;
+    const leg = this.addTask(MIGRATE, vm, via, to, this.dur[t] as number);
+    this.setMigrationBookings(leg, vm, via, to, this.consBefore(vm), this.consAfter(vm));
+    this.setMigrationBookings(t, vm, from, via, this.consBefore(vm), this.consBefore(vm));
+    this.dst[t] = via;
+    const hooks = this.hooks.get(t);
+    if (hooks) {
+      this.hooks.set(leg, hooks);
+      this.hooks.delete(t);
+    }
+    this.weight[leg] = this.weight[t] as number;
+    this.deadline[leg] = this.deadline[t] as number;
+    this.deadline[t] = Infinity;
+    const where = this.deadlineWhere.get(t);
+    if (where !== undefined) {
+      this.deadlineWhere.set(leg, where);
+      this.deadlineWhere.delete(t);
+    }
+    this.migrationCount++;
+    return leg;
+  }
+
   /** Starts a fresh demand/release list for `t` (appended; older entries become garbage). */
   openLists(t: number): void {
     this.demFrom[t] = this.demPool.length;
