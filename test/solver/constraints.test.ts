@@ -141,3 +141,55 @@ describe('placement per constraint: what forces a move, what forbids one', () =>
     expect(bad.explanation?.[0]).toMatch(/VM3 cannot go from sleeping to ready/);
   });
 });
+
+describe('scheduling constraints through the whole planner', () => {
+  // N1 is drained: VM1 and VM2 must both leave it; durations make the order visible.
+  const drain = () => {
+    const built = cluster(
+      { N1: { cpu: 4 }, N2: { cpu: 4 }, N3: { cpu: 4 } },
+      { VM1: { on: 'N1', cpu: 1 }, VM2: { on: 'N1', cpu: 1 }, VM3: { on: 'N2', cpu: 1 } },
+    );
+    built.model.attributes.put('vm', built.vm('VM1'), 'migrate', 3).put('vm', built.vm('VM2'), 'migrate', 2);
+    return built;
+  };
+  const migrationOf = (r: PlanResult, vm: number) => r.plan?.actions.find((a) => a.kind === 'migrateVM' && a.vm === vm);
+
+  it('Precedence: VM1 has finished migrating before VM2 starts', async () => {
+    const { model, vm, node } = drain();
+    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('Precedence', { vm1: vm('VM1'), vm2: vm('VM2') }, true)]));
+    const first = migrationOf(r, vm('VM1'));
+    const second = migrationOf(r, vm('VM2'));
+    expect(first && second && first.end <= second.start).toBe(true);
+  });
+
+  it('Serialize: the two migrations never overlap', async () => {
+    const { model, vm, node } = drain();
+    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('Serialize', { vms: [vm('VM1'), vm('VM2')] }, true)]));
+    const a = migrationOf(r, vm('VM1'));
+    const b = migrationOf(r, vm('VM2'));
+    expect(a && b && (a.end <= b.start || b.end <= a.start)).toBe(true);
+  });
+
+  it('Sync: the migrations end together', async () => {
+    const { model, vm, node } = drain();
+    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('Sync', { vms: [vm('VM1'), vm('VM2')] }, true)]));
+    expect(migrationOf(r, vm('VM1'))?.end).toBe(migrationOf(r, vm('VM2'))?.end);
+  });
+
+  it('Deadline: a migration that cannot end in time has no plan; one that can is on time', async () => {
+    const { model, vm, node } = drain();
+    const late = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('Deadline', { vm: vm('VM1'), timestamp: '+00:00:02' }, true)]));
+    expect(late.plan).toBeUndefined();
+    const onTime = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('Deadline', { vm: vm('VM1'), timestamp: '+00:00:03' }, true)]));
+    expect(migrationOf(onTime, vm('VM1'))?.end).toBeLessThanOrEqual(3);
+  });
+
+  it('maxOnline: draining N1 brings the online count within the limit', async () => {
+    const { model, node } = drain();
+    const nodes = [node('N1'), node('N2'), node('N3')];
+    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('maxOnline', { nodes, amount: 2 })]));
+    expect(r.plan).toBeDefined();
+    const shutdowns = r.plan?.actions.filter((a) => a.kind === 'shutdownNode').map((a) => (a.kind === 'shutdownNode' ? a.node : -1));
+    expect(shutdowns).toEqual([node('N1')]);
+  });
+});
