@@ -168,6 +168,18 @@ describe('schedule: per-host concurrency', () => {
     expect(shortest.stats.mttrLowerBound).toBe(13);
   });
 
+  it("counts a drained node's halt after all its departures, k at a time (the halt term)", () => {
+    const drainAndHalt = target({ vms: { VM1: 'N2', VM2: 'N3', VM3: 'N4', VM4: 'N5', VM5: 'N6' }, nodes: { N1: 'offline' } });
+    const { plan, stats } = run(drain(), drainAndHalt);
+    const halt = plan.actions.find((a) => a.kind === 'shutdownNode') as Plan['actions'][number];
+    // five 1 s departures two at a time end at 3 at the earliest: the halt ends at 4 or later
+    expect(halt.end).toBe(4);
+    // migrations 1+1+2+2+3, halt 4: the bound is exact here (before: the halt counted as ending at 2)
+    expect(stats.mttrLowerBound).toBe(1 + 1 + 2 + 2 + 3 + 4);
+    expect(stats.mttr).toBe(stats.mttrLowerBound);
+    expect(mttrLowerBound(drain(), drainAndHalt, undefined, { maxConcurrentMigrationsPerHost: 1 })).toBe(1 + 2 + 3 + 4 + 5 + 6);
+  });
+
   it('rejects a cap that is not a positive whole number', () => {
     const r = schedule(drain(), everywhere, [], { maxConcurrentMigrationsPerHost: 0 });
     expect(r.ok).toBe(false);

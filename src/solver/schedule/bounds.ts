@@ -8,7 +8,9 @@ import { BARRIER, BOOT_NODE, MIGRATE, type Problem, SHUTDOWN_NODE } from './prob
  *   arrival, last departure then node shutdown, ordering constraints);
  * - makespan ≥ for every host, the migration time entering or leaving it divided by the
  *   per-host concurrency cap (plus the node's boot before, or its shutdown after);
- * - MTTR (sum of end times) ≥ the sum of the earliest finish times; for migrations also half
+ * - MTTR (sum of end times) ≥ the sum of the earliest finish times, a node's shutdown finishing
+ *   no earlier than all the migration time touching it spread over `k` slots, then its own
+ *   duration (the halt term); for migrations also half
  *   the sum, over hosts, of the best total completion time of the host's migrations on `k`
  *   parallel slots (shortest first is optimal there, and each migration touches two hosts).
  */
@@ -39,21 +41,34 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
   const bootOf = new Float64Array(N);
   const shutdownOf = new Float64Array(N);
   const migEf = new Float64Array(T).fill(-1);
+  // migration time touching each host (a node's shutdown waits for all of it, k at a time)
+  const hostWork = new Float64Array(N);
+  for (let t = 0; t < T; t++) {
+    const kind = p.kind[t] as number;
+    if (kind === MIGRATE) {
+      const src = p.src[t] as number;
+      const dst = p.dst[t] as number;
+      hostWork[src] = (hostWork[src] as number) + (p.dur[t] as number);
+      hostWork[dst] = (hostWork[dst] as number) + (p.dur[t] as number);
+    } else if (kind === BOOT_NODE) bootOf[p.dst[t] as number] = p.dur[t] as number;
+  }
   for (let t = 0; t < T; t++) {
     const kind = p.kind[t] as number;
     if (kind === BARRIER) continue;
-    const ef = (est[t] as number) + (p.dur[t] as number);
+    let ef = (est[t] as number) + (p.dur[t] as number);
+    if (kind === SHUTDOWN_NODE) {
+      // the halt term: the node halts only after every migration touching it, k at a time
+      const h = p.src[t] as number;
+      ef = Math.max(ef, (bootOf[h] as number) + Math.ceil((hostWork[h] as number) / k) + (p.dur[t] as number));
+      shutdownOf[h] = p.dur[t] as number;
+    }
     if (ef > makespan) makespan = ef;
     if (kind === MIGRATE) {
       sumMigEf += ef;
       migEf[t] = ef;
       (perHost[p.src[t] as number] as number[]).push(t);
       (perHost[p.dst[t] as number] as number[]).push(t);
-    } else {
-      sumOther += ef;
-      if (kind === BOOT_NODE) bootOf[p.dst[t] as number] = p.dur[t] as number;
-      if (kind === SHUTDOWN_NODE) shutdownOf[p.src[t] as number] = p.dur[t] as number;
-    }
+    } else sumOther += ef;
   }
   // per host: the best sum of completion times of its migrations on k slots (shortest first)
   const hostSpt = new Float64Array(N);
