@@ -47,6 +47,11 @@ function bump(map: Map<number, number>, key: number, delta: number): void {
   else map.set(key, next);
 }
 
+/** The blockers, or null when one of them may not move (no eviction can then help). */
+function pinnedOrAll(blockers: number[], view: PlacementView): number[] | null {
+  return blockers.some((m) => view.pinned(m)) ? null : blockers;
+}
+
 /** spread: members on pairwise distinct hosts. */
 export class SpreadRule implements PlacementRule {
   readonly scope = 'vm';
@@ -115,6 +120,10 @@ export class GatherRule implements PlacementRule {
   remove(_v: number, n: number): void {
     bump(this.perNode, n, -1);
   }
+  /** Every member placed elsewhere has to leave for v to land on n. */
+  blockers(_v: number, n: number, view: PlacementView): number[] | null {
+    return pinnedOrAll(this.members.filter((m) => (view.host[m] ?? -1) >= 0 && view.host[m] !== n), view);
+  }
   repair(view: PlacementView): number[] {
     const perHost = new Map<number, number>();
     let pinnedHost = -1;
@@ -166,6 +175,18 @@ export class AmongRule implements PlacementRule {
     const g = this.groupOf(n);
     if (g === undefined) return;
     if ((this.groupCount[g] = (this.groupCount[g] ?? 0) - 1) === 0) this.usedGroups--;
+  }
+  /** Every member placed in another group has to leave for v to land on n (never: n in no group). */
+  blockers(_v: number, n: number, view: PlacementView): number[] | null {
+    const g = this.groupOf(n);
+    if (g === undefined) return null;
+    return pinnedOrAll(
+      this.members.filter((m) => {
+        const h = view.host[m] ?? -1;
+        return h >= 0 && this.groupOf(h) !== g;
+      }),
+      view,
+    );
   }
   /** The group every member sits in now, if there is a single one. */
   currentGroup(): number | undefined {
@@ -306,6 +327,26 @@ export class SplitAmongRule implements PlacementRule {
       bump(o, vg, -1);
       if (o.size === 0) this.owner.delete(pg);
     }
+  }
+  /**
+   * For v to land on n: v's group mates in other node groups leave, and so do the members of
+   * other VM groups in n's node group (never: n or v in no group).
+   */
+  blockers(v: number, n: number, view: PlacementView): number[] | null {
+    const pg = this.pGroupOf.get(n);
+    const vg = this.vGroupOf.get(v);
+    if (pg === undefined || vg === undefined) return null;
+    return pinnedOrAll(
+      this.members.filter((m) => {
+        if (m === v) return false;
+        const h = view.host[m] ?? -1;
+        if (h < 0) return false;
+        const mine = this.vGroupOf.get(m) === vg;
+        const there = this.pGroupOf.get(h) === pg;
+        return mine !== there;
+      }),
+      view,
+    );
   }
   repair(view: PlacementView): number[] {
     // keep, per VM group, its largest node group not already kept by another VM group
