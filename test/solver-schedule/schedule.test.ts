@@ -168,6 +168,22 @@ describe('schedule: per-host concurrency', () => {
     expect(shortest.stats.mttrLowerBound).toBe(13);
   });
 
+  it('counts a growth on a full node after the departure that makes room (room waits)', () => {
+    // N1 holds 4 of 4 cpu; VM1 grows from 2 to 3 once VM2 (3 s to migrate) or VM3 (1 s) has left
+    const full = cluster({ on: { N1: ['VM1', 'VM2', 'VM3'], N2: [] }, rc: { cpu: { cap: 4, cons: { VM1: 2, VM2: 1, VM3: 1 } } }, attrs: { VM2: { migrate: 3 } } });
+    const t = target({ vms: { VM2: 'N2', VM3: 'N2' }, consumption: { VM1: { cpu: 3 } } });
+    const { plan, stats } = run(full, t);
+    const grow = plan.actions.find((a) => a.kind === 'allocate') as Plan['actions'][number];
+    expect(grow.start).toBe(1); // after VM3, the shorter departure
+    // the growth ends at 2 at the earliest, the migrations at 3 and 1: before, the bound said 1 for it
+    expect(stats.mttrLowerBound).toBe(3 + 1 + 2);
+    expect(stats.mttr).toBe(stats.mttrLowerBound);
+    // with VM3 staying, only VM2's departure makes room: the plan lasts 3 + 1
+    const onlyVm2 = run(full, target({ vms: { VM2: 'N2' }, consumption: { VM1: { cpu: 3 } } }));
+    expect(onlyVm2.stats.makespan).toBe(4);
+    expect(onlyVm2.stats.durationLowerBound).toBe(4);
+  });
+
   it("counts a drained node's halt after all its departures, k at a time (the halt term)", () => {
     const drainAndHalt = target({ vms: { VM1: 'N2', VM2: 'N3', VM3: 'N4', VM4: 'N5', VM5: 'N6' }, nodes: { N1: 'offline' } });
     const { plan, stats } = run(drain(), drainAndHalt);

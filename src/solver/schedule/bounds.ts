@@ -5,7 +5,8 @@ import { BARRIER, BOOT_NODE, MIGRATE, type Problem, SHUTDOWN_NODE } from './prob
  * Lower bounds on what any plan for a problem can achieve, whatever the order (used to tell how
  * far a schedule is from the best possible one):
  * - makespan ≥ the longest chain of actions that must follow each other (node boot then
- *   arrival, last departure then node shutdown, ordering constraints);
+ *   arrival, last departure then node shutdown, ordering constraints, and an action waiting for
+ *   room until the earliest departures that make it have ended: see waitForRoom);
  * - makespan ≥ for every host, the migration time entering or leaving it divided by the
  *   per-host concurrency cap (plus the node's boot before, or its shutdown after);
  * - MTTR (sum of end times) ≥ the sum of the earliest finish times, a node's shutdown finishing
@@ -19,20 +20,72 @@ export interface LowerBounds {
   readonly mttr: number;
 }
 
+const EPS = 1e-9;
+
+/**
+ * Room waits: a task whose demand does not fit next to what is on the node at the start (every
+ * decrease done at once) cannot start before enough of it has left: the earliest releases first,
+ * as if nothing else arrived. Typical case: a VM growing on a full node waits for the departure
+ * that makes room, so the plan lasts that departure plus the growth. Raises `est` in place;
+ * true when something moved.
+ */
+function waitForRoom(p: Problem, est: Float64Array): boolean {
+  const T = p.kind.length;
+  const releases = new Map<number, { task: number; at: number; amount: number }[]>();
+  for (let u = 0; u < T; u++) {
+    for (let j = p.relFrom[u] as number; j < (p.relTo[u] as number); j++) {
+      const pool = p.relPool[j] as number;
+      let list = releases.get(pool);
+      if (!list) releases.set(pool, (list = []));
+      list.push({ task: u, at: (est[u] as number) + (p.dur[u] as number), amount: p.relAmt[j] as number });
+    }
+  }
+  for (const list of releases.values()) list.sort((a, b) => a.at - b.at);
+  let moved = false;
+  for (let t = 0; t < T; t++) {
+    for (let j = p.demFrom[t] as number; j < (p.demTo[t] as number); j++) {
+      const pool = p.demPool[j] as number;
+      const missing = (p.used[pool] as number) + (p.demAmt[j] as number) - (p.cap[pool] as number);
+      if (missing <= EPS) continue;
+      let freed = 0;
+      let wait = -1;
+      for (const r of releases.get(pool) ?? []) {
+        if (r.task === t) continue;
+        freed += r.amount;
+        if (freed >= missing - EPS) {
+          wait = r.at;
+          break;
+        }
+      }
+      // wait < 0: not even every release makes room; the scheduler will say so, the bound stays
+      if (wait > (est[t] as number)) {
+        est[t] = wait;
+        moved = true;
+      }
+    }
+  }
+  return moved;
+}
+
 export function problemLowerBounds(p: Problem, k: number): LowerBounds {
   const T = p.kind.length;
   // earliest start along the ordering edges (a cycle leaves its tasks at 0)
   const graph = buildSuccessors(T, p.edgeFrom, p.edgeTo);
   const { order, count } = topologicalOrder(graph);
   const est = new Float64Array(T);
-  for (let i = 0; i < count; i++) {
-    const t = order[i] as number;
-    const ef = (est[t] as number) + (p.dur[t] as number);
-    for (let j = graph.start[t] as number; j < (graph.start[t + 1] as number); j++) {
-      const s = graph.adj[j] as number;
-      if (ef > (est[s] as number)) est[s] = ef;
+  const propagate = (): void => {
+    for (let i = 0; i < count; i++) {
+      const t = order[i] as number;
+      const ef = (est[t] as number) + (p.dur[t] as number);
+      for (let j = graph.start[t] as number; j < (graph.start[t + 1] as number); j++) {
+        const s = graph.adj[j] as number;
+        if (ef > (est[s] as number)) est[s] = ef;
+      }
     }
-  }
+  };
+  propagate();
+  // twice is enough in practice: a wait rarely feeds another wait further than one step away
+  for (let round = 0; round < 2 && waitForRoom(p, est); round++) propagate();
   let makespan = 0;
   let sumOther = 0;
   let sumMigEf = 0;
