@@ -274,6 +274,8 @@ function tightOnce(options: TightOptions): Instance {
 /** The benchmark ladder: nodes → (label, options). */
 export const LADDER: readonly { readonly label: string; readonly nodes: number }[] = [
   { label: 'gen-8', nodes: 8 },
+  { label: 'gen-32', nodes: 32 },
+  { label: 'gen-64', nodes: 64 },
   { label: 'gen-128', nodes: 128 },
   { label: 'gen-1000', nodes: 1000 },
   { label: 'gen-4000', nodes: 4000 },

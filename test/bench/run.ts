@@ -305,6 +305,25 @@ export async function runBench(quick: boolean): Promise<Row[]> {
 const fmt = (x: number, digits = 0): string => (Number.isFinite(x) ? x.toFixed(digits) : '—');
 const gib = (mib: number): string => (Number.isFinite(mib) ? (mib / 1024).toFixed(1) : '—');
 
+/**
+ * How time and memory grow with size, as the exponent b of `cost ∝ VMs^b` between consecutive rows
+ * and over the whole table (1 = linear), from 1,000 VMs up. Memory counts above Node's own ~45 MB.
+ */
+export function growthLine(rows: readonly Row[]): string {
+  // below ~1,000 VMs the time is mostly the exact model's proof, not the construction: left out
+  const sized = rows.filter((r) => r.vms >= 1000 && r.ferryMs > 0).sort((a, b) => a.vms - b.vms);
+  if (sized.length < 2) return '';
+  const exponent = (a: number, b: number, va: number, vb: number): string => (a > 0 && b > 0 && vb > va ? (Math.log(b / a) / Math.log(vb / va)).toFixed(2) : '—');
+  const rss = (r: Row): number => Math.max(1, r.peakRssMB - 45);
+  const steps = sized.slice(1).map((r, i) => {
+    const prev = sized[i] as Row;
+    return `${prev.name} → ${r.name}: time ^${exponent(prev.ferryMs, r.ferryMs, prev.vms, r.vms)}, memory ^${exponent(rss(prev), rss(r), prev.vms, r.vms)}`;
+  });
+  const first = sized[0] as Row;
+  const last = sized[sized.length - 1] as Row;
+  return `Growth (cost ∝ VMs^b): ${steps.join('; ')}. Whole range ${first.name} → ${last.name} (${(last.vms / first.vms).toFixed(0)}x the VMs): time ^${exponent(first.ferryMs, last.ferryMs, first.vms, last.vms)}, memory ^${exponent(rss(first), rss(last), first.vms, last.vms)}.`;
+}
+
 export function renderMarkdown(rows: readonly Row[], extra: readonly string[], quick: boolean): string {
   const cpu = cpus();
   const lines: string[] = [];
@@ -331,6 +350,7 @@ export function renderMarkdown(rows: readonly Row[], extra: readonly string[], q
       const ratio = r.ffdFailures === 0 && r.ffdMigrations > 0 ? fmt(r.migrations / r.ffdMigrations, 2) : r.ffdFailures > 0 ? 'FFD failed' : '—';
       lines.push(`| ${r.name} | ${r.nodes} | ${r.vms} | ${fmt(r.loadMs)} | ${fmt(r.ffdMs)} | ${r.ffdMigrations} | ${gib(r.ffdMemoryMiB)} | ${r.ffdDuration ?? '—'} | ${r.ffdFailures} | ${r.lbMigrations} | ${fmt(r.ferryMs)} | ${r.status} | ${fmt(r.migrations)} | ${gib(r.memoryMiB)} | ${fmt(r.duration)} (${fmt(r.durationLb)}) | ${fmt(r.gap * 100, 1)} % | ${ratio} | ${fmt(r.peakRssMB)} |${set === 'tdsc' ? ` ${fmt((r.cliMs ?? Number.NaN) / 1000, 1)} |` : ''}`);
     }
+    if (set !== 'tdsc') lines.push('', growthLine(sub));
     const notes = sub.filter((r) => r.note);
     if (notes.length > 0) {
       lines.push('');
