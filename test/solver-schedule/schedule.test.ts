@@ -184,6 +184,17 @@ describe('schedule: per-host concurrency', () => {
     expect(onlyVm2.stats.durationLowerBound).toBe(4);
   });
 
+  it('a swap between two full nodes: the arrival waits, the departure does not (the VM can go through a spare)', () => {
+    const swap = cluster({ on: { N0: ['VM1'], N1: ['VM0'], N2: [] }, rc: { mem: { cap: { N0: 4, N1: 4, N2: 100 }, cons: 4 } }, attrs: { VM1: { migrate: 1 }, VM0: { migrate: 2 } } });
+    const { plan, stats } = run(swap, target({ vms: { VM1: 'N1', VM0: 'N0' } }), [], { maxConcurrentMigrationsPerHost: 1 });
+    expect(stats.bounces).toHaveLength(1);
+    expect(plan.actions.filter((a) => a.kind === 'migrateVM')).toHaveLength(3);
+    // a bound that let VM1's arrival delay its departure would claim 5 here
+    expect(stats.durationLowerBound).toBeLessThanOrEqual(stats.makespan);
+    expect(stats.mttrLowerBound).toBeLessThanOrEqual(stats.mttr);
+    expect(stats.makespan).toBe(4);
+  });
+
   it("counts a drained node's halt after all its departures, k at a time (the halt term)", () => {
     const drainAndHalt = target({ vms: { VM1: 'N2', VM2: 'N3', VM3: 'N4', VM4: 'N5', VM5: 'N6' }, nodes: { N1: 'offline' } });
     const { plan, stats } = run(drain(), drainAndHalt);

@@ -26,10 +26,10 @@ const EPS = 1e-9;
  * Room waits: a task whose demand does not fit next to what is on the node at the start (every
  * decrease done at once) cannot start before enough of it has left: the earliest releases first,
  * as if nothing else arrived. Typical case: a VM growing on a full node waits for the departure
- * that makes room, so the plan lasts that departure plus the growth. Raises `est` in place;
- * true when something moved.
+ * that makes room, so the plan lasts that departure plus the growth. Raises `est` in place
+ * (`arrivalStart` for migrations, whose departure a bounce can keep early); true when `est` moved.
  */
-function waitForRoom(p: Problem, est: Float64Array): boolean {
+function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array): boolean {
   const T = p.kind.length;
   const releases = new Map<number, { task: number; at: number; amount: number }[]>();
   for (let u = 0; u < T; u++) {
@@ -58,7 +58,11 @@ function waitForRoom(p: Problem, est: Float64Array): boolean {
         }
       }
       // wait < 0: not even every release makes room; the scheduler will say so, the bound stays
-      if (wait > (est[t] as number)) {
+      if (p.kind[t] === MIGRATE) {
+        // a migration's arrival may wait, but its departure need not: the VM can go through a
+        // third node first (a bounce), so nothing that waits for this VM to leave waits longer
+        if (wait > (arrivalStart[t] as number)) arrivalStart[t] = wait;
+      } else if (wait > (est[t] as number)) {
         est[t] = wait;
         moved = true;
       }
@@ -84,8 +88,9 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
     }
   };
   propagate();
+  const arrivalStart = new Float64Array(T);
   // twice is enough in practice: a wait rarely feeds another wait further than one step away
-  for (let round = 0; round < 2 && waitForRoom(p, est); round++) propagate();
+  for (let round = 0; round < 2 && waitForRoom(p, est, arrivalStart); round++) propagate();
   let makespan = 0;
   let sumOther = 0;
   let sumMigEf = 0;
@@ -108,7 +113,7 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
   for (let t = 0; t < T; t++) {
     const kind = p.kind[t] as number;
     if (kind === BARRIER) continue;
-    let ef = (est[t] as number) + (p.dur[t] as number);
+    let ef = Math.max(est[t] as number, kind === MIGRATE ? (arrivalStart[t] as number) : 0) + (p.dur[t] as number);
     if (kind === SHUTDOWN_NODE) {
       // the halt term: the node halts only after every migration touching it, k at a time
       const h = p.src[t] as number;
