@@ -13,6 +13,8 @@ export interface InfeasibilityReason {
   /** Indices of the constraints the argument uses (into problem.constraints). */
   readonly constraints: readonly number[];
   readonly vms: readonly VmId[];
+  /** Which test failed: resource totals, one VM without a host, a spread without enough hosts. */
+  readonly kind?: 'totals' | 'nowhere' | 'spread';
 }
 
 /** Names for up to `max` elements, then "and k more". */
@@ -53,6 +55,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
         message: `not enough ${rc}: the running VMs need ${need} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${offer}${because}`,
         constraints: used.map(({ i }) => i),
         vms: [],
+        kind: 'totals',
       });
     }
   });
@@ -90,6 +93,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
       message: `${model.vmName(vm)} has nowhere to go: no node online at the end is both allowed and large enough for it (${describeDemand(problem, v)})`,
       constraints: [...used],
       vms: [vm],
+      kind: 'nowhere',
     });
   }
   if (reasons.length > 0) return reasons;
@@ -112,6 +116,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
         message: `${describeConstraint(model, rule.source)} needs ${rule.members.length} distinct hosts but only ${union.size} allowed node(s) can take these VMs`,
         constraints: [rule.constraintIndex, ...nodeStateConstraints(problem)],
         vms: rule.members.map((v) => vms[v] as VmId),
+        kind: 'spread',
       });
     }
   });

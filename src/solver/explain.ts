@@ -4,13 +4,16 @@ import type { NodeId, VmId } from '../model/index.js';
 import { type InfeasibilityReason, describeDemand, nameList, quickInfeasibility } from './bounds.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { ejectionChains } from './placement/ejection.js';
-import { type PlacementObjective, type PlacementProblem, SCHEDULE_ONLY_IDS, describeConstraint, initialRepair, reduce } from './problem.js';
+import { decidePower, withAllBoots } from './power.js';
+import { type PlacementObjective, type PlacementProblem, SCHEDULE_ONLY_IDS, describeConstraint, initialRepair } from './problem.js';
 
 /**
  * Infeasibility in operator terms: a small set of constraints that cannot hold together, found by
  * deletion filtering (drop a constraint; if the rest is still infeasible it was not needed) over
  * fast feasibility tests (bounds, ejection chains, exhaustive search on small instances), plus
- * the capacity of the nodes left and the VM that has nowhere to go.
+ * the capacity of the nodes left and the VM that has nowhere to go. The tests decide node power
+ * as the planner does (power.ts: shutdowns for maxOnline, boots when capacity is short), so a
+ * constraint that only keeps a spare node off is part of the explanation, not the capacity.
  */
 
 export type Feasibility = 'feasible' | 'infeasible' | 'unknown';
@@ -22,9 +25,24 @@ export interface FeasibilityVerdict {
   readonly stuck: readonly VmId[];
 }
 
-/** Is there a placement for the instance with these constraints (the placement part only)? */
+/**
+ * Is there a placement for the instance with these constraints (the placement part only), with
+ * the node states the power pass chooses, or with every node that may boot booted?
+ */
 export function placementFeasibility(instance: Instance, constraints: readonly Constraint[], objective: PlacementObjective, effort = 50_000): FeasibilityVerdict {
-  const problem = reduce({ ...instance, constraints }, { objective });
+  const scoped: Instance = { ...instance, constraints };
+  const power = decidePower(scoped, [], objective);
+  if (power.infeasible.length > 0) return { verdict: 'infeasible', reasons: power.infeasible.map((message) => ({ message, constraints: [], vms: [] })), stuck: [] };
+  const first = feasibilityOf(power.problem, effort);
+  if (first.verdict === 'feasible') return first;
+  // more capacity never hurts the placement: if booting every spare does not help, nothing will
+  const all = withAllBoots(scoped, power, objective);
+  if (!all) return first;
+  const boosted = feasibilityOf(all.problem, effort);
+  return boosted.verdict === 'infeasible' ? { ...boosted, stuck: boosted.stuck.length > 0 ? boosted.stuck : first.stuck } : boosted.verdict === 'feasible' ? boosted : first;
+}
+
+function feasibilityOf(problem: PlacementProblem, effort: number): FeasibilityVerdict {
   if (problem.infeasible.length > 0) return { verdict: 'infeasible', reasons: problem.infeasible.map((message) => ({ message, constraints: [], vms: [] })), stuck: [] };
   const repair = initialRepair(problem);
   if (repair.infeasible.length > 0) return { verdict: 'infeasible', reasons: repair.infeasible.map((message) => ({ message, constraints: [], vms: [] })), stuck: [] };

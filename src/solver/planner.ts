@@ -7,19 +7,22 @@ import { type Plan, planDuration } from '../plan/plan.js';
 import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
 import { solveExact } from './exact/solve.js';
 import { type PartResult, type PartTask, type PartsContext, type SolveParts, type SubProblem, independentParts, mergeParts, partTasks, shortlist, solvePart } from './decompose.js';
-import { explainInfeasibility, exhaustiveFeasibility } from './explain.js';
+import { type Feasibility, explainInfeasibility, exhaustiveFeasibility } from './explain.js';
 import { ejectionChains } from './placement/ejection.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
 import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from './placement/lns.js';
 import type { CancelSignal, MznRunner, MznSolverId } from './ports.js';
-import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair, reduce } from './problem.js';
+import { type PowerPlan, bootForUnplaced, decidePower, sparesLine } from './power.js';
+import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair } from './problem.js';
 import { schedule } from './schedule/index.js';
 import type { Target } from './target.js';
 
 /**
- * The planner: problem reduction → bounds → constructive placement (ejection chains) → LNS (and
- * the exact MiniZinc model alone on small instances) → scheduling → the plan checker. Anytime:
+ * The planner: the power pass (power.ts: which nodes to power off for a discrete maxOnline, which
+ * to boot when capacity is short) → problem reduction → bounds → constructive placement (ejection
+ * chains) → LNS (and the exact MiniZinc model alone on small instances) → scheduling → the plan
+ * checker; a search that leaves VMs unplaced while nodes could boot is retried with them. Anytime:
  * every improving, checked plan is streamed; a cancel keeps the best so far. A plan that fails the
  * checker is a bug and raises PlanCheckError; it is never returned.
  */
@@ -121,19 +124,51 @@ interface Scheduled {
   readonly durationLowerBound: number;
 }
 
+/** Searches retried with more boots after a search left VMs unplaced. */
+const MAX_BOOT_RETRIES = 4;
+
 export async function plan(instance: Instance, options: PlanOptions = {}): Promise<PlanResult> {
-  const t0 = Date.now();
+  const origin = Date.now();
   const objectiveKind = options.objective ?? 'mttr';
   const timeLimit = options.timeLimitMs ?? 10_000;
+  // node states first (BtrPlace leaves them free; Ferry decides them before the placement)
+  let power = decidePower(instance, options.extraConstraints ?? [], objectiveKind);
+  let start = origin;
+  let limit = timeLimit;
+  for (let attempt = 0; ; attempt++) {
+    const outcome = await planWith(instance, options, power, { origin, start, timeLimit: limit, mayBoot: attempt < MAX_BOOT_RETRIES });
+    if ('result' in outcome) return outcome.result;
+    // a search that left VMs unplaced while nodes could boot: again, with them booted
+    power = outcome.retry;
+    start = Date.now();
+    limit = Math.max(origin + timeLimit - start, timeLimit * 0.25);
+  }
+}
+
+interface Clock {
+  /** When plan() was called (solveMs). */
+  readonly origin: number;
+  /** When this attempt started, and its budget. */
+  readonly start: number;
+  readonly timeLimit: number;
+  /** May this attempt ask for a retry with more boots? */
+  readonly mayBoot: boolean;
+}
+
+/** One search with the node states of `power`; `retry` when booting more nodes is worth a new search. */
+async function planWith(instance: Instance, options: PlanOptions, power: PowerPlan, clock: Clock): Promise<{ readonly result: PlanResult } | { readonly retry: PowerPlan }> {
+  const t0 = clock.start;
+  const objectiveKind = options.objective ?? 'mttr';
+  const timeLimit = clock.timeLimit;
   const deadline = t0 + timeLimit;
   const budgets = options.budgets ?? {};
   const k = budgets.maxConcurrentMigrationsPerHost ?? 2;
   const extra = options.extraConstraints ?? [];
   const stop = (): boolean => options.signal?.aborted === true || Date.now() > deadline;
-  const notes: string[] = [];
+  const notes: string[] = power.decisions.map((d) => `power: ${d.reason}`);
   const mznSolver: MznSolverId | undefined = options.solver === 'native' ? undefined : options.solver;
 
-  const problem = reduce(instance, { objective: objectiveKind, extraConstraints: extra });
+  const problem = power.problem;
   const full: Instance = { ...instance, constraints: problem.constraints };
   const infeasible = (explanation: readonly string[], lowerBound = 0, migrationsLowerBound = 0): PlanResult => ({
     status: 'infeasible',
@@ -145,18 +180,20 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
     migrations: Number.NaN,
     migrationsLowerBound,
     memoryMovedMiB: Number.NaN,
-    solveMs: Date.now() - t0,
+    solveMs: Date.now() - clock.origin,
     explanation,
     notes,
   });
   if (problem.ignored.length > 0) notes.push(`constraints the placement does not model (left to the scheduler and checker): ${problem.ignored.join(', ')}`);
-  if (problem.infeasible.length > 0) return infeasible(problem.infeasible);
+  if (power.infeasible.length > 0) return { result: infeasible(power.infeasible) };
+  if (problem.infeasible.length > 0) return { result: infeasible(problem.infeasible) };
   const repair = initialRepair(problem);
-  if (repair.infeasible.length > 0) return infeasible(repair.infeasible);
+  if (repair.infeasible.length > 0) return { result: infeasible(repair.infeasible) };
   const reduceMs = Date.now() - t0;
-  const phases: string[] = [`reduce ${reduceMs} ms`];
+  const phases: string[] = [`${clock.start === clock.origin ? 'power + reduce' : 'reduce again'} ${reduceMs} ms`];
   const quick = quickInfeasibility(problem);
-  if (quick.length > 0) return infeasible(explainInfeasibility(instance, extra, objectiveKind, problem, quick), repair.lowerBound, repair.migrationsLowerBound);
+  // the power pass already booted what the quick proof asks for: what is left, no boot fixes
+  if (quick.length > 0) return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, quick), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
   notes.push(`${problem.vms.length} VMs run at the end; ${repair.queue.length} must or may move (lower bound ${repair.migrationsLowerBound} migration(s))`);
   const decompositionMode = options.decomposition ?? 'auto';
   // independent parts (cheap: static domains and constraints); shortlists only for the exact model
@@ -171,11 +208,13 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   const splittable = decompositionMode === 'always' ? split.length > 0 : split.length > 1 && averagePart * problem.nodes.length >= 4 * problem.vms.length;
 
   if (budgets.maxMigrations !== undefined && repair.migrationsLowerBound > budgets.maxMigrations) {
-    return infeasible(
-      [`at least ${repair.migrationsLowerBound} VM(s) must migrate (${causes(problem, repair)}) but the budget allows ${budgets.maxMigrations}`],
-      repair.lowerBound,
-      repair.migrationsLowerBound,
-    );
+    return {
+      result: infeasible(
+        [`at least ${repair.migrationsLowerBound} VM(s) must migrate (${causes(problem, repair)}) but the budget allows ${budgets.maxMigrations}`],
+        repair.lowerBound,
+        repair.migrationsLowerBound,
+      ),
+    };
   }
 
   // ---- placement search ----------------------------------------------------------------------
@@ -208,7 +247,7 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
     options.onProgress?.({
       objective: objectiveValue(objectiveKind, candidate, problem),
       lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound,
-      elapsedMs: Date.now() - t0,
+      elapsedMs: Date.now() - clock.origin,
       plan: candidate.plan,
       migrations: placement.migrations,
       stage,
@@ -280,9 +319,18 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
     }
   }
   let provenInfeasible = false;
+  let verdict: Feasibility | undefined;
   if (constructed.unplaced.length > 0 && !stop()) {
-    const verdict = exhaustiveFeasibility(problem, repair.hosts, repair.queue, 500_000);
+    verdict = exhaustiveFeasibility(problem, repair.hosts, repair.queue, 500_000);
     if (verdict === 'infeasible') provenInfeasible = true;
+  }
+  // VMs left without a host and no proof that they fit: boot nodes for them rather than report
+  if (!best && constructed.unplaced.length > 0 && verdict !== 'feasible' && clock.mayBoot && options.signal?.aborted !== true) {
+    // name the VMs that had to move in the first place; the others were only evicted on the way
+    const forced = new Set(repair.forced);
+    const named = constructed.unplaced.some((v) => forced.has(v)) ? constructed.unplaced.filter((v) => forced.has(v)) : repair.forced;
+    const next = bootForUnplaced(instance, power, objectiveKind, constructed.unplaced, named);
+    if (next) return { retry: next };
   }
 
   // ---- exact model alone on small instances --------------------------------------------------
@@ -340,7 +388,7 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
           };
           if (!best || improves(objectiveKind, candidate, best)) {
             best = candidate;
-            options.onProgress?.({ objective: objectiveValue(objectiveKind, candidate, problem), lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound, elapsedMs: Date.now() - t0, plan: candidate.plan, migrations: candidate.placement.migrations, stage: 'exact' });
+            options.onProgress?.({ objective: objectiveValue(objectiveKind, candidate, problem), lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound, elapsedMs: Date.now() - clock.origin, plan: candidate.plan, migrations: candidate.placement.migrations, stage: 'exact' });
           }
           exactOptimal = exact.status === 'OPTIMAL_SOLUTION';
         } else notes.push(`exact model plan rejected by the checker: ${formatViolations(report, instance.model).join(' ')}`);
@@ -351,13 +399,14 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   if (!best) {
     if (provenInfeasible) {
       const known: InfeasibilityReason[] = [];
-      return infeasible(explainInfeasibility(instance, extra, objectiveKind, problem, known), repair.lowerBound, repair.migrationsLowerBound);
+      return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, known), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
     }
     const why: string[] = [];
     if (constructed.unplaced.length > 0) why.push(`no placement found in time for ${constructed.unplaced.length} VM(s): ${constructed.unplaced.slice(0, 6).map((v) => instance.model.vmName(problem.vms[v] as VmId)).join(', ')}`);
     if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
     if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds the budgets`);
-    return { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' };
+    if (constructed.unplaced.length > 0) why.push(...sparesLine(problem));
+    return { result: { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   }
 
   // ---- the final check -----------------------------------------------------------------------
@@ -374,18 +423,20 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
     notes.push(`optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of its bound ${lowerBound} s (not proven optimal)`);
   }
   return {
-    status: optimal ? 'optimal' : 'feasible',
-    plan: chosen.plan,
-    objective: value,
-    lowerBound: optimal ? Math.max(lowerBound, Math.min(value, lowerBound)) : lowerBound,
-    gap: optimal || value === 0 ? 0 : Math.max(0, (value - lowerBound) / value),
-    durationSeconds: chosen.duration,
-    durationLowerBound: chosen.durationLowerBound,
-    migrations: chosen.placement.migrations,
-    migrationsLowerBound: repair.migrationsLowerBound,
-    memoryMovedMiB: memoryMoved(problem, chosen.placement.hosts),
-    solveMs: Date.now() - t0,
-    notes,
+    result: {
+      status: optimal ? 'optimal' : 'feasible',
+      plan: chosen.plan,
+      objective: value,
+      lowerBound: optimal ? Math.max(lowerBound, Math.min(value, lowerBound)) : lowerBound,
+      gap: optimal || value === 0 ? 0 : Math.max(0, (value - lowerBound) / value),
+      durationSeconds: chosen.duration,
+      durationLowerBound: chosen.durationLowerBound,
+      migrations: chosen.placement.migrations,
+      migrationsLowerBound: repair.migrationsLowerBound,
+      memoryMovedMiB: memoryMoved(problem, chosen.placement.hosts),
+      solveMs: Date.now() - clock.origin,
+      notes,
+    },
   };
 }
 

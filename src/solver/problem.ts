@@ -94,6 +94,11 @@ export interface Repair {
 export interface ReduceOptions {
   readonly objective?: PlacementObjective;
   readonly extraConstraints?: readonly Constraint[];
+  /**
+   * Leave a discrete maxOnline with too many nodes online at the end out of `infeasible`: the
+   * power pass (power.ts) is about to choose the nodes to power off.
+   */
+  readonly deferMaxOnline?: boolean;
 }
 
 const num = (args: Record<string, unknown>, key: string): number => {
@@ -346,10 +351,24 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
         rules.push(new RunningCapacityRule(i, c, nodesOf(nums(a, 'nodes')), num(a, 'amount')));
         return;
       case 'maxOnline': {
-        const set = nodesOf(nums(a, 'nodes'));
-        const online = set.filter((n) => onlineAtEnd[n] === 1).length;
-        if (online > num(a, 'amount')) {
-          infeasible.push(`${describeConstraint(model, c)}: ${online} of these nodes stay online; Ferry does not yet choose nodes to power off (add offline constraints)`);
+        // a node listed twice counts once (BtrPlace reads the nodes into a set)
+        const set = [...new Set(nodesOf(nums(a, 'nodes')))];
+        const amount = num(a, 'amount');
+        const names = (ns: readonly number[]): string => ns.map((n) => nodeName(nodes[n] as NodeId)).join(', ');
+        if (c.continuous) {
+          // BtrPlace (MaxOnlineChecker.startsWith, CMaxOnline's cumulative from t=0): it must hold now
+          const now = set.filter((n) => mapping.isOnline(nodes[n] as NodeId));
+          if (now.length > amount) {
+            infeasible.push(`${describeConstraint(model, c)} is continuous but ${now.length} of these nodes are online now (${names(now)}), at most ${amount} allowed; write it with '>>' to only require it at the end`);
+            return;
+          }
+        }
+        const atEnd = set.filter((n) => onlineAtEnd[n] === 1);
+        // discrete: the power pass powers nodes off first; what is still too many here is final
+        if (atEnd.length > amount && (c.continuous || options.deferMaxOnline !== true)) {
+          const pinnedOnline = atEnd.filter((n) => wantedNodeState.get(nodes[n] as NodeId)?.state === 'online');
+          const why = pinnedOnline.length > amount ? `; ${names(pinnedOnline)} must be online (online constraints)` : '';
+          infeasible.push(`${describeConstraint(model, c)}: ${atEnd.length} of these nodes are online at the end (${names(atEnd)}), at most ${amount} allowed${why}`);
         }
         return;
       }

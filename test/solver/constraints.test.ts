@@ -184,6 +184,16 @@ describe('scheduling constraints through the whole planner', () => {
     expect(migrationOf(onTime, vm('VM1'))?.end).toBeLessThanOrEqual(3);
   });
 
+  it('maxOnline alone: the planner powers off the node cheapest to empty (BtrPlace leaves node states free)', async () => {
+    const { model, node } = drain();
+    const nodes = [node('N1'), node('N2'), node('N3')];
+    const r = await solve(instanceOf(model, [c('maxOnline', { nodes, amount: 2 })]));
+    const shutdowns = r.plan?.actions.filter((a) => a.kind === 'shutdownNode').map((a) => (a.kind === 'shutdownNode' ? a.node : -1));
+    // N3 hosts no VM: nothing to migrate
+    expect(shutdowns).toEqual([node('N3')]);
+    expect(r.migrations).toBe(0);
+  });
+
   it('maxOnline: draining N1 brings the online count within the limit', async () => {
     const { model, node } = drain();
     const nodes = [node('N1'), node('N2'), node('N3')];
