@@ -8,6 +8,7 @@ import { formatInterval, formatTime } from '../plan/format.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
 import { type Overload, covers, findOverloads } from './capacity.js';
+import { checkNetwork } from './network.js';
 import { describeOriginDifference } from './origin.js';
 import { checkStructure } from './structure.js';
 import { activity, hookContext, span, withoutTimePrefix } from './wording.js';
@@ -122,6 +123,7 @@ export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions 
     if (last) violations[violations.length - 1] = { ...last, message: `${last.message} (the plan was not replayed: no constraint was checked)` };
     return { ok: false, violations };
   }
+  violations.push(...checkNetwork(instance, plan)); // link and switch bandwidth (net view), see network.ts
 
   const names = namesOf(plan.origin);
   // Capacities at every instant are the virtual ones: physical × the smallest overbooking ratio.

@@ -1,7 +1,9 @@
-import type { ElementKind, Model } from '../model/index.js';
+import { JsonReadError } from '../json/read.js';
+import type { ElementKind, Model, NodeId } from '../model/index.js';
 import { nodeLabel, vmLabel } from '../model/index.js';
 import type { ActionKind } from './actions.js';
 import { ACTION_KINDS } from './actions.js';
+import { type Network, networkMigrationDuration, networkOf } from './network.js';
 
 /**
  * How long each action takes, in seconds (BtrPlace's DurationEvaluators, `choco/.../duration`).
@@ -9,16 +11,36 @@ import { ACTION_KINDS } from './actions.js';
  * (`migrate`, `boot`, `shutdown`, `suspend`, `resume`, `forge`, `kill`, `allocate`); the `boot`
  * and `shutdown` keys serve both the VM and the node actions, as in BtrPlace. A duration that
  * evaluates to 0 or less is a modelling error, never silently clamped.
+ *
+ * Network. When the model has a `net` view (src/plan/network.ts), BtrPlace computes every live
+ * migration's duration from the network (CNetwork: memUsed over the path's bandwidth, dirty pages)
+ * and ignores the `migrate` attribute; the duration then depends on the destination, so a
+ * migration is evaluated with its `src` and `dst` in the element reference. The default model does
+ * this (`networkAware`); an evaluator asked about a migration without `src`/`dst` (callers that do
+ * not know the destination yet) falls back to the per-VM evaluation.
  */
 
 /** The element an action is about: a VM for VM actions, a node for bootNode / shutdownNode. */
 export interface ElementRef {
   readonly kind: ElementKind;
   readonly id: number;
+  /** For a migration, when known: its source node. */
+  readonly src?: NodeId;
+  /** For a migration, when known: its destination node. */
+  readonly dst?: NodeId;
+}
+
+/** Where a migration goes, for duration models that depend on it (the network's). */
+export interface Move {
+  readonly src: NodeId;
+  readonly dst: NodeId;
 }
 
 export interface DurationEvaluator {
-  /** The duration in seconds; a value <= 0 or not an integer means "cannot evaluate". */
+  /**
+   * The duration in seconds; a value <= 0 or not an integer means "cannot evaluate". May throw a
+   * DurationError whose message says why in operator words (a VM without `memUsed`, say).
+   */
   evaluate(model: Model, element: ElementRef): number;
   /** For error messages and `ferry` listings, e.g. `round(2 × mem + 3)`. */
   readonly description: string;
@@ -132,16 +154,46 @@ export function fromOptionalAttribute(key: string, fallback: DurationEvaluator):
 }
 
 /**
+ * BtrPlace's migration duration: with a `net` view in the model and a migration whose source and
+ * destination are known, CNetwork's formula (the `migrate` attribute is then ignored, as in
+ * BtrPlace); otherwise `fallback`. Throws a DurationError naming the VM when `memUsed` is missing,
+ * there is no route, or the view is malformed (with its JSON path).
+ */
+export function networkAware(fallback: DurationEvaluator): DurationEvaluator {
+  return {
+    evaluate(model, element) {
+      if (element.kind !== 'vm' || element.src === undefined || element.dst === undefined || element.src === element.dst) return fallback.evaluate(model, element);
+      let network: Network | undefined;
+      try {
+        network = networkOf(model);
+      } catch (e) {
+        if (e instanceof JsonReadError) throw new DurationError(`the net view is malformed: ${e.message}`);
+        throw e;
+      }
+      if (!network) return fallback.evaluate(model, element);
+      const d = networkMigrationDuration(model, network, element.id, element.src, element.dst);
+      if (typeof d === 'string') throw new DurationError(d);
+      return d;
+    },
+    description: `CNetwork's formula (memUsed over the path's bandwidth) when the model has a net view, else ${fallback.description}`,
+  };
+}
+
+/**
  * One evaluator per action kind. `duration(kind, element, model)` is what the solver asks for
  * each candidate action.
  */
 export class DurationModel {
   private readonly evaluators = new Map<ActionKind, DurationEvaluator>();
 
-  /** BtrPlace's bundle: attribute of the action if set, else 1 s. */
+  /**
+   * BtrPlace's bundle: attribute of the action if set, else 1 s; live migrations follow the
+   * network when the model has a `net` view (`networkAware`).
+   */
   static defaults(): DurationModel {
     const model = new DurationModel();
     for (const kind of ACTION_KINDS) model.register(kind, constantDuration(1));
+    model.register('migrateVM', networkAware(fromOptionalAttribute(DURATION_ATTRIBUTE.migrateVM, constantDuration(1))), { attributeOverride: false });
     return model;
   }
 
@@ -160,20 +212,34 @@ export class DurationModel {
     return this.evaluators.get(kind);
   }
 
-  /** The duration of `kind` over `element` (a VM id, or a node id for node actions), > 0. Throws DurationError. */
-  duration(kind: ActionKind, element: number, model: Model): number {
-    const result = this.tryDuration(kind, element, model);
+  /**
+   * The duration of `kind` over `element` (a VM id, or a node id for node actions), > 0; `move`
+   * gives a migration's source and destination (needed by the network model). Throws DurationError.
+   */
+  duration(kind: ActionKind, element: number, model: Model, move?: Move): number {
+    const result = this.tryDuration(kind, element, model, move);
     if (!result.ok) throw new DurationError(result.message);
     return result.value;
   }
 
+  /** The duration of migrating `vm` from `src` to `dst`. Throws DurationError. */
+  migrationDuration(vm: number, src: NodeId, dst: NodeId, model: Model): number {
+    return this.duration('migrateVM', vm, model, { src, dst });
+  }
+
   /** Same as `duration`, as a result value. */
-  tryDuration(kind: ActionKind, element: number, model: Model): { ok: true; value: number } | { ok: false; message: string } {
-    const ref: ElementRef = { kind: elementKindOf(kind), id: element };
+  tryDuration(kind: ActionKind, element: number, model: Model, move?: Move): { ok: true; value: number } | { ok: false; message: string } {
+    const ref: ElementRef = move === undefined ? { kind: elementKindOf(kind), id: element } : { kind: elementKindOf(kind), id: element, src: move.src, dst: move.dst };
     const name = ref.kind === 'vm' ? model.vmName(element) : model.nodeName(element);
     const evaluator = this.evaluators.get(kind);
     if (!evaluator) return { ok: false, message: `no duration model for ${kind} (${name})` };
-    const d = evaluator.evaluate(model, ref);
+    let d: number;
+    try {
+      d = evaluator.evaluate(model, ref);
+    } catch (e) {
+      if (e instanceof DurationError) return { ok: false, message: e.message };
+      throw e;
+    }
     if (!Number.isInteger(d) || d <= 0) {
       return {
         ok: false,

@@ -41,9 +41,13 @@ options:
   --max-concurrent K   at most K migrations touching one host at once (default 2)
   --window S           the plan must end within S seconds
   --migration-time M   attributes (default, BtrPlace's: 1 s unless a VM's 'migrate' attribute says
-                       otherwise) or memory: ceil(memory GiB x 8 / link Gbit/s), the link speed from
+                       otherwise; when the instance has a 'net' view, BtrPlace's network formula:
+                       the VM's 'memUsed' MiB over its path's bandwidth, plus dirty pages) or
+                       memory: ceil(memory GiB x 8 / link Gbit/s), the link speed from
                        the source node's 'linkGbps' attribute (default 10), memory in MiB in the
-                       mem/memory/ram view; a VM's 'migrate' attribute still wins
+                       mem/memory/ram view; a VM's 'migrate' attribute still wins. With a 'net'
+                       view, migrations sharing a link direction or a blocking switch never use
+                       more than its bandwidth at once, whichever M
   --format F           text (default) or json (BtrPlace's plan JSON, on stdout only)
 
 exit: 0 plan found, 2 infeasible (or bad usage), 1 error or no plan found in time`;

@@ -3,6 +3,7 @@ import type { ConstraintEncoder, CoreRequests, EncodingContext } from '../../cat
 import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../../model/index.js';
 import type { ActionKind } from '../../plan/actions.js';
 import { DurationModel } from '../../plan/durations.js';
+import { networkViewOf } from '../../plan/network.js';
 import type { Plan } from '../../plan/plan.js';
 
 /** Objective of the exact model. */
@@ -122,6 +123,12 @@ export function buildExact(
   const infeasible: string[] = [];
 
   if (!Number.isInteger(window) || window <= 0) return { ok: false, kind: 'error', reasons: [`the horizon must be a positive whole number of seconds (got ${window})`] };
+  // A `net` view makes every migration's duration depend on its destination and adds a cumulative
+  // per link direction and blocking switch (src/plan/network.ts). The exact model does not encode
+  // them: it declines, and the heuristic scheduler (src/solver/schedule), which does, plans alone.
+  if (networkViewOf(model) !== undefined) {
+    return { ok: false, kind: 'error', reasons: ['the model has a net view (network-aware migration durations and link capacities), which the exact model does not encode; the heuristic scheduler plans it'] };
+  }
   const incumbent = hints.incumbent;
   const upper = incumbent === undefined ? undefined : incumbentObjective(incumbent, objective);
   // every action end is a term of the MTTR: a plan at most as good as the incumbent ends all its

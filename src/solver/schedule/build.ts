@@ -1,7 +1,9 @@
 import type { Constraint } from '../../catalogue/constraint.js';
 import type { Model, NodeId, NodeState, ShareableResource, VmId, VmState } from '../../model/index.js';
 import { VM_STATES, isVmTransitionAllowed } from '../../model/index.js';
+import { JsonReadError } from '../../json/read.js';
 import type { ActionKind, PlanEvent } from '../../plan/actions.js';
+import { type Network, linkLabel, networkOf, switchLabel } from '../../plan/network.js';
 import type { Target } from '../target.js';
 import { addConstraintOrdering, parseConstraints } from './constraints.js';
 import {
@@ -39,6 +41,15 @@ export function buildProblem(
 ): Problem | ScheduleFailure {
   const p = new Problem(origin, target);
   const m = origin.mapping;
+  let network: Network | undefined;
+  try {
+    network = networkOf(origin);
+  } catch (e) {
+    if (e instanceof JsonReadError) return failure(`the net view is malformed: ${e.message}`);
+    throw e;
+  }
+  p.network = network;
+  p.durationOf = durationOf;
 
   // ---- nodes
   for (const n of m.nodes()) {
@@ -86,6 +97,15 @@ export function buildProblem(
     if (r === undefined) return failure(`${c.where}: no resource '${c.rc}' in the model`);
     p.addGroupPool(c.amount, `resourceCapacity('${c.rc}' ≤ ${c.amount}) on ${describeNodes(origin, c.nodes)}`, c.nodes, r);
   }
+  if (network) {
+    // BtrPlace's CNetwork cumulatives: both directions of every link, every blocking switch
+    p.linkPoolBase = p.cap.length;
+    for (const l of network.links) {
+      p.addGroupPool(l.capacity, `${linkLabel(origin, l, 'up')} (${l.capacity} Mbit/s)`, [], -1);
+      p.addGroupPool(l.capacity, `${linkLabel(origin, l, 'down')} (${l.capacity} Mbit/s)`, [], -1);
+    }
+    for (const sw of network.switches) if (sw.blocking) p.switchPools.set(sw.id, p.addGroupPool(sw.capacity, `switch ${switchLabel(sw.id)} (${sw.capacity} Mbit/s)`, [], -1));
+  }
   const onlineCountPools: { pool: number; nodes: NodeId[]; where: string; amount: number }[] = [];
   for (const c of parsed.maxOnline) {
     const pool = p.addGroupPool(c.amount, `maxOnline(${c.amount}) on ${describeNodes(origin, c.nodes)}`, c.nodes, -1);
@@ -129,8 +149,8 @@ export function buildProblem(
     }
   }
 
-  const dur = (kind: ActionKind, element: number): number | ScheduleFailure => {
-    const d = durationOf(kind, element);
+  const dur = (kind: ActionKind, element: number, move?: { src: NodeId; dst: NodeId }): number | ScheduleFailure => {
+    const d = durationOf(kind, element, move);
     if (typeof d === 'string') return failure(d, kind === 'bootNode' || kind === 'shutdownNode' ? [] : [element], kind === 'bootNode' || kind === 'shutdownNode' ? [element] : []);
     if (!Number.isInteger(d) || d <= 0) {
       const name = kind === 'bootNode' || kind === 'shutdownNode' ? origin.nodeName(element) : origin.vmName(element);
@@ -171,10 +191,21 @@ export function buildProblem(
     let t = -1;
     if (from === 'running' && to === 'running') {
       if (h0 === h1) continue; // staying: handled with the consumption changes below
-      const d = dur('migrateVM', vm);
+      const d = dur('migrateVM', vm, { src: h0 as NodeId, dst: h1 as NodeId });
       if (typeof d !== 'number') return d;
       const a = hostIdx(h0 as NodeId);
       const b = hostIdx(h1 as NodeId);
+      const route = p.route(a, b);
+      if (typeof route === 'string') return failure(`the migration of ${name} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)}: ${route}`, [vm], [h0 as NodeId, h1 as NodeId]);
+      if (route) {
+        // A pool smaller than the path's bandwidth (a blocking switch reached through a
+        // switch-to-switch link, which maxBW does not count) can never run it: BtrPlace finds no plan.
+        for (const pool of p.networkPools(route)) {
+          if ((p.cap[pool] as number) < route.bandwidth) {
+            return failure(`the migration of ${name} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)} uses ${route.bandwidth} Mbit/s, more than ${p.poolLabel(pool)} allows: no schedule can run it`, [vm], [h0 as NodeId, h1 as NodeId]);
+          }
+        }
+      }
       t = p.addTask(MIGRATE, vm, a, b, d);
       p.setMigrationBookings(t, vm, a, b, p.consBefore(vm), p.consAfter(vm));
       if (wantsChange) p.hooks.set(t, { pre: [], post: allocationEvents(p, vm) });

@@ -464,6 +464,7 @@ function breakRing(p: Problem, ring: readonly VmId[]): string | undefined {
       for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
       if (room < 0 || room <= bestRoom) continue;
       if (bounceObstacle(p, v, p.nodeIds[c] as NodeId) !== undefined) continue;
+      if (p.network && !(p.canMigrate(v, a, c) && p.canMigrate(v, c, b))) continue;
       best = c;
       bestRoom = room;
     }

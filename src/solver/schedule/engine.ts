@@ -501,6 +501,7 @@ function pickBounceNode(p: Problem, t: number): number {
     }
     if (!fits) continue;
     if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
+    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
     const wr = p.weightRc >= 0 ? p.weightRc : 0;
     const room = p.R > 0 ? (p.cap[p.nodePool(c, wr)] as number) - (p.used[p.nodePool(c, wr)] as number) : 0;
     if (room > bestRoom) {

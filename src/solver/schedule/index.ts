@@ -6,6 +6,7 @@ import type { Plan } from '../../plan/plan.js';
 import { sortActions } from '../../plan/plan.js';
 import type { Target } from '../target.js';
 import { problemLowerBounds } from './bounds.js';
+import { networkLowerBounds } from './network-bounds.js';
 import { type Bounce, type Priority, runSchedule } from './engine.js';
 import {
   ALLOCATE,
@@ -75,10 +76,28 @@ export { parseTimestamp } from './constraints.js';
  *   continuous constraints accept (two migrations); rings of continuous-spread members are
  *   broken the same way when the problem is built. When no VM can bounce, the failure names
  *   the VMs, the nodes and the resource they wait for.
+ *
+ * Network (a `net` view in the origin model, src/plan/network.ts; BtrPlace's CNetwork):
+ * - a migration lasts what the duration model says for its (src, dst) (the default model uses
+ *   CNetwork's formula over the path's bandwidth) and carries that bandwidth (`bw`, maxBW of the
+ *   path) in the plan, as BtrPlace's MigrateVM does;
+ * - every link direction and every blocking switch is a pool, as BtrPlace's cumulatives: a
+ *   migration holds its bandwidth on each link direction of its path and on each blocking switch
+ *   its links touch, from its start to its end; links of unlimited bandwidth (a negative capacity)
+ *   are no pool (BtrPlace cannot even give such a migration its Integer.MAX_VALUE bandwidth);
+ * - a migration whose path touches a pool narrower than its bandwidth (a blocking switch met only
+ *   through switch-to-switch links, which maxBW does not count) cannot run: a failure naming it
+ *   (BtrPlace: no solution). A bounce through a third node gives each leg its own path and
+ *   duration; nodes the routing cannot join are never chosen as a third node;
+ * - lower bounds add the pools' energy (Σ bandwidth × duration / capacity) and, for the MTTR, the
+ *   node links' one-at-a-time completion times (network-bounds.ts).
  */
 
-/** `DurationModel.duration(kind, element, model)`, or a plain callback `(kind, element) => seconds`. */
-export type DurationSource = DurationModel | ((kind: ActionKind, element: number) => number);
+/**
+ * `DurationModel.duration(kind, element, model, move)`, or a plain callback
+ * `(kind, element, move?) => seconds` (`move`: a migration's source and destination).
+ */
+export type DurationSource = DurationModel | ((kind: ActionKind, element: number, move?: { readonly src: NodeId; readonly dst: NodeId }) => number);
 
 export interface ScheduleOptions {
   /** Migrations touching one host at once, incoming plus outgoing (default 2). */
@@ -123,17 +142,23 @@ export interface BoundOptions {
 /** Turns the duration option into a lookup that reports bad durations instead of throwing. */
 export function durationLookup(origin: Model, source?: DurationSource): DurationLookup {
   const model = source ?? DurationModel.defaults();
-  return (kind, element) => {
+  return (kind, element, move) => {
     try {
       if (model instanceof DurationModel) {
         // Fast path: evaluate directly; the model's own message only when the value is unusable.
         const evaluator = model.evaluator(kind);
-        const d = evaluator?.evaluate(origin, { kind: kind === 'bootNode' || kind === 'shutdownNode' ? 'node' : 'vm', id: element });
+        const ref = { kind: kind === 'bootNode' || kind === 'shutdownNode' ? ('node' as const) : ('vm' as const), id: element };
+        let d: number | undefined;
+        try {
+          d = evaluator?.evaluate(origin, move ? { ...ref, src: move.src, dst: move.dst } : ref);
+        } catch {
+          d = undefined; // tryDuration below words it
+        }
         if (d !== undefined && Number.isInteger(d) && d > 0) return d;
-        const r = model.tryDuration(kind, element, origin);
+        const r = model.tryDuration(kind, element, origin, move);
         return r.ok ? r.value : r.message;
       }
-      return model(kind, element);
+      return model(kind, element, move);
     } catch (e) {
       return `the duration of ${kind} for element ${element} cannot be evaluated: ${e instanceof Error ? e.message : String(e)}`;
     }
@@ -154,7 +179,7 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
   const problemOptions = options.clockSeconds === undefined ? { maxConcurrentMigrationsPerHost: k } : { maxConcurrentMigrationsPerHost: k, clockSeconds: options.clockSeconds };
   const p = buildProblem(origin, target, constraints, lookup, problemOptions);
   if ('ok' in p) return p;
-  const bounds = problemLowerBounds(p, k);
+  const bounds = lowerBounds(p, k);
   const outcome = runSchedule(p, options.maxBounces ?? Math.max(p.migrationCount, 1), options.priority ?? 'makespan');
   if (!outcome.ok) return outcome;
   const { start, end } = outcome;
@@ -208,7 +233,10 @@ function toActions(p: Problem, start: readonly number[], end: readonly number[])
     switch (kind) {
       case MIGRATE: {
         const hooks = p.hooks.get(t);
-        out.push(hooks ? { kind: 'migrateVM', vm, from: node(src), to: node(dst), ...times, hooks } : { kind: 'migrateVM', vm, from: node(src), to: node(dst), ...times });
+        // with a net view the migration carries its bandwidth, as BtrPlace's MigrateVM does
+        const bw = p.bandwidth.get(t);
+        const base = bw === undefined ? { kind: 'migrateVM' as const, vm, from: node(src), to: node(dst), ...times } : { kind: 'migrateVM' as const, vm, from: node(src), to: node(dst), ...times, bw };
+        out.push(hooks ? { ...base, hooks } : base);
         break;
       }
       case BOOT_VM: {
@@ -255,7 +283,15 @@ function boundsFor(origin: Model, target: Target, durations: DurationSource | un
   if (typeof k !== 'number') return { makespan: 0, mttr: 0 };
   const p = buildProblem(origin, target, [], durationLookup(origin, durations), { maxConcurrentMigrationsPerHost: k });
   if ('ok' in p) return { makespan: 0, mttr: 0 };
-  return problemLowerBounds(p, k);
+  return lowerBounds(p, k);
+}
+
+/** bounds.ts's bounds, raised by the network's cumulatives when the model has a net view. */
+function lowerBounds(p: Problem, k: number): { makespan: number; mttr: number } {
+  const base = problemLowerBounds(p, k);
+  if (!p.network) return base;
+  const net = networkLowerBounds(p, k);
+  return { makespan: Math.max(base.makespan, net.makespan), mttr: Math.max(base.mttr, net.mttr) };
 }
 
 /**

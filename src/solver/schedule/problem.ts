@@ -1,5 +1,6 @@
 import type { Model, NodeId, ShareableResource, VmId } from '../../model/index.js';
 import { ACTION_KINDS, type ActionKind, type Hooks } from '../../plan/actions.js';
+import { type Network, type Route, UNLIMITED_CAPACITY } from '../../plan/network.js';
 import type { Target } from '../target.js';
 
 /**
@@ -45,8 +46,11 @@ export function failure(reason: string, vms?: readonly VmId[], nodes?: readonly 
   return f;
 }
 
-/** Duration of an action over an element, or an error sentence. */
-export type DurationLookup = (kind: ActionKind, element: number) => number | string;
+/**
+ * Duration of an action over an element, or an error sentence; `move` gives a migration's source
+ * and destination (the network model needs them).
+ */
+export type DurationLookup = (kind: ActionKind, element: number, move?: { readonly src: NodeId; readonly dst: NodeId }) => number | string;
 
 /** Pool kinds, for messages. */
 export const POOL_NODE_RC = 0;
@@ -85,6 +89,18 @@ export class Problem {
   /** per node index, the group pools covering it: resource index, or -1 for the online count */
   readonly groupsOfNode = new Map<number, { pool: number; rc: number }[]>();
   readonly serializePools = new Map<VmId, number[]>();
+  /**
+   * The `net` view, when the model has one: each link direction and each blocking switch is a pool
+   * (BtrPlace's CNetwork cumulatives) that a migration holds, for its whole duration, by its
+   * path's bandwidth. Pools `linkPoolBase + 2 × link index` (up) and `+ 1` (down).
+   */
+  network: Network | undefined;
+  linkPoolBase = -1;
+  readonly switchPools = new Map<number, number>();
+  /** Bandwidth given to each migration task (Mbit/s), with a network. */
+  readonly bandwidth = new Map<number, number>();
+  /** Durations, for the legs of a bounce (set by buildProblem). */
+  durationOf: DurationLookup | undefined;
 
   // ---- tasks (struct of arrays)
   readonly kind: number[] = [];
@@ -234,7 +250,15 @@ export class Problem {
     const vm = this.vm[t] as number;
     const from = this.src[t] as number;
     const to = this.dst[t] as number;
-    const leg = this.addTask(MIGRATE, vm, via, to, this.dur[t] as number);
+    let legDur = this.dur[t] as number;
+    if (this.network) {
+      // with a network the duration depends on the path: each leg gets its own
+      const first = this.migrationDuration(vm, from, via, this.dur[t] as number);
+      const second = this.migrationDuration(vm, via, to, this.dur[t] as number);
+      if (typeof first === 'number') this.dur[t] = first;
+      if (typeof second === 'number') legDur = second;
+    }
+    const leg = this.addTask(MIGRATE, vm, via, to, legDur);
     this.setMigrationBookings(leg, vm, via, to, this.consBefore(vm), this.consAfter(vm));
     this.setMigrationBookings(t, vm, from, via, this.consBefore(vm), this.consBefore(vm));
     this.dst[t] = via;
@@ -302,6 +326,50 @@ export class Problem {
       this.demand(t, p, 1);
       this.release(t, p, 1);
     }
+    const route = this.route(from, to);
+    if (route === undefined || typeof route === 'string') return;
+    this.bandwidth.set(t, route.bandwidth);
+    for (const pool of this.networkPools(route)) {
+      this.demand(t, pool, route.bandwidth);
+      this.release(t, pool, route.bandwidth);
+    }
+  }
+
+  /** The network route between two node indices (undefined without a network). */
+  route(from: number, to: number): Route | string | undefined {
+    if (!this.network) return undefined;
+    return this.network.route(this.nodeIds[from] as NodeId, this.nodeIds[to] as NodeId);
+  }
+
+  /** The pools a migration over `route` holds: one per link direction, one per blocking switch. */
+  networkPools(route: Route): number[] {
+    const pools: number[] = [];
+    for (const h of route.hops) {
+      // a link of unlimited bandwidth (a negative capacity in the JSON) constrains nothing
+      if (h.link.capacity !== UNLIMITED_CAPACITY) pools.push(this.linkPoolBase + 2 * h.link.index + (h.direction === 'up' ? 0 : 1));
+    }
+    for (const s of route.switches) {
+      const pool = this.switchPools.get(s.id);
+      if (pool !== undefined) pools.push(pool);
+    }
+    return pools;
+  }
+
+  /** The duration of migrating `vm` between two node indices, or why it cannot be computed. */
+  migrationDuration(vm: VmId, from: number, to: number, fallback: number): number | string {
+    if (!this.durationOf) return fallback;
+    const d = this.durationOf('migrateVM', vm, { src: this.nodeIds[from] as NodeId, dst: this.nodeIds[to] as NodeId });
+    if (typeof d === 'string') return d;
+    return Number.isInteger(d) && d > 0 ? d : `the duration of migrateVM for ${this.vmName(vm)} is ${d}`;
+  }
+
+  /** Whether `vm` may migrate between two node indices at all (a route, a computable duration). */
+  canMigrate(vm: VmId, from: number, to: number): boolean {
+    if (!this.network) return true;
+    const route = this.route(from, to);
+    if (route === undefined || typeof route === 'string') return false;
+    if (this.networkPools(route).some((pool) => (this.cap[pool] as number) < route.bandwidth)) return false;
+    return typeof this.migrationDuration(vm, from, to, 1) === 'number';
   }
 
   edge(from: number, to: number): void {
