@@ -83,6 +83,9 @@ export interface PlanOptions {
 
 export type { PartResult, PartTask, PartsContext, SolveParts } from './decompose.js';
 
+/** Up to this many nodes, the exact model lets every movable VM go to any host (no shortlist). */
+const FULL_DOMAIN_MAX_NODES = 64;
+
 /** The exact MiniZinc model is only tried on instances with at most this many running VMs. */
 export const EXACT_MODEL_MAX_VMS = 2_000;
 
@@ -93,6 +96,12 @@ export interface PlanResult {
   readonly plan?: Plan;
   /** Value of the objective: MTTR (sum of action ends, s), migrations, or MiB moved. */
   readonly objective: number;
+  /**
+   * 'placement' when `lowerBound` only bounds the schedules of the chosen placement (MTTR, when
+   * other placements with as many migrations could move other VMs or power other nodes); absent
+   * when it bounds every plan.
+   */
+  readonly lowerBoundCovers?: 'placement';
   readonly lowerBound: number;
   /** (objective − lowerBound) / objective, 0 when proven optimal. */
   readonly gap: number;
@@ -120,6 +129,8 @@ interface Scheduled {
   readonly plan: Plan;
   readonly mttr: number;
   readonly mttrLowerBound: number;
+  /** The MTTR bound of any placement moving the same VMs, wherever they go (null: unknown). */
+  readonly mttrLowerBoundAnyDestination: number | null;
   readonly duration: number;
   readonly durationLowerBound: number;
 }
@@ -239,6 +250,7 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
       plan: scheduled.plan,
       mttr: scheduled.stats.mttr,
       mttrLowerBound: scheduled.stats.mttrLowerBound,
+      mttrLowerBoundAnyDestination: scheduled.stats.mttrLowerBoundAnyDestination,
       duration: scheduled.stats.makespan,
       durationLowerBound: scheduled.stats.durationLowerBound,
     };
@@ -340,7 +352,8 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   // (the MTTR proof is a short try, native only: WASM's flattening alone costs seconds)
   if (useExact && options.runner && !stop() && !provenInfeasible && !(atBound && (objectiveKind !== 'mttr' || options.runner.kind !== 'native'))) {
     const movableMap = new Map<VmId, readonly NodeId[] | undefined>();
-    const candidates = shortlist(problem, repair);
+    // small clusters: every host (the exact optimum is then a proof); larger: each VM's best hosts
+    const candidates = problem.nodes.length <= FULL_DOMAIN_MAX_NODES ? new Map<number, number[]>() : shortlist(problem, repair);
     for (const v of repair.queue) {
       const list = candidates.get(v);
       movableMap.set(problem.vms[v] as VmId, list ? list.map((n) => problem.nodes[n] as NodeId) : undefined);
@@ -382,7 +395,9 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
             target: exact.solution.target,
             plan: exact.solution.plan,
             mttr: exact.solution.mttr,
-            mttrLowerBound: best?.mttrLowerBound ?? 0,
+            // the heuristic placement's schedule bound is not one for this other placement
+            mttrLowerBound: Math.min(best?.mttrLowerBound ?? 0, exact.solution.mttr),
+            mttrLowerBoundAnyDestination: null,
             duration: planDuration(exact.solution.plan),
             durationLowerBound: best?.durationLowerBound ?? 0,
           };
@@ -390,7 +405,10 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
             best = candidate;
             options.onProgress?.({ objective: objectiveValue(objectiveKind, candidate, problem), lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound, elapsedMs: Date.now() - clock.origin, plan: candidate.plan, migrations: candidate.placement.migrations, stage: 'exact' });
           }
-          exactOptimal = exact.status === 'OPTIMAL_SOLUTION';
+          // optimal over the shortlists only: a proof when no VM's list left out a host it may use
+          const cut = truncatedShortlist(problem, repair.queue, candidates);
+          exactOptimal = exact.status === 'OPTIMAL_SOLUTION' && cut === undefined;
+          if (exact.status === 'OPTIMAL_SOLUTION' && cut !== undefined) notes.push(`exact model: optimal among the ${cut} best hosts of each VM (not a proof over every host)`);
         } else notes.push(`exact model plan rejected by the checker: ${formatViolations(report, instance.model).join(' ')}`);
       }
     } else if (exact.status === 'UNSATISFIABLE' && !best) provenInfeasible = true;
@@ -418,17 +436,30 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   const value = objectiveValue(objectiveKind, chosen, problem);
   const lowerBound = objectiveKind === 'mttr' ? Math.max(chosen.mttrLowerBound, 0) : repair.lowerBound;
   const placementOptimal = chosen.placement.cost <= repair.lowerBound || exactOptimal || placementProven;
-  const optimal = objectiveKind === 'mttr' ? (value <= lowerBound && placementOptimal) || exactOptimal : placementOptimal;
+  // MTTR: the schedule bound is this placement's; the claim needs one that holds wherever the VMs
+  // go, and the same VMs moving and nodes powered whatever the choice (no power decision)
+  const anyDestination = chosen.mttrLowerBoundAnyDestination;
+  const sameMovesEverywhere = placementOptimal && anyDestination !== null && power.decisions.length === 0 && onlyForcedMoves(problem, repair, chosen.placement.hosts);
+  const mttrProven = sameMovesEverywhere && value <= (anyDestination ?? 0);
+  const optimal = objectiveKind === 'mttr' ? mttrProven || exactOptimal : placementOptimal;
+  // what the reported MTTR bound covers: every plan, or only this placement's schedules
+  const mttrBound = sameMovesEverywhere ? Math.min(anyDestination ?? 0, lowerBound) : Math.min(value, lowerBound);
+  const boundScope = objectiveKind === 'mttr' && !optimal && !sameMovesEverywhere ? { lowerBoundCovers: 'placement' as const } : {};
   if (objectiveKind === 'mttr' && !optimal && placementOptimal && value > 0) {
-    notes.push(`optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of its bound ${lowerBound} s (not proven optimal)`);
+    notes.push(
+      value <= lowerBound
+        ? `optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s is the best any schedule of this placement can do (other placements with as many migrations not ruled out: not proven optimal)`
+        : `optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of this placement's bound ${lowerBound} s (not proven optimal)`,
+    );
   }
   return {
     result: {
       status: optimal ? 'optimal' : 'feasible',
       plan: chosen.plan,
       objective: value,
-      lowerBound: optimal ? Math.max(lowerBound, Math.min(value, lowerBound)) : lowerBound,
-      gap: optimal || value === 0 ? 0 : Math.max(0, (value - lowerBound) / value),
+      ...boundScope,
+      lowerBound: optimal ? value : objectiveKind === 'mttr' ? mttrBound : lowerBound,
+      gap: optimal || value === 0 ? 0 : Math.max(0, (value - (objectiveKind === 'mttr' ? mttrBound : lowerBound)) / value),
       durationSeconds: chosen.duration,
       durationLowerBound: chosen.durationLowerBound,
       migrations: chosen.placement.migrations,
@@ -438,6 +469,26 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
       notes,
     },
   };
+}
+
+/** True when every VM that migrates had to (its source is not allowed at the end). */
+function onlyForcedMoves(problem: PlacementProblem, repair: Repair, hosts: Int32Array): boolean {
+  const forced = new Set(repair.forced);
+  for (let v = 0; v < problem.vms.length; v++) {
+    if (problem.originRunning[v] === 1 && hosts[v] !== problem.origin[v] && !forced.has(v)) return false;
+  }
+  return true;
+}
+
+/** The shortlist length when some queued VM's list left out a host it may use, else undefined. */
+function truncatedShortlist(problem: PlacementProblem, queue: readonly number[], lists: ReadonlyMap<number, readonly number[]>): number | undefined {
+  for (const v of queue) {
+    const list = lists.get(v);
+    if (!list) continue;
+    let allowed = 0;
+    for (let n = 0; n < problem.nodes.length; n++) if (problem.domainAllows(v, n) && ++allowed > list.length) return list.length;
+  }
+  return undefined;
 }
 
 function objectiveValue(kind: PlacementObjective, s: Scheduled, problem: PlacementProblem): number {

@@ -138,3 +138,52 @@ describe('planner', () => {
     expect(r.migrations).toBeGreaterThanOrEqual(r.migrationsLowerBound);
   });
 });
+
+describe('planner: what "proven optimal" rests on (MTTR)', () => {
+  /** The README's seed: examples/seed.json with spread(VM[2..3]); preserve(VM1, 'cpu', 3); offline(@N4). */
+  const readmeSeed = async (): Promise<Instance> => {
+    const { readFileSync } = await import('node:fs');
+    const { parseInstanceText } = await import('../../src/instance/json.js');
+    const parsed = parseInstanceText(readFileSync(new URL('../../examples/seed.json', import.meta.url), 'utf8'));
+    if (!parsed.ok) throw new Error('seed.json');
+    const model = parsed.value.model;
+    const vm = (n: string): number => model.vmNames?.resolve(n) as number;
+    return instanceOf(model, [
+      c('spread', { vms: [vm('VM2'), vm('VM3')] }, true),
+      c('preserve', { vm: vm('VM1'), rc: 'cpu', amount: 3 }),
+      c('offline', { node: model.nodeNames?.resolve('N4') as number }),
+    ]);
+  };
+
+  it('a placement whose schedule meets its own bound is not claimed optimal when another placement does better', async () => {
+    const instance = await readmeSeed();
+    // Ferry's own search alone: its placement's best schedule (11 s) is not the optimum (10 s)
+    const heuristic = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 2_000 });
+    expect(heuristic.migrations).toBe(2);
+    if (heuristic.objective > 10) {
+      expect(heuristic.status).toBe('feasible');
+      // VM4 leaving N1 is a choice: the 11 s bound only covers this placement's schedules
+      expect(heuristic.lowerBoundCovers).toBe('placement');
+      expect(heuristic.notes.join('\n')).toMatch(/not proven optimal/);
+    }
+    // the exact model over every host (4 nodes: no shortlist) proves 10 s
+    const { pickRunner } = await import('../../main/node/solver/runners.js');
+    const runner = await pickRunner();
+    if (runner?.kind !== 'native') return;
+    const exact = await plan(instance, { objective: 'mttr', runner, timeLimitMs: 10_000 });
+    expect(exact.status).toBe('optimal');
+    expect(exact.objective).toBe(10);
+    expect(exact.lowerBound).toBe(10);
+    if (exact.plan) expect(checkPlan(instance, exact.plan).ok).toBe(true);
+  });
+
+  it('a drain where every move is forced and nothing waits is proven without the exact model', async () => {
+    const { model, node } = cluster({ N1: { cpu: 8 }, N2: { cpu: 8 }, N3: { cpu: 8 } }, { VM1: { on: 'N1', cpu: 1 }, VM2: { on: 'N1', cpu: 1 } });
+    const r = await plan(instanceOf(model, [c('offline', { node: node('N1') })]), { objective: 'mttr', solver: 'native', timeLimitMs: 2_000 });
+    // two 1 s departures in parallel, then the 1 s halt: 1 + 1 + 2, whatever the destinations
+    expect(r.objective).toBe(4);
+    expect(r.status).toBe('optimal');
+    expect(r.lowerBound).toBe(4);
+    expect(r.lowerBoundCovers).toBeUndefined();
+  });
+});

@@ -171,7 +171,8 @@ export function formatPlanText(result: PlanResult): string {
   lines.push(`data moved    ${formatMiB(result.memoryMovedMiB)}`);
   lines.push(`duration      ${formatTime(result.durationSeconds)} (at least ${formatTime(result.durationLowerBound)})`);
   lines.push(`solve time    ${(result.solveMs / 1000).toFixed(2)} s`);
-  lines.push(result.status === 'optimal' ? 'quality       proven optimal' : `quality       objective ${result.objective}, lower bound ${result.lowerBound}, gap ${(result.gap * 100).toFixed(1)}%`);
+  const bound = result.lowerBoundCovers === 'placement' ? `at least ${result.lowerBound} for this placement (others not bounded)` : `lower bound ${result.lowerBound}`;
+  lines.push(result.status === 'optimal' ? 'quality       proven optimal' : `quality       objective ${result.objective}, ${bound}, gap ${(result.gap * 100).toFixed(1)}%`);
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 import { buildSuccessors, topologicalOrder } from './graph.js';
-import { BARRIER, BOOT_NODE, MIGRATE, type Problem, SHUTDOWN_NODE } from './problem.js';
+import { ALLOCATE, BARRIER, BOOT_NODE, MIGRATE, type Problem, SHUTDOWN_NODE } from './problem.js';
 
 /**
  * Lower bounds on what any plan for a problem can achieve, whatever the order (used to tell how
@@ -29,7 +29,7 @@ const EPS = 1e-9;
  * that makes room, so the plan lasts that departure plus the growth. Raises `est` in place
  * (`arrivalStart` for migrations, whose departure a bounce can keep early); true when `est` moved.
  */
-function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array): boolean {
+function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array, anyDestination: boolean): boolean {
   const T = p.kind.length;
   const releases = new Map<number, { task: number; at: number; amount: number }[]>();
   for (let u = 0; u < T; u++) {
@@ -43,6 +43,8 @@ function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array):
   for (const list of releases.values()) list.sort((a, b) => a.at - b.at);
   let moved = false;
   for (let t = 0; t < T; t++) {
+    // whatever the destinations: only a growth in place waits for room on a known node
+    if (anyDestination && p.kind[t] !== ALLOCATE) continue;
     for (let j = p.demFrom[t] as number; j < (p.demTo[t] as number); j++) {
       const pool = p.demPool[j] as number;
       const missing = (p.used[pool] as number) + (p.demAmt[j] as number) - (p.cap[pool] as number);
@@ -71,10 +73,16 @@ function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array):
   return moved;
 }
 
-export function problemLowerBounds(p: Problem, k: number): LowerBounds {
+/**
+ * `anyDestination`: a bound valid for every target that moves the same VMs and powers the same
+ * nodes, wherever the VMs go (to claim a plan optimal over all of them, not just over the
+ * schedules of one placement): no ordering edges (continuous constraints order by destination),
+ * no waits at destinations, per-host terms on the sources only.
+ */
+export function problemLowerBounds(p: Problem, k: number, anyDestination = false): LowerBounds {
   const T = p.kind.length;
   // earliest start along the ordering edges (a cycle leaves its tasks at 0)
-  const graph = buildSuccessors(T, p.edgeFrom, p.edgeTo);
+  const graph = anyDestination ? buildSuccessors(T, [], []) : buildSuccessors(T, p.edgeFrom, p.edgeTo);
   const { order, count } = topologicalOrder(graph);
   const est = new Float64Array(T);
   const propagate = (): void => {
@@ -90,7 +98,7 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
   propagate();
   const arrivalStart = new Float64Array(T);
   // twice is enough in practice: a wait rarely feeds another wait further than one step away
-  for (let round = 0; round < 2 && waitForRoom(p, est, arrivalStart); round++) propagate();
+  for (let round = 0; round < 2 && waitForRoom(p, est, arrivalStart, anyDestination); round++) propagate();
   let makespan = 0;
   let sumOther = 0;
   let sumMigEf = 0;
@@ -107,7 +115,7 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
       const src = p.src[t] as number;
       const dst = p.dst[t] as number;
       hostWork[src] = (hostWork[src] as number) + (p.dur[t] as number);
-      hostWork[dst] = (hostWork[dst] as number) + (p.dur[t] as number);
+      if (!anyDestination) hostWork[dst] = (hostWork[dst] as number) + (p.dur[t] as number);
     } else if (kind === BOOT_NODE) bootOf[p.dst[t] as number] = p.dur[t] as number;
   }
   for (let t = 0; t < T; t++) {
@@ -125,7 +133,7 @@ export function problemLowerBounds(p: Problem, k: number): LowerBounds {
       sumMigEf += ef;
       migEf[t] = ef;
       (perHost[p.src[t] as number] as number[]).push(t);
-      (perHost[p.dst[t] as number] as number[]).push(t);
+      if (!anyDestination) (perHost[p.dst[t] as number] as number[]).push(t);
     } else sumOther += ef;
   }
   // per host: the best sum of completion times of its migrations on k slots (shortest first)

@@ -131,6 +131,12 @@ export interface ScheduleStats {
   readonly mttr: number;
   readonly durationLowerBound: number;
   readonly mttrLowerBound: number;
+  /**
+   * A bound on the MTTR of any target moving the same VMs and powering the same nodes, wherever
+   * they go (what an optimality claim over all placements can rest on); null with a net view,
+   * where a migration's duration depends on its destination.
+   */
+  readonly mttrLowerBoundAnyDestination: number | null;
 }
 
 export type ScheduleResult = { readonly ok: true; readonly plan: Plan; readonly stats: ScheduleStats } | ScheduleFailure;
@@ -180,6 +186,8 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
   const p = buildProblem(origin, target, constraints, lookup, problemOptions);
   if ('ok' in p) return p;
   const bounds = lowerBounds(p, k);
+  // before the run: the engine consumes p's pools as it schedules
+  const anyDestination = p.network ? null : problemLowerBounds(p, k, true).mttr;
   const outcome = runSchedule(p, options.maxBounces ?? Math.max(p.migrationCount, 1), options.priority ?? 'makespan');
   if (!outcome.ok) return outcome;
   const { start, end } = outcome;
@@ -216,6 +224,7 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
       mttr,
       durationLowerBound: bounds.makespan,
       mttrLowerBound: bounds.mttr,
+      mttrLowerBoundAnyDestination: anyDestination,
     },
   };
 }
