@@ -131,14 +131,14 @@ export function describeDemand(problem: PlacementProblem, v: number): string {
 /** Memory moved (in the memory resource's unit, MiB by convention) by the migrations of `hosts`. */
 export function memoryMoved(problem: PlacementProblem, hosts: Int32Array): number {
   const mr = problem.memoryResource;
-  if (mr < 0) return 0;
+  const view = mr >= 0 ? problem.model.resources.get(problem.resources[mr] as string) : undefined;
+  // without a memory view, the 'memUsed' attribute (MiB) BtrPlace's network model reads, as the exact model does
+  const memoryOf = (vm: VmId): number => (view ? view.consumption(vm) : (problem.model.attributes.getNumber('vm', vm, 'memUsed') ?? 0));
   const V = problem.vms.length;
   let total = 0;
   for (let v = 0; v < V; v++) {
     const h = hosts[v] ?? -1;
-    if (h >= 0 && problem.originRunning[v] === 1 && problem.origin[v] !== h) {
-      total += problem.model.resources.get(problem.resources[mr] as string)?.consumption(problem.vms[v] as VmId) ?? 0;
-    }
+    if (h >= 0 && problem.originRunning[v] === 1 && problem.origin[v] !== h) total += memoryOf(problem.vms[v] as VmId);
   }
   return total;
 }

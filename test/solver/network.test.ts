@@ -294,6 +294,8 @@ describe("BtrPlace's testIssue93 end to end", () => {
       expect(a.bw).toBe(1000);
     }
     expect(checkPlan(r.value, p).ok).toBe(true);
+    // no memory view: data moved is the memUsed (MiB) of the VMs that migrate
+    expect(result.memoryMovedMiB).toBe(204 * migrations.length);
 
     const built = buildExact({ model: r.value.model, constraints: r.value.constraints }, new Map(), '', '', 'mttr');
     expect(built.ok).toBe(false);
