@@ -13,7 +13,7 @@ import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
 import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from './placement/lns.js';
 import type { CancelSignal, MznRunner, MznSolverId } from './ports.js';
-import { type PowerPlan, bootForUnplaced, decidePower, sparesLine } from './power.js';
+import { type PowerPlan, bootForUnplaced, canBoot, decidePower, sparesLine } from './power.js';
 import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair } from './problem.js';
 import { schedule } from './schedule/index.js';
 import type { Target } from './target.js';
@@ -144,15 +144,16 @@ export async function plan(instance: Instance, options: PlanOptions = {}): Promi
   const timeLimit = options.timeLimitMs ?? 10_000;
   // node states first (BtrPlace leaves them free; Ferry decides them before the placement)
   let power = decidePower(instance, options.extraConstraints ?? [], objectiveKind);
-  let start = origin;
-  let limit = timeLimit;
   for (let attempt = 0; ; attempt++) {
-    const outcome = await planWith(instance, options, power, { origin, start, timeLimit: limit, mayBoot: attempt < MAX_BOOT_RETRIES });
+    const start = Date.now();
+    const left = Math.max(0, origin + timeLimit - start);
+    // with spares that could boot, an attempt keeps half of what is left for the retry, so the
+    // attempts together stay within the time limit (the last one gets all that is left)
+    const mayBoot = attempt < MAX_BOOT_RETRIES && canBoot(power.problem);
+    const outcome = await planWith(instance, options, power, { origin, start, timeLimit: mayBoot ? left / 2 : left, mayBoot, attempt });
     if ('result' in outcome) return outcome.result;
     // a search that left VMs unplaced while nodes could boot: again, with them booted
     power = outcome.retry;
-    start = Date.now();
-    limit = Math.max(origin + timeLimit - start, timeLimit * 0.25);
   }
 }
 
@@ -164,6 +165,8 @@ interface Clock {
   readonly timeLimit: number;
   /** May this attempt ask for a retry with more boots? */
   readonly mayBoot: boolean;
+  /** 0 for the first search, then one more per retry with more boots. */
+  readonly attempt: number;
 }
 
 /** One search with the node states of `power`; `retry` when booting more nodes is worth a new search. */
@@ -200,8 +203,8 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   if (problem.infeasible.length > 0) return { result: infeasible(problem.infeasible) };
   const repair = initialRepair(problem);
   if (repair.infeasible.length > 0) return { result: infeasible(repair.infeasible) };
-  const reduceMs = Date.now() - t0;
-  const phases: string[] = [`${clock.start === clock.origin ? 'power + reduce' : 'reduce again'} ${reduceMs} ms`];
+  const reduceMs = Date.now() - (clock.attempt === 0 ? clock.origin : t0);
+  const phases: string[] = [`${clock.attempt === 0 ? 'power + reduce' : 'reduce again'} ${reduceMs} ms`];
   const quick = quickInfeasibility(problem);
   // the power pass already booted what the quick proof asks for: what is left, no boot fixes
   if (quick.length > 0) return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, quick), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
