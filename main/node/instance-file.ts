@@ -5,6 +5,7 @@
  * as a FileError naming the file. Writing goes to a temporary file renamed over the target, so a
  * reader never sees half a file.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -12,8 +13,8 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 
 import type { Instance } from '../../src/instance/instance.js';
-import { instanceFromJson, instanceToJson, modelFromJson, modelToJson, parseInstanceJsonText } from '../../src/instance/json.js';
-import { type JsonError, type JsonResult, parseJsonText } from '../../src/json/read.js';
+import type * as InstanceJson from '../../src/instance/json.js';
+import type { JsonError, JsonResult } from '../../src/json/read.js';
 import type { Model } from '../../src/model/model.js';
 
 const gunzipAsync = promisify(gunzip);
@@ -21,6 +22,8 @@ const gzipAsync = promisify(gzip);
 
 /** Decompressed JSON larger than this is refused (V8 cannot hold a longer string anyway). */
 export const MAX_JSON_BYTES = 512 * 1024 * 1024 - 64;
+
+const GUNZIP_CHUNK_BYTES = 1 << 20;
 
 export interface FileError {
   readonly file: string;
@@ -41,16 +44,60 @@ export function formatFileError(error: FileError): string {
   return `${error.file}: ${error.message}`;
 }
 
-export function readInstanceFile(file: string): Promise<FileResult<Instance>> {
-  return readJsonFile(file, instanceFromJson, parseInstanceJsonText);
+// The JSON readers (and through them the constraint catalogue) are loaded on first use, so that
+// this module stays cheap to load for the command line's start-up (prefetchJsonText).
+const instanceJson = (): Promise<typeof InstanceJson> => import('../../src/instance/json.js');
+
+export async function readInstanceFile(file: string): Promise<FileResult<Instance>> {
+  const reading = takeBytes(file);
+  const { instanceFromJson, parseInstanceJsonText, parseSharedPartsText, SHARED_PARTS } = await instanceJson();
+  const bytes = await reading;
+  if (!bytes.ok) return bytes;
+  // the TDSC files repeat one 24 KB group of nodes 1,722 times: found in the bytes, the 48 MB text
+  // is never decoded (see parseInstanceJsonText; any surprise falls back to the whole text)
+  const shared = sharedPartsIn(bytes.value, SHARED_PARTS);
+  const parsed = shared ? parseSharedPartsText(shared.text, shared.value, shared.count) : undefined;
+  if (parsed) return located(file, instanceFromJson(parsed.value));
+  const text = decode(file, bytes.value);
+  return text.ok ? readJsonFile(file, text.value, instanceFromJson, parseInstanceJsonText) : text;
 }
 
-export function readModelFile(file: string): Promise<FileResult<Model>> {
-  return readJsonFile(file, (raw) => modelFromJson(raw));
+export async function readModelFile(file: string): Promise<FileResult<Model>> {
+  const text = readJsonText(file);
+  const { modelFromJson } = await instanceJson();
+  const { parseJsonText } = await import('../../src/json/read.js');
+  const t = await text;
+  return t.ok ? readJsonFile(file, t.value, (raw) => modelFromJson(raw), parseJsonText) : t;
+}
+
+/** Reads started early by prefetchJsonText, by file name, each taken by the next read of its file. */
+const prefetched = new Map<string, Promise<FileResult<Buffer>>>();
+
+/**
+ * Starts reading a file now, so that gunzipping it (on the thread pool) overlaps with whatever
+ * the caller does next (the command line loads the planner's code meanwhile); the next
+ * `readJsonText`, `readInstanceFile` or `readModelFile` of the same name takes the result. A file
+ * never read again is simply dropped with the process.
+ */
+export function prefetchJsonText(file: string): void {
+  if (!prefetched.has(file)) prefetched.set(file, loadBytes(file));
+}
+
+function takeBytes(file: string): Promise<FileResult<Buffer>> {
+  const early = prefetched.get(file);
+  if (!early) return loadBytes(file);
+  prefetched.delete(file);
+  return early;
 }
 
 /** Reads a file's text: gunzipped when it starts with the gzip magic bytes, decoded as strict UTF-8. */
 export async function readJsonText(file: string): Promise<FileResult<string>> {
+  const bytes = await takeBytes(file);
+  return bytes.ok ? decode(file, bytes.value) : bytes;
+}
+
+/** The file's bytes, gunzipped when they start with the gzip magic bytes. */
+async function loadBytes(file: string): Promise<FileResult<Buffer>> {
   let bytes: Buffer;
   try {
     bytes = await readFile(file);
@@ -59,7 +106,8 @@ export async function readJsonText(file: string): Promise<FileResult<string>> {
   }
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_JSON_BYTES });
+      // 1 MiB chunks: the default 16 KiB costs one thread-pool round trip each (thousands on a TDSC file)
+      bytes = await gunzipAsync(bytes, { maxOutputLength: MAX_JSON_BYTES, chunkSize: GUNZIP_CHUNK_BYTES });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ERR_BUFFER_TOO_LARGE') return fail(file, `the decompressed content exceeds ${MAX_JSON_BYTES >> 20} MiB: too large to read`);
@@ -67,12 +115,60 @@ export async function readJsonText(file: string): Promise<FileResult<string>> {
     }
   }
   if (bytes.length > MAX_JSON_BYTES) return fail(file, `larger than ${MAX_JSON_BYTES >> 20} MiB: too large to read`);
+  return { ok: true, value: bytes };
+}
+
+const NOT_UTF8 = 'not valid UTF-8 text (BtrPlace JSON files are UTF-8, plain or gzipped)';
+
+function decode(file: string, bytes: Buffer): FileResult<string> {
   try {
     // The decoder drops a leading byte order mark.
     return { ok: true, value: new TextDecoder('utf-8', { fatal: true }).decode(bytes) };
   } catch {
-    return fail(file, 'not valid UTF-8 text (BtrPlace JSON files are UTF-8, plain or gzipped)');
+    return fail(file, NOT_UTF8);
   }
+}
+
+/**
+ * SHARED_PARTS's search (src/instance/json.ts) done on the bytes of valid UTF-8 text: its
+ * characters are ASCII, which UTF-8 never uses inside another character, so the matches are the
+ * text's, and only the text around them is decoded. Undefined when there is nothing to share or
+ * the bytes are not valid UTF-8 (the caller then decodes the whole text, reporting that).
+ */
+function sharedPartsIn(bytes: Buffer, how: { readonly key: string; readonly placeholder: string; readonly minLength: number }): { text: string; value: string; count: number } | undefined {
+  const probe = Buffer.from(`${how.key}[[`, 'latin1');
+  const first = bytes.indexOf(probe);
+  if (first === -1) return undefined;
+  const start = first + how.key.length;
+  // the value: only digits, commas and brackets (ids), up to its closing bracket
+  let depth = 0;
+  let end = start;
+  for (; end < bytes.length; end++) {
+    const c = bytes[end] as number;
+    if (c === 0x5b) depth++;
+    else if (c === 0x5d) {
+      if (--depth === 0) break;
+    } else if (c !== 0x2c && (c < 0x30 || c > 0x39)) return undefined;
+  }
+  if (depth !== 0) return undefined;
+  const valueEnd = end + 1;
+  const length = valueEnd - start;
+  if (length < how.minLength || !isUtf8(bytes)) return undefined;
+  // a leading byte order mark is not part of the text
+  let from = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const pieces: string[] = [];
+  let count = 0;
+  // copies of key + value, left to right, without overlaps (what String.indexOf finds in the text)
+  for (let at = first; at !== -1; at = bytes.indexOf(probe, at + 1)) {
+    const copy = at + how.key.length;
+    if (at < from || copy + length > bytes.length || bytes.compare(bytes, start, valueEnd, copy, copy + length) !== 0) continue;
+    pieces.push(bytes.toString('utf8', from, at), how.key, how.placeholder);
+    from = copy + length;
+    count++;
+  }
+  if (count < 2) return undefined;
+  pieces.push(bytes.toString('utf8', from));
+  return { text: pieces.join(''), value: bytes.toString('latin1', start, valueEnd), count };
 }
 
 export interface WriteOptions {
@@ -82,11 +178,13 @@ export interface WriteOptions {
   readonly pretty?: boolean;
 }
 
-export function writeInstanceFile(file: string, instance: Instance, options: WriteOptions = {}): Promise<void> {
+export async function writeInstanceFile(file: string, instance: Instance, options: WriteOptions = {}): Promise<void> {
+  const { instanceToJson } = await instanceJson();
   return writeJsonFile(file, instanceToJson(instance), options);
 }
 
-export function writeModelFile(file: string, model: Model, options: WriteOptions = {}): Promise<void> {
+export async function writeModelFile(file: string, model: Model, options: WriteOptions = {}): Promise<void> {
+  const { modelToJson } = await instanceJson();
   return writeJsonFile(file, modelToJson(model), options);
 }
 
@@ -105,12 +203,13 @@ export async function writeJsonFile(file: string, value: unknown, options: Write
   }
 }
 
-async function readJsonFile<T>(file: string, read: (raw: unknown) => JsonResult<T>, parse: (text: string) => JsonResult<unknown> = parseJsonText): Promise<FileResult<T>> {
-  const text = await readJsonText(file);
-  if (!text.ok) return text;
-  const parsed = parse(text.value);
+function readJsonFile<T>(file: string, text: string, read: (raw: unknown) => JsonResult<T>, parse: (text: string) => JsonResult<unknown>): FileResult<T> {
+  const parsed = parse(text);
   if (!parsed.ok) return jsonFail(file, parsed.error);
-  const result = read(parsed.value);
+  return located(file, read(parsed.value));
+}
+
+function located<T>(file: string, result: JsonResult<T>): FileResult<T> {
   return result.ok ? result : jsonFail(file, result.error);
 }
 

@@ -3,7 +3,7 @@ import type { CheckProblem, ConstraintCheck, ConstraintDefinition, ElementNames,
 import { definitionOf } from '../catalogue/registry.js';
 import type { Instance } from '../instance/instance.js';
 import { Model, type NodeId, ShareableResource, type VmId } from '../model/index.js';
-import { type Action, type PlanEvent, actionNodes, actionVm } from '../plan/actions.js';
+import { type Action, actionNodes, actionVm } from '../plan/actions.js';
 import { formatInterval, formatTime } from '../plan/format.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
@@ -695,6 +695,22 @@ class Router {
   private stamp = 0;
 
   constructor(watched: readonly Watched[], actions: readonly Action[], origin: Model) {
+    // only the elements `routes` will ever look up: those of the plan's actions and their events
+    // (a plan touches a few of a large cluster's elements, the constraints observe them all)
+    const vms = new Set<VmId>();
+    const nodes = new Set<NodeId>();
+    for (const a of actions) {
+      const vm = actionVm(a);
+      if (vm !== undefined) vms.add(vm);
+      for (const node of actionNodes(a)) nodes.add(node);
+      if (!a.hooks) continue;
+      for (const list of [a.hooks.pre, a.hooks.post]) {
+        for (const e of list) {
+          vms.add(e.vm);
+          if (e.kind === 'substitutedVM') vms.add(e.newVm);
+        }
+      }
+    }
     for (const w of watched) {
       const observed = observedBy(w, origin);
       if (observed === 'all') {
@@ -702,8 +718,8 @@ class Router {
         continue;
       }
       // the constraints come in order: a repeated element meets `w` at the end of its list
-      for (const vm of observed.vms) appendOnce(this.byVm, vm, w);
-      for (const node of observed.nodes) appendOnce(this.byNode, node, w);
+      for (const vm of observed.vms) if (vms.has(vm)) appendOnce(this.byVm, vm, w);
+      for (const node of observed.nodes) if (nodes.has(node)) appendOnce(this.byNode, node, w);
     }
     this.followSubstitutions(actions);
   }
@@ -731,30 +747,36 @@ class Router {
   routes(a: Action): Watched[] {
     const stamp = ++this.stamp;
     const out: Watched[] = [];
-    const take = (list: readonly Watched[] | undefined): void => {
-      if (!list) return;
-      for (const w of list) {
-        if (w.stamp === stamp) continue;
-        w.stamp = stamp;
-        out.push(w);
-      }
-    };
-    take(this.everyAction);
+    take(this.everyAction, stamp, out);
     const vm = actionVm(a);
-    if (vm !== undefined) take(this.byVm.get(vm));
-    for (const node of actionNodes(a)) take(this.byNode.get(node));
+    if (vm !== undefined) take(this.byVm.get(vm), stamp, out);
+    for (const node of actionNodes(a)) take(this.byNode.get(node), stamp, out);
     if (a.hooks) {
-      const events = (list: readonly PlanEvent[]): void => {
+      for (const list of [a.hooks.pre, a.hooks.post]) {
         for (const e of list) {
-          take(this.byVm.get(e.vm));
-          if (e.kind === 'substitutedVM') take(this.byVm.get(e.newVm));
+          take(this.byVm.get(e.vm), stamp, out);
+          if (e.kind === 'substitutedVM') take(this.byVm.get(e.newVm), stamp, out);
         }
-      };
-      events(a.hooks.pre);
-      events(a.hooks.post);
+      }
     }
-    if (out.length > 1) out.sort((x, y) => x.index - y.index);
+    // often already in order (one list, or lists of disjoint constraints in turn): sort only if not
+    for (let i = 1; i < out.length; i++) {
+      if ((out[i - 1] as Watched).index > (out[i] as Watched).index) {
+        out.sort((x, y) => x.index - y.index);
+        break;
+      }
+    }
     return out;
+  }
+}
+
+/** Appends the constraints of `list` not yet selected by this routing stamp. */
+function take(list: readonly Watched[] | undefined, stamp: number, out: Watched[]): void {
+  if (!list) return;
+  for (const w of list) {
+    if (w.stamp === stamp) continue;
+    w.stamp = stamp;
+    out.push(w);
   }
 }
 

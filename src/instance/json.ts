@@ -29,7 +29,7 @@ import type { Constraint, ParamKind } from '../catalogue/constraint.js';
 import type { ConstraintDefinition } from '../catalogue/definition.js';
 import { constraintFromJson, constraintToJson, definitionOf } from '../catalogue/registry.js';
 import { JsonReadError, type JsonResult, childPath, field, parseJsonText, readArray, readJson, readObject } from '../json/read.js';
-import { Attributes, type ElementKind } from '../model/attributes.js';
+import { type AttributeValue, Attributes, type ElementKind } from '../model/attributes.js';
 import { type NodeId, type VmId, nodeLabel, vmLabel } from '../model/elements.js';
 import { Mapping } from '../model/mapping.js';
 import { Model, type OpaqueJson } from '../model/model.js';
@@ -85,6 +85,35 @@ export function parseInstanceJsonText(text: string): JsonResult<unknown> {
 const PARTS_KEY = '"parts":';
 /** What a copy becomes in the shortened text (a constraint whose parts are `0` already is a mismatch caught by the count). */
 const PARTS_PLACEHOLDER = 0;
+/** Shorter shared values are not worth it. */
+const PARTS_MIN_LENGTH = 1024;
+
+/**
+ * The shortcut of parseInstanceJsonText for a reader that finds the copies itself, in the file's
+ * bytes before decoding them (main/node/instance-file.ts: the 48 MB text is then never built): the
+ * first `"parts":[[...]]` value made of ids (digits, commas, brackets, at least `minLength`
+ * characters) and its later verbatim copies (searched left to right, without overlaps) each become
+ * `"parts":` then `placeholder`; the shortened text and the value go to parseSharedPartsText.
+ */
+export const SHARED_PARTS = { key: PARTS_KEY, placeholder: String(PARTS_PLACEHOLDER), minLength: PARTS_MIN_LENGTH } as const;
+
+/**
+ * Parses the instance text shortened as SHARED_PARTS says (`count` copies of `value` replaced),
+ * then gives each constraint its value back; undefined when that does not work out (a syntax
+ * error, a count that does not match): the caller then parses the whole text with
+ * parseInstanceJsonText, so results and error positions are those of the original text.
+ */
+export function parseSharedPartsText(text: string, value: string, count: number): { readonly ok: true; readonly value: unknown } | undefined {
+  if (count < 2) return undefined;
+  let parsedValue: unknown;
+  try {
+    parsedValue = JSON.parse(value) as unknown;
+  } catch {
+    return undefined;
+  }
+  const parsed = parseJsonText(text);
+  return parsed.ok && restoreSharedParts(parsed.value, parsedValue) === count ? { ok: true, value: parsed.value } : undefined;
+}
 
 function sharedPartsText(text: string): { text: string; value: unknown; count: number } | undefined {
   const first = text.indexOf(`${PARTS_KEY}[[`);
@@ -102,7 +131,7 @@ function sharedPartsText(text: string): { text: string; value: unknown; count: n
   }
   if (depth !== 0) return undefined;
   const value = text.slice(start, end + 1);
-  if (value.length < 1024) return undefined; // not worth it
+  if (value.length < PARTS_MIN_LENGTH) return undefined; // not worth it
   const key = PARTS_KEY + value;
   const pieces: string[] = [];
   let count = 0;
@@ -149,11 +178,10 @@ export function parseModelText(text: string): JsonResult<Model> {
 export function modelToJson(model: Model): Record<string, unknown> {
   const mapping = model.mapping;
   const offlineNodes: NodeId[] = [];
+  const online: NodeId[] = [];
+  for (const node of mapping.nodes()) (mapping.isOnline(node) ? online : offlineNodes).push(node);
   const onlineNodes: Record<string, unknown> = {};
-  for (const node of mapping.nodes()) {
-    if (mapping.isOnline(node)) onlineNodes[String(node)] = { runningVMs: [...mapping.runningVMs(node)], sleepingVMs: [...mapping.sleepingVMs(node)] };
-    else offlineNodes.push(node);
-  }
+  for (const node of inKeyOrder(online)) onlineNodes[node] = { runningVMs: [...mapping.runningVMs(node)], sleepingVMs: [...mapping.sleepingVMs(node)] };
   const views: unknown[] = [];
   for (const rc of model.resources.values()) views.push(resourceToJson(rc));
   if (model.vmNames && model.vmNames.size() > 0) views.push(namingToJson(model.vmNames));
@@ -226,10 +254,13 @@ function readMapping(raw: unknown, path: string): Mapping {
   const online = readObject(field(obj, 'onlineNodes', path), onlinePath);
   for (const key of Object.keys(online)) {
     const node = idKey(key, onlinePath, 'node');
-    const nodePath = childPath(onlinePath, key);
-    const entry = readObject(online[key], nodePath);
+    // paths are written only for an error (5,000 nodes, three paths each)
+    const nodePath = (): string => childPath(onlinePath, key);
+    const raw = online[key];
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) readObject(raw, nodePath()); // throws, located
+    const entry = raw as Record<string, unknown>;
     if (mapping.isOffline(node)) {
-      throw new JsonReadError(nodePath, `${nodeLabel(node)} is also listed in offlineNodes: a node is online or offline, and an offline node hosts no VM`);
+      throw new JsonReadError(nodePath(), `${nodeLabel(node)} is also listed in offlineNodes: a node is online or offline, and an offline node hosts no VM`);
     }
     mapping.addOnlineNode(node);
     placeVMs(mapping, node, entry, nodePath, 'runningVMs');
@@ -238,14 +269,17 @@ function readMapping(raw: unknown, path: string): Mapping {
   return mapping;
 }
 
-function placeVMs(mapping: Mapping, node: NodeId, entry: Record<string, unknown>, nodePath: string, key: 'runningVMs' | 'sleepingVMs'): void {
-  const listPath = childPath(nodePath, key);
-  const list = readArray(field(entry, key, nodePath), listPath);
-  for (let i = 0; i < list.length; i++) {
-    const vm = idAt(list, i, listPath, 'vm');
-    if (mapping.hasVM(vm)) throw new JsonReadError(childPath(listPath, i), alreadyMapped(mapping, vm));
-    if (key === 'runningVMs') mapping.addRunningVM(vm, node);
-    else mapping.addSleepingVM(vm, node);
+function placeVMs(mapping: Mapping, node: NodeId, entry: Record<string, unknown>, nodePath: () => string, key: 'runningVMs' | 'sleepingVMs'): void {
+  if (!hasOwn(entry, key)) field(entry, key, nodePath()); // throws, located
+  const list = entry[key];
+  if (!Array.isArray(list)) readArray(list, childPath(nodePath(), key)); // throws, located
+  const items = list as unknown[];
+  for (let i = 0; i < items.length; i++) {
+    const vm = items[i];
+    if (!isId(vm)) idAt(items, i, childPath(nodePath(), key), 'vm'); // throws, located
+    if (mapping.hasVM(vm as VmId)) throw new JsonReadError(childPath(childPath(nodePath(), key), i), alreadyMapped(mapping, vm as VmId));
+    if (key === 'runningVMs') mapping.addRunningVM(vm as VmId, node);
+    else mapping.addSleepingVM(vm as VmId, node);
   }
 }
 
@@ -275,27 +309,52 @@ function readAttributeTable(raw: unknown, path: string, kind: ElementKind, attri
     const entry = table[key];
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) readObject(entry, childPath(path, key)); // throws, located
     const values = entry as Record<string, unknown>;
+    const checked: [string, AttributeValue][] = [];
     for (const name of Object.keys(values)) {
       const value = values[name];
       if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
-        attributes.put(kind, id, name, value);
+        checked.push([name, value]);
       } else {
         throw new JsonReadError(childPath(childPath(path, key), name), `an attribute value is a boolean, a number or a string, found ${found(value)}`);
       }
     }
+    attributes.putAll(kind, id, checked);
   }
 }
 
 function attributesToJson(attributes: Attributes, kind: ElementKind): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const id of attributes.elements(kind)) {
-    const entries = attributes.entries(kind, id);
-    if (entries.length === 0) continue;
+  for (const id of inKeyOrder(attributes.elements(kind))) {
+    const entries = attributes.valuesOf(kind, id);
+    if (entries === undefined || entries.size === 0) continue;
     const values: Record<string, unknown> = {};
     for (const [key, value] of entries) setKey(values, key, value);
-    out[String(id)] = values;
+    out[id] = values;
   }
   return out;
+}
+
+/** The largest array index (2^32 - 2): property enumeration, JSON.stringify's included, lists such keys first, ascending. */
+const MAX_ARRAY_INDEX = 4294967294;
+
+/**
+ * Element ids in the order an object keyed by them enumerates its keys (array indices ascending,
+ * then the others as given). Filling an object in this order gives the same JSON as any other
+ * order, faster: the object keeps fast elements (30,000 VM ids in file order made a dictionary,
+ * slow to fill and to stringify).
+ */
+function inKeyOrder(ids: Iterable<number>): number[] {
+  const indices: number[] = [];
+  const others: number[] = [];
+  let sorted = true;
+  for (const id of ids) {
+    if (Number.isInteger(id) && id >= 0 && id <= MAX_ARRAY_INDEX) {
+      if (indices.length > 0 && id < (indices[indices.length - 1] as number)) sorted = false;
+      indices.push(id);
+    } else others.push(id);
+  }
+  if (!sorted) indices.sort((a, b) => a - b);
+  return others.length === 0 ? indices : [...indices, ...others];
 }
 
 // ---- views ------------------------------------------------------------------------------------
@@ -346,9 +405,9 @@ function readResource(view: Record<string, unknown>, path: string, model: Model)
 
 function resourceToJson(rc: ShareableResource): Record<string, unknown> {
   const nodes: Record<string, number> = {};
-  for (const node of rc.definedNodes()) nodes[String(node)] = rc.capacity(node);
+  for (const node of inKeyOrder(rc.definedNodes())) nodes[node] = rc.capacity(node);
   const vms: Record<string, number> = {};
-  for (const vm of rc.definedVMs()) vms[String(vm)] = rc.consumption(vm);
+  for (const vm of inKeyOrder(rc.definedVMs())) vms[vm] = rc.consumption(vm);
   return { id: RESOURCE_VIEW_ID, rcId: rc.id, defCapacity: rc.defaultCapacity, defConsumption: rc.defaultConsumption, nodes, vms };
 }
 
@@ -429,8 +488,8 @@ function readConstraint(raw: unknown, path: string, model: Model, known: KnownEl
     throw unreadable(e, path);
   }
   if (definition) {
-    known.vms ??= new IdSet(model.knownVMs());
-    known.nodes ??= new IdSet(model.knownNodes());
+    known.vms ??= IdSet.known(model, 'vm');
+    known.nodes ??= IdSet.known(model, 'node');
     checkElements(definition, constraint, path, known.vms, known.nodes, known.checked);
   }
   return constraint;
@@ -521,21 +580,47 @@ function firstUnknownIn(ids: readonly unknown[], known: IdSet): number | undefin
   return undefined;
 }
 
-/** Membership of element ids: a byte map when the ids are dense enough (the usual case), else a Set. */
+/** Calls `visit` on every id `model.knownVMs()` (kind 'vm') or `model.knownNodes()` lists, repeats included. */
+function forEachKnownId(model: Model, kind: ElementKind, visit: (id: number) => void): void {
+  for (const id of kind === 'vm' ? model.mapping.vms() : model.mapping.nodes()) visit(id);
+  for (const id of model.attributes.elements(kind)) visit(id);
+  for (const r of model.resources.values()) for (const id of kind === 'vm' ? r.definedVMs() : r.definedNodes()) visit(id);
+  const names = kind === 'vm' ? model.vmNames : model.nodeNames;
+  if (names) for (const id of names.ids()) visit(id);
+  if (kind === 'vm') for (const id of model.killedVMs) visit(id);
+}
+
+/**
+ * Membership of the element ids a model knows (`knownVMs`/`knownNodes`, read in place: no set of
+ * 30,000 ids built first): a byte map when the ids are dense enough (the usual case), else a Set.
+ */
 class IdSet {
-  private readonly bytes: Uint8Array | undefined;
-  private readonly set: ReadonlySet<number>;
-  constructor(ids: ReadonlySet<number>) {
-    this.set = ids;
+  private constructor(
+    private readonly bytes: Uint8Array | undefined,
+    private readonly set: ReadonlySet<number> | undefined,
+  ) {}
+
+  static known(model: Model, kind: ElementKind): IdSet {
     let max = -1;
-    for (const id of ids) if (id > max) max = id;
-    if (max < 4 * ids.size + 1024) {
-      this.bytes = new Uint8Array(max + 1);
-      for (const id of ids) this.bytes[id] = 1;
+    let total = 0;
+    let dense = true;
+    forEachKnownId(model, kind, (id) => {
+      total++;
+      if (id > max) max = id;
+      if (!Number.isInteger(id) || id < 0) dense = false;
+    });
+    if (!dense || max >= 4 * total + 1024) {
+      const set = new Set<number>();
+      forEachKnownId(model, kind, (id) => set.add(id));
+      return new IdSet(undefined, set);
     }
+    const bytes = new Uint8Array(max + 1);
+    forEachKnownId(model, kind, (id) => (bytes[id] = 1));
+    return new IdSet(bytes, undefined);
   }
+
   has(id: number): boolean {
-    return this.bytes ? this.bytes[id] === 1 : this.set.has(id);
+    return this.bytes ? this.bytes[id] === 1 : (this.set as ReadonlySet<number>).has(id);
   }
 }
 
@@ -566,8 +651,19 @@ function idAt(list: unknown[], i: number, path: string, kind: ElementKind): numb
 
 /** An object key naming an element: canonical decimal ("12", not "012" or "1e1"). */
 function idKey(key: string, path: string, kind: ElementKind): number {
-  const n = key.length > 0 && key.length <= 10 ? Number(key) : NaN;
-  if (isId(n) && String(n) === key) return n;
+  // digits only, no leading zero: read here without the strings Number/String would allocate
+  // (tens of thousands of keys per file)
+  const length = key.length;
+  if (length > 0 && length <= 10 && (key.charCodeAt(0) !== 0x30 || length === 1)) {
+    let n = 0;
+    let i = 0;
+    for (; i < length; i++) {
+      const d = key.charCodeAt(i) - 0x30;
+      if (d < 0 || d > 9) break;
+      n = n * 10 + d;
+    }
+    if (i === length && n <= MAX_ID) return n;
+  }
   throw new JsonReadError(childPath(path, key), `expected ${idWords(kind)} as key, found ${JSON.stringify(key)}`);
 }
 

@@ -49,7 +49,17 @@ export function readJson<T>(read: () => T): JsonResult<T> {
 /** `path.key` or `path["odd key"]`. */
 export function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+  return isIdentifier(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** Identifier field names seen so far (readers ask for the same few names thousands of times). */
+const identifierKeys = new Set<string>();
+
+function isIdentifier(key: string): boolean {
+  if (identifierKeys.has(key)) return true;
+  const identifier = /^[A-Za-z_$][\w$]*$/.test(key);
+  if (identifier && identifierKeys.size < 256) identifierKeys.add(key);
+  return identifier;
 }
 
 function describe(raw: unknown): string {

@@ -147,20 +147,14 @@ export class Mapping {
     return (this.runningOn.get(node)?.size ?? 0) + (this.sleepingOn.get(node)?.size ?? 0);
   }
 
+  /** An independent copy; every listing (nodes, VMs, the VMs of each node) comes in the same order. */
   clone(): Mapping {
     const copy = new Mapping();
-    for (const [n, s] of this.nodeStates) {
-      if (s === 'online') copy.addOnlineNode(n);
-      else copy.nodeStates.set(n, 'offline');
-    }
-    for (const [v, s] of this.vmStates) {
-      copy.vmStates.set(v, s);
-      const h = this.vmHosts.get(v);
-      if (h !== undefined) {
-        copy.vmHosts.set(v, h);
-        (s === 'running' ? copy.runningOn : copy.sleepingOn).get(h)?.add(v);
-      }
-    }
+    for (const [n, s] of this.nodeStates) copy.nodeStates.set(n, s);
+    for (const [n, vms] of this.runningOn) copy.runningOn.set(n, new Set(vms));
+    for (const [n, vms] of this.sleepingOn) copy.sleepingOn.set(n, new Set(vms));
+    for (const [v, s] of this.vmStates) copy.vmStates.set(v, s);
+    for (const [v, h] of this.vmHosts) copy.vmHosts.set(v, h);
     return copy;
   }
 

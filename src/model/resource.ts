@@ -6,8 +6,10 @@ import type { NodeId, VmId } from './elements.js';
  * JSON view id `shareableResource`). Values are non-negative integers.
  */
 export class ShareableResource {
-  private readonly capacities = new Map<NodeId, number>();
-  private readonly consumptions = new Map<VmId, number>();
+  private capacities = new Map<NodeId, number>();
+  private consumptions = new Map<VmId, number>();
+  /** The maps are shared with a clone (or the original): copied before the first change. */
+  private shared = false;
 
   constructor(
     readonly id: string,
@@ -26,18 +28,22 @@ export class ShareableResource {
   }
   setCapacity(node: NodeId, amount: number): this {
     assertAmount(amount, `capacity of '${this.id}'`);
+    if (this.shared) this.unshare();
     this.capacities.set(node, amount);
     return this;
   }
   setConsumption(vm: VmId, amount: number): this {
     assertAmount(amount, `consumption of '${this.id}'`);
+    if (this.shared) this.unshare();
     this.consumptions.set(vm, amount);
     return this;
   }
   unsetCapacity(node: NodeId): void {
+    if (this.shared) this.unshare();
     this.capacities.delete(node);
   }
   unsetConsumption(vm: VmId): void {
+    if (this.shared) this.unshare();
     this.consumptions.delete(vm);
   }
   /** Nodes with an explicit capacity (the others use the default). */
@@ -59,20 +65,37 @@ export class ShareableResource {
     return s;
   }
 
+  /** An independent copy, in O(1): both share the maps until either changes (copy on write). */
   clone(): ShareableResource {
     const copy = new ShareableResource(this.id, this.defaultCapacity, this.defaultConsumption);
-    for (const [n, c] of this.capacities) copy.capacities.set(n, c);
-    for (const [v, c] of this.consumptions) copy.consumptions.set(v, c);
+    copy.capacities = this.capacities;
+    copy.consumptions = this.consumptions;
+    copy.shared = true;
+    this.shared = true;
     return copy;
+  }
+
+  private unshare(): void {
+    this.capacities = copyMap(this.capacities);
+    this.consumptions = copyMap(this.consumptions);
+    this.shared = false;
   }
 
   equals(other: ShareableResource): boolean {
     if (other.id !== this.id || other.defaultCapacity !== this.defaultCapacity || other.defaultConsumption !== this.defaultConsumption) return false;
+    // a clone nobody changed shares the maps
+    if (other.capacities === this.capacities && other.consumptions === this.consumptions) return true;
     if (other.capacities.size !== this.capacities.size || other.consumptions.size !== this.consumptions.size) return false;
     for (const [n, c] of this.capacities) if (other.capacities.get(n) !== c) return false;
     for (const [v, c] of this.consumptions) if (other.consumptions.get(v) !== c) return false;
     return true;
   }
+}
+
+function copyMap(map: Map<number, number>): Map<number, number> {
+  const copy = new Map<number, number>();
+  for (const [k, v] of map) copy.set(k, v);
+  return copy;
 }
 
 function assertAmount(amount: number, what: string): void {

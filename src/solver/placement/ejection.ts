@@ -159,6 +159,14 @@ class Chain {
     return this.queued[v] === 1 && h !== this.problem.origin[v];
   };
 
+  /** v's demand per resource, in a scratch array (valid until the next call). */
+  private demandOf(v: number): Float64Array {
+    const d = (this.demandScratch ??= new Float64Array(this.R));
+    for (let r = 0; r < this.R; r++) d[r] = this.state.demand(v, r);
+    return d;
+  }
+  private demandScratch: Float64Array | undefined;
+
   /** Best fit: the source host when allowed, else the feasible host the VM fills best. */
   bestHost(v: number): number {
     const { problem, state } = this;
@@ -166,14 +174,32 @@ class Chain {
     if (o >= 0 && state.canPlace(v, o)) return o;
     let best = -1;
     let bestScore = Number.POSITIVE_INFINITY;
-    for (let n = 0; n < this.N; n++) {
-      if (!state.fits(v, n) || !state.allowed(v, n)) continue;
-      let residual = 0;
-      for (let r = 0; r < this.R; r++) {
-        const c = problem.capacity[r * this.N + n] ?? 0;
-        if (c > 0) residual += (state.free(r, n) - state.demand(v, r)) / c;
+    // the hot loop of the construction (every node for every VM to place): capacity test and
+    // residual in one pass over flat arrays, the rules only for the nodes where v fits
+    const { N, R } = this;
+    const capacity = problem.capacity;
+    const load = state.load;
+    const demand = this.demandOf(v);
+    const noisy = this.rng !== undefined;
+    for (let n = 0; n < N; n++) {
+      let fits = true;
+      for (let r = 0; r < R; r++) {
+        if ((load[r * N + n] as number) + (demand[r] as number) > (capacity[r * N + n] as number)) {
+          fits = false;
+          break;
+        }
       }
-      const score = this.spread ? (this.incoming[n] ?? 0) * 10 - residual + this.noise() : residual + this.noise() * 0.1;
+      if (!fits) continue;
+      // with noise, every feasible node draws once (the random sequence depends on it): the
+      // rules first; without, the rules only for a node that would beat the best so far
+      if (noisy && !state.allowed(v, n)) continue;
+      let residual = 0;
+      for (let r = 0; r < R; r++) {
+        const c = capacity[r * N + n] as number;
+        if (c > 0) residual += (c - (load[r * N + n] as number) - (demand[r] as number)) / c;
+      }
+      const score = noisy ? (this.spread ? (this.incoming[n] ?? 0) * 10 - residual + this.noise() : residual + this.noise() * 0.1) : this.spread ? (this.incoming[n] ?? 0) * 10 - residual : residual;
+      if (!noisy && (score >= bestScore || !state.allowed(v, n))) continue;
       if (score < bestScore) {
         bestScore = score;
         best = n;
