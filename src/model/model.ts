@@ -20,7 +20,10 @@ export class Model {
   /** Naming views (`ns`), at most one per element kind. */
   vmNames: NamingService | undefined;
   nodeNames: NamingService | undefined;
-  /** Views Ferry keeps but does not interpret, in their original JSON form. */
+  /**
+   * Other views in their original JSON form, kept verbatim so round trips are lossless: the
+   * network view (`net`) is read from here by `src/plan/network.ts`; unknown ids are only kept.
+   */
   readonly opaqueViews: OpaqueJson[];
   /** VMs removed by a KillVM (the mapping alone cannot tell them from INIT VMs). */
   readonly killedVMs: Set<VmId>;
