@@ -1,0 +1,452 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+import { pickRunner } from '../../main/node/solver/runners.js';
+import type { Constraint } from '../../src/catalogue/constraint.js';
+import { checkPlan, formatViolations } from '../../src/checker/plan-checker.js';
+import type { Instance } from '../../src/instance/instance.js';
+import type { NodeId, NodeState, VmId, VmState } from '../../src/model/index.js';
+import { replay } from '../../src/plan/replay.js';
+import { PlanCheckError, type PlanResult, plan } from '../../src/solver/planner.js';
+import { Random } from '../../src/solver/random.js';
+import { schedule } from '../../src/solver/schedule/index.js';
+import type { Target } from '../../src/solver/target.js';
+import type { MznRunner } from '../../src/solver/ports.js';
+import { c, cluster, instanceOf } from './helpers.js';
+
+let picked: MznRunner | undefined;
+try {
+  picked = await pickRunner();
+} catch {
+  picked = undefined;
+}
+/** The exact model's runner when a native MiniZinc is installed (WASM is too slow for a property). */
+const exactRunner = picked?.kind === 'native' ? picked : undefined;
+
+/**
+ * Adversarial properties of the node power pass (src/solver/power.ts) as the planner uses it:
+ * random small clusters with offline spares, random discrete `>>maxOnline` over random node sets,
+ * random online/offline pins, bans and fences.
+ *
+ * - every plan passes checkPlan with the instance's constraints, and an independent replay shows
+ *   every maxOnline / online / offline holding at the end;
+ * - on tiny instances (≤ 4 nodes, ≤ 5 VMs) an exhaustive search over node states and placements
+ *   decides feasibility: 'infeasible' must mean it finds nothing (a placement it finds is also
+ *   scheduled and checked before it counts as a counterexample), and a plan must mean it finds one.
+ */
+
+interface NodeSpec {
+  readonly name: string;
+  readonly cpu: number;
+  readonly mem: number;
+  readonly offline: boolean;
+}
+interface VmSpec {
+  readonly name: string;
+  /** null: a ready VM that must boot (a `running` constraint is added for it). */
+  readonly on: string | null;
+  readonly cpu: number;
+  readonly mem: number;
+}
+type CSpec =
+  | { readonly id: 'maxOnline'; readonly nodes: readonly string[]; readonly amount: number; readonly continuous?: true }
+  | { readonly id: 'online' | 'offline'; readonly node: string }
+  | { readonly id: 'running'; readonly vm: string }
+  | { readonly id: 'ban' | 'fence'; readonly vm: string; readonly nodes: readonly string[] };
+interface Spec {
+  readonly nodes: readonly NodeSpec[];
+  readonly vms: readonly VmSpec[];
+  readonly constraints: readonly CSpec[];
+}
+
+/** A random instance; `tiny`: ≤ 4 nodes and ≤ 5 VMs (exhaustive search). */
+function randomSpec(seed: number, tiny: boolean): Spec {
+  const rng = new Random(seed);
+  const nodeCount = tiny ? rng.int(2, 4) : rng.int(3, 8);
+  const nodes: NodeSpec[] = [];
+  for (let i = 1; i <= nodeCount; i++) nodes.push({ name: `N${i}`, cpu: rng.int(2, 8), mem: rng.int(4, 16), offline: i > 1 && rng.next() < 0.3 });
+  const free = new Map(nodes.filter((n) => !n.offline).map((n) => [n.name, { cpu: n.cpu, mem: n.mem }]));
+  const vms: VmSpec[] = [];
+  const vmCount = tiny ? rng.int(1, 5) : rng.int(4, 20);
+  for (let i = 1; vms.length < vmCount && i <= 3 * vmCount; i++) {
+    const cpu = rng.int(1, 3);
+    const mem = rng.int(1, 4);
+    if (rng.next() < 0.12) {
+      vms.push({ name: `VM${vms.length + 1}`, on: null, cpu, mem });
+      continue;
+    }
+    const on = rng.pick([...free.keys()]);
+    const f = free.get(on);
+    if (!f || f.cpu < cpu || f.mem < mem) continue;
+    f.cpu -= cpu;
+    f.mem -= mem;
+    vms.push({ name: `VM${vms.length + 1}`, on, cpu, mem });
+  }
+  const names = nodes.map((n) => n.name);
+  const subset = (min: number): string[] => {
+    const s = names.filter(() => rng.next() < 0.6);
+    for (const n of rng.shuffle([...names])) if (s.length < min && !s.includes(n)) s.push(n);
+    return names.filter((n) => s.includes(n));
+  };
+  const constraints: CSpec[] = [];
+  const maxOnlines = rng.int(tiny ? 0 : 1, 2);
+  for (let i = 0; i < maxOnlines; i++) {
+    const set = subset(2);
+    constraints.push({ id: 'maxOnline', nodes: set, amount: rng.int(rng.next() < 0.1 ? 0 : 1, set.length - 1) });
+  }
+  // sometimes a continuous one that holds now (no boot past it at any instant)
+  if (rng.next() < 0.2) {
+    const set = subset(2);
+    constraints.push({ id: 'maxOnline', nodes: set, amount: Math.max(1, set.filter((n) => !nodes.find((x) => x.name === n)?.offline).length), continuous: true });
+  }
+  const pinned = new Set<string>();
+  for (const n of nodes) {
+    const r = rng.next();
+    if (r < 0.12) constraints.push({ id: 'offline', node: n.name });
+    else if (r < 0.22) constraints.push({ id: 'online', node: n.name });
+    else continue;
+    pinned.add(n.name);
+  }
+  for (const v of vms) {
+    if (v.on === null) constraints.push({ id: 'running', vm: v.name });
+    const r = rng.next();
+    if (r < 0.2) constraints.push({ id: 'ban', vm: v.name, nodes: subset(1).slice(0, rng.int(1, 2)) });
+    else if (r < 0.35) constraints.push({ id: 'fence', vm: v.name, nodes: subset(1) });
+  }
+  return { nodes, vms, constraints };
+}
+
+function build(spec: Spec): Instance {
+  const { model, vm, node } = cluster(
+    Object.fromEntries(spec.nodes.map((n) => [n.name, { cpu: n.cpu, mem: n.mem, offline: n.offline }])),
+    Object.fromEntries(spec.vms.map((v) => [v.name, { on: v.on, cpu: v.cpu, mem: v.mem }])),
+  );
+  const constraints: Constraint[] = spec.constraints.map((k) => {
+    switch (k.id) {
+      case 'maxOnline':
+        return c('maxOnline', { nodes: k.nodes.map(node), amount: k.amount }, k.continuous === true);
+      case 'online':
+      case 'offline':
+        return c(k.id, { node: node(k.node) });
+      case 'ban':
+      case 'fence':
+        return c(k.id, { vm: vm(k.vm), nodes: k.nodes.map(node) });
+      case 'running':
+        return c('running', { vm: vm(k.vm) });
+    }
+  });
+  return instanceOf(model, constraints);
+}
+
+/** Node states and hosts at the end that satisfy every constraint of the spec (exhaustive), or undefined. */
+function exhaustive(spec: Spec): { online: Set<string>; hosts: Map<string, string> } | undefined {
+  const N = spec.nodes.length;
+  for (let mask = 0; mask < 1 << N; mask++) {
+    const online = new Set(spec.nodes.filter((_, i) => (mask & (1 << i)) !== 0).map((n) => n.name));
+    const okStates = spec.constraints.every((k) => {
+      if (k.id === 'online') return online.has(k.node);
+      if (k.id === 'offline') return !online.has(k.node);
+      if (k.id === 'maxOnline') return k.nodes.filter((n) => online.has(n)).length <= k.amount;
+      return true;
+    });
+    if (!okStates) continue;
+    const allowed = spec.vms.map((v) =>
+      spec.nodes
+        .filter((n) => online.has(n.name))
+        .filter((n) => spec.constraints.every((k) => (k.id === 'ban' && k.vm === v.name ? !k.nodes.includes(n.name) : k.id === 'fence' && k.vm === v.name ? k.nodes.includes(n.name) : true)))
+        .map((n) => n.name),
+    );
+    const load = new Map(spec.nodes.map((n) => [n.name, { cpu: 0, mem: 0 }]));
+    const hosts = new Map<string, string>();
+    const place = (i: number): boolean => {
+      const v = spec.vms[i];
+      if (!v) return true;
+      for (const n of allowed[i] ?? []) {
+        const l = load.get(n) as { cpu: number; mem: number };
+        const cap = spec.nodes.find((x) => x.name === n) as NodeSpec;
+        if (l.cpu + v.cpu > cap.cpu || l.mem + v.mem > cap.mem) continue;
+        l.cpu += v.cpu;
+        l.mem += v.mem;
+        hosts.set(v.name, n);
+        if (place(i + 1)) return true;
+        l.cpu -= v.cpu;
+        l.mem -= v.mem;
+      }
+      return false;
+    };
+    if (place(0)) return { online, hosts };
+  }
+  return undefined;
+}
+
+/** The exhaustive witness as a Target, scheduled and checked: a plan only when it really is one. */
+function witnessPlan(spec: Spec, instance: Instance, found: { online: Set<string>; hosts: Map<string, string> }): boolean {
+  const model = instance.model;
+  const nodeId = (n: string): NodeId => model.nodeNames?.resolve(n) as NodeId;
+  const vmId = (n: string): VmId => model.vmNames?.resolve(n) as VmId;
+  const vms = new Map<VmId, { state: VmState; host: NodeId | null }>();
+  for (const [v, n] of found.hosts) if (spec.vms.find((x) => x.name === v)?.on !== n) vms.set(vmId(v), { state: 'running', host: nodeId(n) });
+  const nodes = new Map<NodeId, NodeState>();
+  for (const n of spec.nodes) {
+    const end = found.online.has(n.name);
+    if (end === n.offline) nodes.set(nodeId(n.name), end ? 'online' : 'offline');
+  }
+  const target: Target = { vms, nodes, consumption: new Map() };
+  const s = schedule(model, target, instance.constraints);
+  return s.ok && checkPlan(instance, s.plan).ok;
+}
+
+/** Independent end-state check: replay the plan and count the nodes online at the end. */
+function endStateProblems(spec: Spec, instance: Instance, result: PlanResult): string[] {
+  if (!result.plan) return [];
+  const r = replay(result.plan);
+  if (!r.ok) return [`replay: ${r.problem.message}`];
+  const end = r.result;
+  const isOn = (n: string): boolean => end.mapping.isOnline(instance.model.nodeNames?.resolve(n) as NodeId);
+  const out: string[] = [];
+  for (const k of spec.constraints) {
+    if (k.id === 'maxOnline') {
+      const on = k.nodes.filter(isOn);
+      if (on.length > k.amount) out.push(`maxOnline({${k.nodes.join(', ')}}, ${k.amount}) broken at the end: ${on.join(', ')} online`);
+    } else if (k.id === 'online' && !isOn(k.node)) out.push(`online(${k.node}) broken`);
+    else if (k.id === 'offline' && isOn(k.node)) out.push(`offline(${k.node}) broken`);
+  }
+  for (const v of spec.vms) if (!end.mapping.isRunning(instance.model.vmNames?.resolve(v.name) as VmId)) out.push(`${v.name} no longer runs`);
+  return out;
+}
+
+const show = (spec: Spec): string => JSON.stringify(spec);
+
+/** Plans; a PlanCheckError that is BUG 4 (a bounce through a node a discrete ban/fence forbids) is recorded in `bug4` and reads as "no plan". */
+async function planOf(instance: Instance, objective: 'mttr' | 'migrations', seed: number, bug4: string[], runner?: MznRunner): Promise<PlanResult | undefined> {
+  try {
+    return await plan(instance, runner ? { objective, runner, timeLimitMs: 1_000, seed } : { objective, solver: 'native', timeLimitMs: 300, seed });
+  } catch (e) {
+    if (e instanceof PlanCheckError && e.violations.every((v) => !v.startsWith('-') || /placed on banned node|outside its fence/.test(v))) {
+      bug4.push(`seed ${seed}: ${e.violations.join(' ')}`);
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+const report4 = (bug4: readonly string[]): void => {
+  if (bug4.length > 0) console.warn(`BUG 4 (plan() throws PlanCheckError: a bounce through a node a discrete ban/fence forbids): ${bug4.length} time(s)\n${bug4.join('\n')}`);
+};
+
+/**
+ * The tiny-instance property (exhaustive reference), with Ferry's own search or, given a runner,
+ * the exact MiniZinc model too.
+ */
+async function tinyProperty(numRuns: number, runner?: MznRunner): Promise<void> {
+  let infeasible = 0;
+  let feasible = 0;
+  const unknownButFeasible: string[] = [];
+  const unschedulablePlacement: string[] = [];
+  const placementMissed: string[] = [];
+  const wrongPowerChoice: string[] = [];
+  const bug4: string[] = [];
+  await fc.assert(
+    fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+      const spec = randomSpec(seed, true);
+      const instance = build(spec);
+      const found = exhaustive(spec);
+      const result = await planOf(instance, seed % 2 === 0 ? 'mttr' : 'migrations', seed, bug4, runner);
+      if (!result) return;
+      if (result.plan) {
+        feasible++;
+        expect(checkPlan(instance, result.plan).ok, `seed ${seed}: ${show(spec)}`).toBe(true);
+        expect(endStateProblems(spec, instance, result), `seed ${seed}: ${show(spec)}`).toEqual([]);
+        expect(found, `seed ${seed}: a checked plan exists but the exhaustive search found nothing (test bug): ${show(spec)}`).toBeDefined();
+        return;
+      }
+      if (result.status === 'infeasible') {
+        infeasible++;
+        if (found === undefined || !witnessPlan(spec, instance, found)) return;
+        // a wrong "infeasible": is it only the power pass's choice of nodes (BUG 1 below)? Then
+        // the same instance with the witness's node states pinned must plan
+        const pins = spec.nodes.map((n) => c(found.online.has(n.name) ? 'online' : 'offline', { node: instance.model.nodeNames?.resolve(n.name) as number }));
+        const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 300, extraConstraints: pins });
+        const line = `seed ${seed}: said infeasible (${(result.explanation ?? []).join(' | ')}) but ${JSON.stringify({ online: [...found.online], hosts: Object.fromEntries(found.hosts) })} works: ${show(spec)}`;
+        // with the node states pinned the claim must go (BUG 3 may still leave it without a plan)
+        expect(pinned.status, `${line}; even with those node states pinned it says infeasible`).not.toBe('infeasible');
+        wrongPowerChoice.push(line);
+        if (!pinned.plan) placementMissed.push(`${line} (with the node states pinned)`);
+      } else if (found !== undefined && witnessPlan(spec, instance, found)) {
+        // no plan and no claim: not a wrong answer, but a tiny instance with a plan should get one
+        const why = (result.explanation ?? []).join(' | ');
+        const line = `seed ${seed}: ${why}: ${show(spec)}`;
+        if (/the scheduler found no order/.test(why)) unschedulablePlacement.push(line); // BUG 2
+        else if (/no placement found in time/.test(why)) placementMissed.push(line); // BUG 3
+        else unknownButFeasible.push(line);
+      }
+    }),
+    { numRuns },
+  );
+  expect(feasible).toBeGreaterThan(numRuns / 8);
+  expect(infeasible).toBeGreaterThan(0);
+  // no plan in time on a tiny feasible instance is not a wrong answer, but it should not happen
+  expect(unknownButFeasible).toEqual([]);
+  // BUGs 1–3 (see the regressions below) show up here: kept visible, not failing
+  const seen = (label: string, lines: readonly string[]): void => {
+    if (lines.length > 0) console.warn(`${label}: ${lines.length} time(s)\n${lines.join('\n')}`);
+  };
+  seen('BUG 1 (power pass powers off the wrong nodes, then says infeasible)', wrongPowerChoice);
+  seen('BUG 2 (placement the scheduler cannot order; no spare booted, no other placement tried)', unschedulablePlacement);
+  seen('BUG 3 (no plan although the exhaustive feasibility check found a placement)', placementMissed);
+  report4(bug4);
+}
+
+describe('property: the power pass on random clusters with maxOnline, pins, bans and fences', () => {
+  it('every plan passes checkPlan and leaves every maxOnline/online/offline true at the end', async () => {
+    const bug4: string[] = [];
+    let plans = 0;
+    let shutdowns = 0;
+    let boots = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
+        const spec = randomSpec(seed, false);
+        const instance = build(spec);
+        const result = await planOf(instance, seed % 2 === 0 ? 'mttr' : 'migrations', seed, bug4);
+        if (!result) return;
+        if (!result.plan) {
+          expect(['infeasible', 'unknown']).toContain(result.status);
+          expect(result.explanation?.length ?? 0, `seed ${seed}: no plan and no explanation; ${show(spec)}`).toBeGreaterThan(0);
+          return;
+        }
+        plans++;
+        shutdowns += result.plan.actions.filter((a) => a.kind === 'shutdownNode').length;
+        boots += result.plan.actions.filter((a) => a.kind === 'bootNode').length;
+        const report = checkPlan(instance, result.plan);
+        expect(formatViolations(report, instance.model), `seed ${seed}: ${show(spec)}`).toEqual([]);
+        expect(endStateProblems(spec, instance, result), `seed ${seed}: ${show(spec)}`).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+    report4(bug4);
+    // the generator exercises both directions of the pass
+    expect(plans).toBeGreaterThan(15);
+    expect(shutdowns).toBeGreaterThan(0);
+    expect(boots).toBeGreaterThan(0);
+  });
+
+  it('tiny instances: "infeasible" only when no node states and placement exist; a plan only when one does', async () => {
+    await tinyProperty(400);
+  });
+
+  it.skipIf(exactRunner === undefined)('the same with the exact model (native MiniZinc) in the loop', async () => {
+    await tinyProperty(40, exactRunner);
+  });
+});
+
+/**
+ * BUG 1, found by the tiny-instance property above: the power pass (power.ts, chooseShutdowns)
+ * picks the nodes to power off greedily (cheapest to empty first) and only checks that the VMs
+ * *resident on those nodes* still have somewhere to go, with the spares that may boot *before*
+ * the shutdowns. It commits to that choice (the planner retries with more boots, never with other
+ * shutdowns), so the planner answers 'infeasible' where another choice of nodes works:
+ *
+ * (a) a VM that must leave its node anyway (ban/fence) whose only allowed node is the empty one
+ *     the pass powers off;
+ * (b) a spare that could take the load once an online node of the same maxOnline goes off: the
+ *     spare is not bootable *now* (the maxOnline is at its limit), so the pass never counts it.
+ *
+ * Both are marked `it.fails` until power.ts is fixed (not a one-line fix: fits() must look at the
+ * domains of every VM that has to move, and the spares a shutdown frees).
+ */
+describe('regressions: power pass choices (BUG 1)', () => {
+  it.fails('(a) ban(VM1, {N1}) + maxOnline({N1, N2}, 1): power N1 off after moving VM1 to N2, not N2', async () => {
+    // minimal: two nodes, one VM. Seen with seeds 2145386472, 894626171, 865501402 of the property.
+    const { model, node, vm } = cluster({ N1: { cpu: 8 }, N2: { cpu: 8 } }, { VM1: { on: 'N1', cpu: 1 } });
+    const instance = instanceOf(model, [c('maxOnline', { nodes: [node('N1'), node('N2')], amount: 1 }), c('ban', { vm: vm('VM1'), nodes: [node('N1')] })]);
+    // the plan exists: with offline(N1) pinned, Ferry itself finds it
+    const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500, extraConstraints: [c('offline', { node: node('N1') })] });
+    expect(pinned.plan && checkPlan(instance, pinned.plan).ok).toBe(true);
+    // today: N2 powers off (empty, "cheapest to empty"), then 'infeasible: VM1 has nowhere to go'
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500 });
+    expect(r.status).not.toBe('infeasible');
+    expect(r.plan).toBeDefined();
+  });
+
+  it.fails('(b) maxOnline({N1, N2, N3}, 1), N1 and N2 full, N3 an offline spare: boot N3, power N1 and N2 off', async () => {
+    // minimal form of seed 474579954 of the property
+    const { model, node } = cluster({ N1: { cpu: 2 }, N2: { cpu: 2 }, N3: { cpu: 8, offline: true } }, { VM1: { on: 'N1', cpu: 2 }, VM2: { on: 'N2', cpu: 2 } });
+    const nodes = [node('N1'), node('N2'), node('N3')];
+    const instance = instanceOf(model, [c('maxOnline', { nodes, amount: 1 })]);
+    const pins = [c('online', { node: node('N3') }), c('offline', { node: node('N1') }), c('offline', { node: node('N2') })];
+    const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500, extraConstraints: pins });
+    expect(pinned.plan && checkPlan(instance, pinned.plan).ok).toBe(true);
+    // today: 'infeasible: with 1 of them powered off the VMs would not fit on the nodes left'
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500 });
+    expect(r.status).not.toBe('infeasible');
+    expect(r.plan).toBeDefined();
+  });
+});
+
+/**
+ * BUG 2, found by the tiny-instance property: the power pass boots a spare only when the
+ * *placement* is short of capacity; a placement the scheduler cannot order (a swap with no third
+ * node to bounce through) leaves the planner with no plan ('unknown', "capacity deadlock"), when
+ * booting the spare and moving the VM there is a 2-action plan (what it does for a drain).
+ */
+describe('regressions: no plan where a spare boot gives one (BUG 2)', () => {
+  it.fails('fence(VM1, {N2, N3}), N1 and N2 full, N3 an offline spare: boot N3 and move VM1 there', async () => {
+    const { model, node, vm } = cluster({ N1: { cpu: 2 }, N2: { cpu: 2 }, N3: { cpu: 4, offline: true } }, { VM1: { on: 'N1', cpu: 2 }, VM2: { on: 'N2', cpu: 2 } });
+    const instance = instanceOf(model, [c('fence', { vm: vm('VM1'), nodes: [node('N2'), node('N3')] })]);
+    const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500, extraConstraints: [c('online', { node: node('N3') }), c('fence', { vm: vm('VM1'), nodes: [node('N3')] })] });
+    expect(pinned.plan && checkPlan(instance, pinned.plan).ok).toBe(true);
+    // today: status 'unknown', "the scheduler found no order: capacity deadlock at 0 s: migrate VM1 N1→N2 …"
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500 });
+    expect(r.plan).toBeDefined();
+  });
+});
+
+/**
+ * BUG 3, found by the tiny-instance property: on this 4-node, 3-VM drain the construction leaves
+ * a VM unplaced; the planner's own exhaustive check (explain.ts exhaustiveFeasibility) then finds
+ * a placement, but only its verdict is kept ('feasible': no boot retry) and the placement itself
+ * is dropped, so plan() answers 'unknown' ("no placement found in time for 1 VM(s): VM4") within
+ * milliseconds, whatever the time limit. A plan: VM4 → N4, VM5 → N4, VM2 → N2.
+ */
+describe('regressions: a placement found by the exhaustive check is dropped (BUG 3)', () => {
+  it.fails('offline(N3) + fence(VM4, {N3, N4}): VM5 must make room on N2 for VM2', async () => {
+    const { model, node, vm } = cluster(
+      { N1: { cpu: 5, mem: 2 }, N2: { cpu: 4, mem: 16 }, N3: { cpu: 2, mem: 5 }, N4: { cpu: 5, mem: 4 } },
+      { VM2: { on: 'N3', cpu: 2, mem: 3 }, VM4: { on: 'N1', cpu: 1, mem: 2 }, VM5: { on: 'N2', cpu: 3, mem: 1 } },
+    );
+    const instance = instanceOf(model, [c('offline', { node: node('N3') }), c('fence', { vm: vm('VM4'), nodes: [node('N3'), node('N4')] })]);
+    const fences = [c('fence', { vm: vm('VM4'), nodes: [node('N4')] }), c('fence', { vm: vm('VM5'), nodes: [node('N4')] }), c('fence', { vm: vm('VM2'), nodes: [node('N2')] })];
+    const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500, extraConstraints: fences });
+    expect(pinned.plan && checkPlan(instance, pinned.plan).ok).toBe(true);
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 2_000 });
+    expect(r.plan).toBeDefined();
+  });
+});
+
+/**
+ * BUG 4, found by the tiny-instance property: plan() throws PlanCheckError. The scheduler
+ * (schedule/constraints.ts) only keeps a bounce off the nodes of a *continuous* ban/fence
+ * (test/solver-schedule/schedule.test.ts even says "the discrete ban only constrains the end: the
+ * bounce is fine"), while the plan checker, like BtrPlace's BanChecker/FenceChecker, rejects any
+ * placement onto a banned node / outside the fence *in any mode*. A swap whose only bounce node is
+ * banned: the scheduler bounces through it, the checker rejects, the planner throws. Either side
+ * may be the one to change (a semantic decision, so not fixed here); either way plan() must not
+ * throw. Minimal: 3 nodes of 2 cpu, VM1 (2) on N1, VM2 (2) on N2, N3 empty.
+ */
+describe('regressions: bounce through a node a discrete ban/fence forbids (BUG 4)', () => {
+  const swap = () => cluster({ N1: { cpu: 2 }, N2: { cpu: 2 }, N3: { cpu: 2 } }, { VM1: { on: 'N1', cpu: 2 }, VM2: { on: 'N2', cpu: 2 } });
+  const noThrow = async (instance: Instance): Promise<void> => {
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 300 });
+    if (r.plan) expect(checkPlan(instance, r.plan).ok).toBe(true);
+  };
+
+  it.fails('>>fence(VM1, {N2}) + >>fence(VM2, {N1}): plan() does not throw', async () => {
+    const { model, node, vm } = swap();
+    await noThrow(instanceOf(model, [c('fence', { vm: vm('VM1'), nodes: [node('N2')] }), c('fence', { vm: vm('VM2'), nodes: [node('N1')] })]));
+  });
+
+  it.fails('>>ban(VM1, {N1, N3}) + >>ban(VM2, {N2, N3}): plan() does not throw', async () => {
+    const { model, node, vm } = swap();
+    await noThrow(instanceOf(model, [c('ban', { vm: vm('VM1'), nodes: [node('N1'), node('N3')] }), c('ban', { vm: vm('VM2'), nodes: [node('N2'), node('N3')] })]));
+  });
+});
