@@ -268,7 +268,6 @@ describe('property: the net view on random tree topologies', () => {
     let plans = 0;
     let contended = 0;
     let bounced = 0;
-    const bug6: string[] = [];
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), (seed) => {
         const roomy = seed % 2 === 0;
@@ -327,12 +326,9 @@ describe('property: the net view on random tree topologies', () => {
         expect(bandwidthOverloads(topology, s.plan), what).toEqual([]);
         const r = replay(s.plan);
         expect(r.ok, what).toBe(true);
-        // the lower bounds hold (the network's cumulatives raise them), except BUG 6 (below): a
-        // bounce leg faster than the direct migration leaves sooner than the room waits assume
-        if (s.stats.mttrLowerBound > s.stats.mttr || s.stats.durationLowerBound > s.stats.makespan) {
-          expect(s.stats.bounces.length, `${what}: bounds ${s.stats.durationLowerBound}/${s.stats.mttrLowerBound} above ${s.stats.makespan}/${s.stats.mttr} without a bounce`).toBeGreaterThan(0);
-          bug6.push(`${what}: target ${JSON.stringify([...vms])}, k ${k}: MTTR ${s.stats.mttr} < bound ${s.stats.mttrLowerBound} or makespan ${s.stats.makespan} < bound ${s.stats.durationLowerBound}`);
-        }
+        // the lower bounds hold (the network's cumulatives raise them), bounces included
+        expect(s.stats.mttrLowerBound, `${what}: target ${JSON.stringify([...vms])}, k ${k}`).toBeLessThanOrEqual(s.stats.mttr);
+        expect(s.stats.durationLowerBound, `${what}: target ${JSON.stringify([...vms])}, k ${k}`).toBeLessThanOrEqual(s.stats.makespan);
         expect(s.stats.mttrLowerBoundAnyDestination).toBeNull();
         const migs = s.plan.actions.filter((a): a is MigrateVM => a.kind === 'migrateVM');
         if (migs.some((a) => migs.some((b) => a !== b && a.from === b.from && b.start >= a.end))) contended++;
@@ -342,7 +338,6 @@ describe('property: the net view on random tree topologies', () => {
     expect(plans).toBeGreaterThan(100);
     expect(contended).toBeGreaterThan(10);
     expect(bounced).toBeGreaterThan(0);
-    if (bug6.length > 0) console.warn(`BUG 6 (network lower bounds above a schedule with a fast bounce leg): ${bug6.length} time(s)\n${bug6.join('\n')}`);
   });
 
   it('random drains planned by plan(): every plan passes checkPlan and follows the network', async () => {
@@ -419,11 +414,11 @@ describe('regressions: network MTTR bound with a fast bounce leg (BUG 6)', () =>
     expect(checkPlan(instanceOf(model, []), s.plan).ok).toBe(true);
   });
 
-  it.fails('mttrLowerBound ≤ the MTTR of that schedule', () => {
+  it('mttrLowerBound ≤ the MTTR of that schedule', () => {
     const { model, target } = swap();
     const s = schedule(model, target, []);
     if (!s.ok) throw new Error(s.reason);
-    // today: 364 > 276
+    // it said 364 > 276 when room waits assumed the blocking VM left on its direct path
     expect(s.stats.mttrLowerBound).toBeLessThanOrEqual(s.stats.mttr);
   });
 });

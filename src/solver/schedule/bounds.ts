@@ -37,7 +37,10 @@ function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array, 
       const pool = p.relPool[j] as number;
       let list = releases.get(pool);
       if (!list) releases.set(pool, (list = []));
-      list.push({ task: u, at: (est[u] as number) + (p.dur[u] as number), amount: p.relAmt[j] as number });
+      // with a network, a VM bounced through a third node may leave on a faster path than its
+      // direct one: all that is sure is that its departure lasts a second
+      const leaves = p.network && p.kind[u] === MIGRATE ? 1 : (p.dur[u] as number);
+      list.push({ task: u, at: (est[u] as number) + leaves, amount: p.relAmt[j] as number });
     }
   }
   for (const list of releases.values()) list.sort((a, b) => a.at - b.at);
