@@ -69,15 +69,20 @@ function feasibilityOf(problem: PlacementProblem, effort: number): FeasibilityVe
  * 'infeasible' is a proof.
  */
 export function exhaustiveFeasibility(problem: PlacementProblem, hosts: Int32Array, queue: readonly number[], effort: number): Feasibility {
+  return exhaustivePlacement(problem, hosts, queue, effort).verdict;
+}
+
+/** exhaustiveFeasibility, with the placement it found (every VM placed) when feasible. */
+export function exhaustivePlacement(problem: PlacementProblem, hosts: Int32Array, queue: readonly number[], effort: number): { readonly verdict: Feasibility; readonly hosts?: Int32Array } {
   const V = problem.vms.length;
   const N = problem.nodes.length;
   const free = new Set(queue);
   for (let v = 0; v < V; v++) if (problem.pinned[v] !== 1) free.add(v);
-  if (free.size > 24 || N > 16) return 'unknown';
+  if (free.size > 24 || N > 16) return { verdict: 'unknown' };
   const all = Array.from({ length: N }, (_, n) => n);
   const result = branchAndBound(problem, hosts, [...free], () => all, { nodeLimit: effort });
-  if (result.hosts) return 'feasible';
-  return result.complete ? 'infeasible' : 'unknown';
+  if (result.hosts) return { verdict: 'feasible', hosts: result.hosts };
+  return { verdict: result.complete ? 'infeasible' : 'unknown' };
 }
 
 /**

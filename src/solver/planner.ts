@@ -7,7 +7,7 @@ import { type Plan, planDuration } from '../plan/plan.js';
 import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
 import { solveExact } from './exact/solve.js';
 import { type PartResult, type PartTask, type PartsContext, type SolveParts, type SubProblem, independentParts, mergeParts, partTasks, shortlist, solvePart } from './decompose.js';
-import { type Feasibility, explainInfeasibility, exhaustiveFeasibility } from './explain.js';
+import { type Feasibility, explainInfeasibility, exhaustivePlacement } from './explain.js';
 import { ejectionChains } from './placement/ejection.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
@@ -336,8 +336,11 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   let provenInfeasible = false;
   let verdict: Feasibility | undefined;
   if (constructed.unplaced.length > 0 && !stop()) {
-    verdict = exhaustiveFeasibility(problem, repair.hosts, repair.queue, 500_000);
+    const found = exhaustivePlacement(problem, repair.hosts, repair.queue, 500_000);
+    verdict = found.verdict;
     if (verdict === 'infeasible') provenInfeasible = true;
+    // the construction failed but the exhaustive search placed everything: that is a plan
+    if (found.hosts && !best) consider(resultOf(problem, found.hosts), 'exhaustive');
   }
   // VMs left without a host and no proof that they fit: boot nodes for them rather than report
   if (!best && constructed.unplaced.length > 0 && verdict !== 'feasible' && clock.mayBoot && options.signal?.aborted !== true) {
