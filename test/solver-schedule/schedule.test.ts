@@ -114,14 +114,20 @@ describe('schedule: chains and cycles', () => {
     expect(new Set(r.nodes)).toEqual(new Set([id('N1'), id('N2')]));
   });
 
-  it('does not bounce a VM through a node its continuous ban forbids', () => {
+  it('does not bounce a VM through a node its ban forbids, continuous or discrete (BtrPlace checks every placement)', () => {
     const origin = cluster({ on: { N1: ['VM1'], N2: ['VM2'], N3: [] }, rc: { mem: { cap: 4, cons: 4 } } });
     const t = target({ vms: { VM1: 'N2', VM2: 'N1' } });
     const banned = [cstr('ban', { vm: id('VM1'), nodes: [id('N3')] }), cstr('ban', { vm: id('VM2'), nodes: [id('N3')] })];
     expect(schedule(origin, t, banned).ok).toBe(false);
-    // the discrete ban only constrains the end: the bounce is fine
+    // BtrPlace's BanChecker refuses any placement on a banned node, whatever the mode
     const discrete = banned.map((c) => ({ ...c, continuous: false }));
-    run(origin, t, discrete);
+    expect(schedule(origin, t, discrete).ok).toBe(false);
+    // with only VM1 banned from N3, VM2 goes through N3 instead
+    const one = run(origin, t, [cstr('ban', { vm: id('VM1'), nodes: [id('N3')] }, false)]);
+    expect(one.stats.bounces.map((b) => b.vm)).toEqual([id('VM2')]);
+    // a discrete fence likewise: VM1 fenced to {N2} cannot go through N3
+    const fenced = run(origin, t, [cstr('fence', { vm: id('VM1'), nodes: [id('N2')] }, false)]);
+    expect(fenced.stats.bounces.map((b) => b.vm)).toEqual([id('VM2')]);
   });
 
   it('reports contradicting ordering constraints as a cycle', () => {

@@ -7,7 +7,7 @@ import { checkPlan, formatViolations } from '../../src/checker/plan-checker.js';
 import type { Instance } from '../../src/instance/instance.js';
 import type { NodeId, NodeState, VmId, VmState } from '../../src/model/index.js';
 import { replay } from '../../src/plan/replay.js';
-import { PlanCheckError, type PlanResult, plan } from '../../src/solver/planner.js';
+import { type PlanResult, plan } from '../../src/solver/planner.js';
 import { Random } from '../../src/solver/random.js';
 import { schedule } from '../../src/solver/schedule/index.js';
 import type { Target } from '../../src/solver/target.js';
@@ -217,17 +217,10 @@ function endStateProblems(spec: Spec, instance: Instance, result: PlanResult): s
 
 const show = (spec: Spec): string => JSON.stringify(spec);
 
-/** Plans; a PlanCheckError that is BUG 4 (a bounce through a node a discrete ban/fence forbids) is recorded in `bug4` and reads as "no plan". */
+/** Plans (a PlanCheckError fails the property: BUG 4, bounces through a node a discrete ban/fence forbids, is fixed). */
 async function planOf(instance: Instance, objective: 'mttr' | 'migrations', seed: number, bug4: string[], runner?: MznRunner): Promise<PlanResult | undefined> {
-  try {
-    return await plan(instance, runner ? { objective, runner, timeLimitMs: 1_000, seed } : { objective, solver: 'native', timeLimitMs: 300, seed });
-  } catch (e) {
-    if (e instanceof PlanCheckError && e.violations.every((v) => !v.startsWith('-') || /placed on banned node|outside its fence/.test(v))) {
-      bug4.push(`seed ${seed}: ${e.violations.join(' ')}`);
-      return undefined;
-    }
-    throw e;
-  }
+  void bug4;
+  return await plan(instance, runner ? { objective, runner, timeLimitMs: 1_000, seed } : { objective, solver: 'native', timeLimitMs: 300, seed });
 }
 
 const report4 = (bug4: readonly string[]): void => {
@@ -441,12 +434,12 @@ describe('regressions: bounce through a node a discrete ban/fence forbids (BUG 4
     if (r.plan) expect(checkPlan(instance, r.plan).ok).toBe(true);
   };
 
-  it.fails('>>fence(VM1, {N2}) + >>fence(VM2, {N1}): plan() does not throw', async () => {
+  it('>>fence(VM1, {N2}) + >>fence(VM2, {N1}): plan() does not throw', async () => {
     const { model, node, vm } = swap();
     await noThrow(instanceOf(model, [c('fence', { vm: vm('VM1'), nodes: [node('N2')] }), c('fence', { vm: vm('VM2'), nodes: [node('N1')] })]));
   });
 
-  it.fails('>>ban(VM1, {N1, N3}) + >>ban(VM2, {N2, N3}): plan() does not throw', async () => {
+  it('>>ban(VM1, {N1, N3}) + >>ban(VM2, {N2, N3}): plan() does not throw', async () => {
     const { model, node, vm } = swap();
     await noThrow(instanceOf(model, [c('ban', { vm: vm('VM1'), nodes: [node('N1'), node('N3')] }), c('ban', { vm: vm('VM2'), nodes: [node('N2'), node('N3')] })]));
   });

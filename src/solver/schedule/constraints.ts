@@ -35,7 +35,11 @@ export interface ParsedConstraints {
   split: VmId[][][];
   online: { node: NodeId; where: string }[];
   offline: { node: NodeId; where: string }[];
-  bounceRules: Map<VmId, BounceRule[]>;
+  /**
+   * The rules for a VM routed through a third node, built on first use: most plans never bounce,
+   * and the TDSC files would otherwise build one rule per VM of 30,000 (continuous among, spread).
+   */
+  bounceRules: () => Map<VmId, BounceRule[]>;
   quarantined: Set<NodeId>;
 }
 
@@ -86,6 +90,22 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
     amongIndexes.set(raw, index);
     return index;
   };
+  // the bounce rules are recorded in constraint order and built when first asked for
+  const deferred: ((rule: (vm: VmId, r: BounceRule) => void) => void)[] = [];
+  let built: Map<VmId, BounceRule[]> | undefined;
+  const bounceRules = (): Map<VmId, BounceRule[]> => {
+    if (built) return built;
+    const map = new Map<VmId, BounceRule[]>();
+    const add = (vm: VmId, r: BounceRule): void => {
+      const list = map.get(vm);
+      if (list) list.push(r);
+      else map.set(vm, [r]);
+    };
+    for (const d of deferred) d(add);
+    deferred.length = 0;
+    built = map;
+    return map;
+  };
   const out: ParsedConstraints = {
     overbook: new Map(),
     resourceCapacity: [],
@@ -101,13 +121,8 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
     split: [],
     online: [],
     offline: [],
-    bounceRules: new Map(),
+    bounceRules,
     quarantined: new Set(),
-  };
-  const rule = (vm: VmId, r: BounceRule): void => {
-    const list = out.bounceRules.get(vm);
-    if (list) list.push(r);
-    else out.bounceRules.set(vm, [r]);
   };
   for (let i = 0; i < constraints.length; i++) {
     const c = constraints[i] as Constraint;
@@ -144,8 +159,10 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
         case 'Sync': {
           const vms = ids(a, 'vms', where);
           out.sync.push({ vms });
-          const r: BounceRule = { kind: 'never', why: `${where}: Sync ties the migrations together` };
-          for (const v of vms) rule(v, r);
+          deferred.push((rule) => {
+            const r: BounceRule = { kind: 'never', why: `${where}: Sync ties the migrations together` };
+            for (const v of vms) rule(v, r);
+          });
           break;
         }
         case 'seq':
@@ -170,54 +187,82 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
           if (c.continuous) {
             const vms = ids(a, 'vms', where);
             out.spread.push(vms);
-            const r: BounceRule = { kind: 'apart', others: vms, why: `${where}: continuous spread` };
-            for (const v of vms) rule(v, r);
+            deferred.push((rule) => {
+              const r: BounceRule = { kind: 'apart', others: vms, why: `${where}: continuous spread` };
+              for (const v of vms) rule(v, r);
+            });
           }
           break;
         case 'lonely':
           if (c.continuous) {
             const vms = ids(a, 'vms', where);
             out.lonely.push(vms);
-            const r: BounceRule = { kind: 'never', why: `${where}: continuous lonely` };
-            for (const v of vms) rule(v, r);
+            deferred.push((rule) => {
+              const r: BounceRule = { kind: 'never', why: `${where}: continuous lonely` };
+              for (const v of vms) rule(v, r);
+            });
           }
           break;
         case 'split':
           if (c.continuous) {
             const groups = parts(a, 'parts', where);
             out.split.push(groups);
-            for (let g = 0; g < groups.length; g++) {
-              const r: BounceRule = { kind: 'apart', others: groups.filter((_, j) => j !== g).flat(), why: `${where}: continuous split` };
-              for (const v of groups[g] as number[]) rule(v, r);
-            }
+            deferred.push((rule) => {
+              for (let g = 0; g < groups.length; g++) {
+                const r: BounceRule = { kind: 'apart', others: groups.filter((_, j) => j !== g).flat(), why: `${where}: continuous split` };
+                for (const v of groups[g] as number[]) rule(v, r);
+              }
+            });
           }
           break;
-        case 'ban':
-          if (c.continuous) rule(num(a, 'vm', where), { kind: 'banned', nodes: new Set(ids(a, 'nodes', where)), why: 'continuous ban' });
+        // a bounce is a placement: BtrPlace's Ban/FenceChecker refuse it in either mode
+        case 'ban': {
+          const vm = num(a, 'vm', where);
+          const nodes = ids(a, 'nodes', where);
+          deferred.push((rule) => rule(vm, { kind: 'banned', nodes: new Set(nodes), why: c.continuous ? 'continuous ban' : 'ban (any placement, as BtrPlace checks it)' }));
           break;
-        case 'fence':
-          if (c.continuous) rule(num(a, 'vm', where), { kind: 'allowed', nodes: new Set(ids(a, 'nodes', where)), why: 'continuous fence' });
+        }
+        case 'fence': {
+          const vm = num(a, 'vm', where);
+          const nodes = ids(a, 'nodes', where);
+          deferred.push((rule) => rule(vm, { kind: 'allowed', nodes: new Set(nodes), why: c.continuous ? 'continuous fence' : 'fence (any placement, as BtrPlace checks it)' }));
           break;
+        }
         case 'among':
           if (c.continuous) {
             const groups = amongGroups(a, where);
-            for (const v of ids(a, 'vms', where)) {
-              const host = model.mapping.host(v);
-              const g = host === undefined ? undefined : groups.groupOf.get(host);
-              if (g !== undefined) rule(v, { kind: 'allowed', nodes: groups.set(g), why: `${where}: continuous among` });
-              else rule(v, { kind: 'never', why: `${where}: continuous among` });
-            }
+            const vms = ids(a, 'vms', where);
+            deferred.push((rule) => {
+              for (const v of vms) {
+                const host = model.mapping.host(v);
+                const g = host === undefined ? undefined : groups.groupOf.get(host);
+                if (g !== undefined) rule(v, { kind: 'allowed', nodes: groups.set(g), why: `${where}: continuous among` });
+                else rule(v, { kind: 'never', why: `${where}: continuous among` });
+              }
+            });
           }
           break;
         case 'splitAmong':
-          if (c.continuous) for (const g of parts(a, 'vParts', where)) for (const v of g) rule(v, { kind: 'never', why: 'continuous splitAmong' });
+          if (c.continuous) {
+            const vParts = parts(a, 'vParts', where);
+            deferred.push((rule) => {
+              for (const g of vParts) for (const v of g) rule(v, { kind: 'never', why: 'continuous splitAmong' });
+            });
+          }
           break;
         case 'gather':
-          if (c.continuous) for (const v of ids(a, 'vms', where)) rule(v, { kind: 'never', why: 'continuous gather pins its VMs' });
+          if (c.continuous) {
+            const vms = ids(a, 'vms', where);
+            deferred.push((rule) => {
+              for (const v of vms) rule(v, { kind: 'never', why: 'continuous gather pins its VMs' });
+            });
+          }
           break;
-        case 'root':
-          rule(num(a, 'vm', where), { kind: 'never', why: 'root forbids moving it' });
+        case 'root': {
+          const vm = num(a, 'vm', where);
+          deferred.push((rule) => rule(vm, { kind: 'never', why: 'root forbids moving it' }));
           break;
+        }
         case 'quarantine':
           out.quarantined.add(num(a, 'node', where));
           break;
@@ -288,6 +333,8 @@ export function addConstraintOrdering(
   // Members moving in a ring (VM1 N1→N2 while VM2 N2→N1) would wait for each other forever:
   // one of them goes through a third node first (two migrations), which breaks the ring.
   for (const set of c.spread) {
+    // no member with a task: no departure, no arrival, nothing to order (most spreads)
+    if (!set.some((v) => p.vmTask.has(v))) continue;
     const members = [...new Set(set)];
     const leaving = new Map<number, VmId[]>();
     for (const v of members) {
