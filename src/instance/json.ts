@@ -27,6 +27,7 @@
  */
 import type { Constraint, ParamKind } from '../catalogue/constraint.js';
 import type { ConstraintDefinition } from '../catalogue/definition.js';
+import { withSharedNodeParts } from '../catalogue/common/fields.js';
 import { constraintFromJson, constraintToJson, definitionOf } from '../catalogue/registry.js';
 import { JsonReadError, type JsonResult, childPath, field, parseJsonText, readArray, readJson, readObject } from '../json/read.js';
 import { type AttributeValue, Attributes, type ElementKind } from '../model/attributes.js';
@@ -217,6 +218,10 @@ export function readModelJson(raw: unknown, path: string): Model {
 
 /** Reads an instance or throws a JsonReadError. */
 export function readInstanceJson(raw: unknown, path: string): Instance {
+  return withSharedNodeParts(() => readInstanceJsonShared(raw, path));
+}
+
+function readInstanceJsonShared(raw: unknown, path: string): Instance {
   const obj = readObject(raw, path);
   const model = readModelJson(field(obj, 'model', path), childPath(path, 'model'));
   const listPath = childPath(path, 'constraints');

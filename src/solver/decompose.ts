@@ -238,8 +238,13 @@ export function independentParts(problem: PlacementProblem, repair: Repair): Sub
   }
   for (const rule of problem.rules) {
     if (rule.scope === 'vm') {
-      const members = (rule.members ?? []).filter((m) => queued.has(m));
-      for (let i = 1; i < members.length; i++) union(members[0] as number, members[i] as number);
+      // the first queued member with each later one (no copy: thousands of rules, few queued VMs)
+      let first = -1;
+      for (const m of rule.members ?? []) {
+        if (!queued.has(m)) continue;
+        if (first < 0) first = m;
+        else union(first, m);
+      }
     } else if (rule.members !== null) {
       for (let i = 1; i < rule.members.length; i++) union(V + (rule.members[0] as number), V + (rule.members[i] as number));
     }

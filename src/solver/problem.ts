@@ -179,7 +179,13 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   });
   const runningAtEnd: VmId[] = [];
   const otherVmChanges = new Map<VmId, { state: VmState; host: NodeId | null }>();
-  const allVms = new Set<VmId>([...mapping.vms(), ...wantedVmState.keys()]);
+  // the mapping's VMs, then those only a state constraint names (INIT VMs to boot, say)
+  let allVms: Iterable<VmId> = mapping.vms();
+  for (const vm of wantedVmState.keys()) {
+    if (mapping.hasVM(vm)) continue;
+    allVms = new Set<VmId>([...mapping.vms(), ...wantedVmState.keys()]);
+    break;
+  }
   for (const vm of allVms) {
     const now = model.vmState(vm);
     const end = wantedVmState.get(vm)?.state ?? now;
@@ -197,15 +203,16 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     }
   }
   const vms = runningAtEnd;
-  const vmIndex = new Map(vms.map((v, i) => [v, i]));
   const V = vms.length;
+  const vmIndex = new Map<VmId, number>();
+  for (let v = 0; v < V; v++) vmIndex.set(vms[v] as VmId, v);
 
   // ---- resources ---------------------------------------------------------------------------
   const resources = [...model.resources.keys()];
   const R = resources.length;
   const ratio = new Map<string, number>();
-  /** Final demand floor by `r * V + v` (numeric keys: this is read for every VM and resource). */
-  const preserve = new Map<number, number>();
+  /** Final demand floor by `r * V + v` (read for every VM and resource), when some preserve applies. */
+  let preserve: Float64Array | undefined;
   for (const c of constraints) {
     if (c.id === 'overbook') {
       const key = `${resources.indexOf(String(c.args['rc']))}:${nodeIndex.get(num(c.args, 'node')) ?? -1}`;
@@ -216,7 +223,8 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
       const r = resources.indexOf(String(c.args['rc']));
       if (v === undefined || r < 0) continue;
       const key = r * V + v;
-      preserve.set(key, Math.max(preserve.get(key) ?? 0, num(c.args, 'amount')));
+      preserve ??= new Float64Array(R * V);
+      preserve[key] = Math.max(preserve[key] ?? 0, num(c.args, 'amount'));
     }
   }
   const capacity = new Float64Array(R * N);
@@ -231,7 +239,7 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     }
     for (let v = 0; v < V; v++) {
       const cons = view.consumption(vms[v] as VmId);
-      demand[r * V + v] = Math.max(cons, preserve.get(r * V + v) ?? 0);
+      demand[r * V + v] = preserve === undefined ? Math.max(cons, 0) : Math.max(cons, preserve[r * V + v] ?? 0);
     }
   });
   const memoryResource = resources.findIndex(isMemoryResource);
@@ -246,18 +254,22 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   }
   const pinned = new Uint8Array(V);
   const domains = new Map<number, Uint8Array>();
+  /** `domains` by VM index, for domainAllows (asked millions of times by the searches). */
+  const domainOf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(V).fill(undefined);
   // masks shared by several VMs (an among group) are copied before a VM narrows its own
   const shared = new Set<Uint8Array>();
   const restrictWith = (v: number, mask: Uint8Array): void => {
-    const d = domains.get(v);
+    const d = domainOf[v];
     if (!d) {
       domains.set(v, mask);
+      domainOf[v] = mask;
       shared.add(mask);
       return;
     }
     const own = shared.has(d) ? new Uint8Array(d) : d;
     for (let n = 0; n < N; n++) if (mask[n] !== 1) own[n] = 0;
     domains.set(v, own);
+    domainOf[v] = own;
   };
   const restrict = (v: number, allowed: (n: number) => boolean): void => {
     const mask = new Uint8Array(N);
@@ -268,7 +280,20 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
 
   // ---- rules -------------------------------------------------------------------------------
   const rules: PlacementRule[] = [];
-  const vmsOf = (ids: readonly number[]): number[] => ids.map((id) => vmIndex.get(id)).filter((x): x is number => x !== undefined);
+  const vmsOf = (ids: readonly unknown[]): number[] => {
+    const out: number[] = [];
+    for (const id of ids) {
+      // not a number: no VM (vmIndex has number keys only), as nums() would drop it
+      const v = typeof id === 'number' ? vmIndex.get(id) : undefined;
+      if (v !== undefined) out.push(v);
+    }
+    return out;
+  };
+  /** `vmsOf(nums(args, key))` without the intermediate copy. */
+  const vmsIn = (args: Record<string, unknown>, key: string): number[] => {
+    const raw = args[key];
+    return Array.isArray(raw) ? vmsOf(raw) : [];
+  };
   const nodesOf = (ids: readonly number[]): number[] => ids.map((id) => nodeIndex.get(id)).filter((x): x is number => x !== undefined);
   // among constraints often share their node groups (TDSC: thousands over the same racks)
   // one groups argument shared by many constraints (TDSC: 1,722 among over one partition) is read once
@@ -282,7 +307,15 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     return ps;
   };
   const groupTables = new Map<string, { parts: number[][]; table: Int32Array }[]>();
+  const tableOfParts = new Map<number[][], Int32Array>();
   const groupTable = (ps: number[][]): Int32Array => {
+    const known = tableOfParts.get(ps);
+    if (known) return known;
+    const table = groupTableOf(ps);
+    tableOfParts.set(ps, table);
+    return table;
+  };
+  const groupTableOf = (ps: number[][]): Int32Array => {
     const key = ps.map((p) => `${p.length}:${p[0]}:${p[p.length - 1]}`).join('|');
     // the JSON reader shares equal groups between constraints: identity first, contents else
     const same = (x: number[][]): boolean => x === ps || (x.length === ps.length && x.every((p, g) => p === ps[g] || (p.length === ps[g]?.length && p.every((n, k) => n === ps[g]?.[k]))));
@@ -317,17 +350,17 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
         return;
       }
       case 'spread':
-        rules.push(new SpreadRule(i, c, vmsOf(nums(a, 'vms'))));
+        rules.push(new SpreadRule(i, c, vmsIn(a, 'vms')));
         return;
       case 'gather':
-        rules.push(new GatherRule(i, c, vmsOf(nums(a, 'vms'))));
+        rules.push(new GatherRule(i, c, vmsIn(a, 'vms')));
         return;
       case 'lonely':
-        rules.push(new LonelyRule(i, c, vmsOf(nums(a, 'vms'))));
+        rules.push(new LonelyRule(i, c, vmsIn(a, 'vms')));
         return;
       case 'among': {
         const ps = sharedParts(a, 'parts');
-        rules.push(new AmongRule(i, c, vmsOf(nums(a, 'vms')), groupTable(ps), ps.length));
+        rules.push(new AmongRule(i, c, vmsIn(a, 'vms'), groupTable(ps), ps.length));
         return;
       }
       case 'split': {
@@ -428,7 +461,7 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
       if (onlineAtEnd[n] !== 1) return false;
       if (quarantined[n] === 1 && origin[v] !== n) return false;
       if (pinned[v] === 1 && origin[v] !== n) return false;
-      const d = domains.get(v);
+      const d = domainOf[v];
       return d === undefined || d[n] === 1;
     },
     moveCost(v, n) {
@@ -444,15 +477,21 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   // continuous constraints that do not hold now cannot be planned (BtrPlace: no solution)
   const groupTableIds = new Map<Int32Array, number>();
   const groupMasks = new Map<string, Uint8Array>();
-  const origin0 = Placement.of(problem, origin.map((n, v) => (originRunning[v] === 1 ? n : -1)) as Int32Array);
+  const hosts0 = new Int32Array(V);
+  for (let v = 0; v < V; v++) hosts0[v] = originRunning[v] === 1 ? (origin[v] ?? -1) : -1;
+  // the placement (and its rule counters) only when some rule does not visibly hold: building it
+  // places every VM (30,000 on the TDSC files) for the usual answer "every rule holds"
+  let origin0: Placement | undefined;
   rules.forEach((rule) => {
     if (!rule.source.continuous || !MUST_HOLD_INITIALLY.has(rule.source.id)) return;
-    const bad = rule.repair(origin0);
+    const among = rule instanceof AmongRule ? amongNow(rule, hosts0) : undefined;
+    const holds = among ? among.holds : rule instanceof SpreadRule && spreadHolds(rule.members, hosts0);
+    const bad = holds ? [] : rule.repair((origin0 ??= Placement.of(problem, hosts0)));
     if (bad.length > 0) {
       infeasible.push(`${describeConstraint(model, rule.source)} is continuous but does not hold in the current placement (${bad.map((v) => vmName(vms[v] as VmId)).join(', ')}); write it with '>>' to only require it at the end`);
     }
     if (rule instanceof AmongRule) {
-      const g = rule.currentGroup();
+      const g = among?.group;
       if (g !== undefined) {
         const table = rule.groupTable;
         const maskKey = `${groupTableIds.get(table) ?? groupTableIds.set(table, groupTableIds.size).size - 1}:${g}`;
@@ -477,6 +516,47 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     }
   }
   return problem;
+}
+
+/** Spread holds in a placement: its placed members (a VM listed twice counts twice) on distinct hosts. */
+function spreadHolds(members: readonly number[], host: Int32Array): boolean {
+  if (members.length > 32) {
+    const seen = new Set<number>();
+    for (const m of members) {
+      const h = host[m] ?? -1;
+      if (h < 0) continue;
+      if (seen.has(h)) return false;
+      seen.add(h);
+    }
+    return true;
+  }
+  for (let i = 0; i < members.length; i++) {
+    const h = host[members[i] as number] ?? -1;
+    if (h < 0) continue;
+    for (let j = 0; j < i; j++) if (host[members[j] as number] === h) return false;
+  }
+  return true;
+}
+
+/**
+ * Among in a placement, as its rule's counters and repair see it: the group its placed members use
+ * when there is a single one (`currentGroup`), and whether it holds (every placed member in that
+ * one group; nothing to evict).
+ */
+function amongNow(rule: AmongRule, host: Int32Array): { readonly group: number | undefined; readonly holds: boolean } {
+  const table = rule.groupTable;
+  let group = -1;
+  let several = false;
+  let outside = false;
+  for (const m of rule.members) {
+    const h = host[m] ?? -1;
+    if (h < 0) continue;
+    const g = table[h] ?? -1;
+    if (g < 0) outside = true;
+    else if (group < 0) group = g;
+    else if (g !== group) several = true;
+  }
+  return { group: group >= 0 && !several ? group : undefined, holds: !outside && !several };
 }
 
 /**
@@ -507,9 +587,11 @@ export function initialRepair(problem: PlacementProblem): Repair {
   // node-local lower bounds (max over the rules and the overload, so nothing is counted twice)
   const nodeLb = new Map<number, number>();
   const nodeLbCost = new Map<number, number>();
+  // a spread or among that visibly holds has no bound and nothing to evict (most of them)
+  const holds = (rule: PlacementRule): boolean => (rule instanceof SpreadRule ? spreadHolds(rule.members, state.host) : rule instanceof AmongRule && amongNow(rule, state.host).holds);
   for (const rule of problem.rules) {
-    const lb = rule.lowerBound?.(state);
-    if (!lb) continue;
+    if (rule.lowerBound === undefined || holds(rule)) continue;
+    const lb = rule.lowerBound(state);
     for (const [n, c] of lb) {
       nodeLb.set(n, Math.max(nodeLb.get(n) ?? 0, c));
       const cheapest = cheapestMoves(problem, state, n, c);
@@ -519,6 +601,7 @@ export function initialRepair(problem: PlacementProblem): Repair {
 
   const queue = new Set<number>(forced);
   for (const rule of problem.rules) {
+    if (holds(rule)) continue;
     for (const v of rule.repair(state)) {
       if (state.host[v] === -1) continue;
       state.unplace(v);

@@ -102,13 +102,38 @@ export function readField(obj: Record<string, unknown>, key: string, kind: Field
 let lastNodeParts: number[][] | undefined;
 /** `firstOverlap(lastNodeParts)`, once computed (null: not yet). */
 let lastNodePartsOverlap: number | undefined | null = null;
+/**
+ * The raw JSON value `lastNodeParts` was read from, only inside `withSharedNodeParts` (an instance
+ * read, whose raw value nobody changes meanwhile): the instance reader gives every copy of the
+ * shared partition the very same parsed array, so identity spares the element-by-element compare.
+ */
+let lastNodePartsRaw: unknown;
+let rawSharing = false;
 
 function readNodeParts(raw: unknown, at: string): number[][] {
-  if (lastNodeParts !== undefined && sameParts(raw, lastNodeParts)) return lastNodeParts;
+  if (lastNodeParts !== undefined && ((rawSharing && raw === lastNodePartsRaw && lastNodePartsRaw !== undefined) || sameParts(raw, lastNodeParts))) return lastNodeParts;
   const parts = readIdArrayArray(raw, at);
   lastNodeParts = parts;
   lastNodePartsOverlap = null;
+  lastNodePartsRaw = rawSharing ? raw : undefined;
   return parts;
+}
+
+/**
+ * Runs `read` (one instance read) with node groups recognised by the identity of their raw JSON
+ * value: a raw value met again inside `read` is taken as unchanged. Outside, and at each start, the
+ * remembered raw value is forgotten, so a caller changing raw JSON between two reads is safe.
+ */
+export function withSharedNodeParts<T>(read: () => T): T {
+  const outer = rawSharing;
+  lastNodePartsRaw = undefined;
+  rawSharing = true;
+  try {
+    return read();
+  } finally {
+    rawSharing = outer;
+    lastNodePartsRaw = undefined;
+  }
 }
 
 /** Whether `raw` holds exactly the ids of `parts`, group by group (then it is valid as they are). */

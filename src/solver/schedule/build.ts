@@ -69,7 +69,7 @@ export function buildProblem(
   // ---- constraints
   const parsed = parseConstraints(constraints, origin);
   if ('ok' in parsed) return parsed;
-  p.bounceRules = parsed.bounceRules;
+  p.setBounceRuleSource(parsed.bounceRules);
   p.quarantined = parsed.quarantined;
   for (const c of parsed.online) {
     if (finalState(c.node) !== 'online') return failure(`${c.where}: online(${origin.nodeName(c.node)}) requires the node online at the end, yet the target has it offline`, [], [c.node]);
@@ -84,7 +84,7 @@ export function buildProblem(
     const node = p.nodeIds[i] as NodeId;
     for (let r = 0; r < p.R; r++) {
       const rc = p.rcs[r] as ShareableResource;
-      const ratio = parsed.overbook.get(`${node}|${rc.id}`) ?? 1;
+      const ratio = parsed.overbook.size === 0 ? 1 : (parsed.overbook.get(`${node}|${rc.id}`) ?? 1);
       p.addPool(Math.floor(rc.capacity(node) * ratio), POOL_NODE_RC, i * p.R + r);
     }
   }
@@ -143,9 +143,10 @@ export function buildProblem(
   const rcIds = new Set(p.rcs.map((r) => r.id));
   for (const [vm, byRc] of target.consumption) {
     for (const [rc, amount] of byRc) {
-      const where = `target.consumption[${origin.vmName(vm)}][${rc}]`;
-      if (!rcIds.has(rc)) return failure(`${where}: no resource '${rc}' in the model`, [vm]);
-      if (!Number.isFinite(amount) || amount < 0) return failure(`${where}: ${amount} is not a non-negative amount`, [vm]);
+      // the location is worded only for a failure (thousands of entries)
+      const where = (): string => `target.consumption[${origin.vmName(vm)}][${rc}]`;
+      if (!rcIds.has(rc)) return failure(`${where()}: no resource '${rc}' in the model`, [vm]);
+      if (!Number.isFinite(amount) || amount < 0) return failure(`${where()}: ${amount} is not a non-negative amount`, [vm]);
     }
   }
 
@@ -173,18 +174,19 @@ export function buildProblem(
   for (const [vm, want] of target.vms) {
     const from: VmState = origin.vmState(vm);
     const to = want.state;
-    const name = origin.vmName(vm);
-    const where = `target.vms[${name}]`;
-    if (!VM_STATES.includes(to)) return failure(`${where}: unknown state '${String(to)}'`, [vm]);
-    if (!isVmTransitionAllowed(from, to)) return failure(`${where}: ${name} cannot go from ${from} to ${to}`, [vm]);
+    // worded only for a failure (thousands of VMs move or boot on the big instances)
+    const name = (): string => origin.vmName(vm);
+    const where = (): string => `target.vms[${name()}]`;
+    if (!VM_STATES.includes(to)) return failure(`${where()}: unknown state '${String(to)}'`, [vm]);
+    if (!isVmTransitionAllowed(from, to)) return failure(`${where()}: ${name()} cannot go from ${from} to ${to}`, [vm]);
     const h0 = m.host(vm);
     const h1 = want.host;
     if (to === 'running' || to === 'sleeping') {
-      if (h1 === null || h1 === undefined) return failure(`${where}: a ${to} VM needs a host`, [vm]);
-      if (!p.nodeIndex.has(h1)) return failure(`${where}: ${origin.nodeName(h1)} is not in the model`, [vm], [h1]);
-      if (finalState(h1) !== 'online') return failure(`${where}: ${name} would be ${to} on ${origin.nodeName(h1)}, which is offline at the end`, [vm], [h1]);
+      if (h1 === null || h1 === undefined) return failure(`${where()}: a ${to} VM needs a host`, [vm]);
+      if (!p.nodeIndex.has(h1)) return failure(`${where()}: ${origin.nodeName(h1)} is not in the model`, [vm], [h1]);
+      if (finalState(h1) !== 'online') return failure(`${where()}: ${name()} would be ${to} on ${origin.nodeName(h1)}, which is offline at the end`, [vm], [h1]);
     } else if (h1 !== null && h1 !== undefined) {
-      return failure(`${where}: a ${to} VM has no host (got ${origin.nodeName(h1)})`, [vm], [h1]);
+      return failure(`${where()}: a ${to} VM has no host (got ${origin.nodeName(h1)})`, [vm], [h1]);
     }
     p.finalHost.set(vm, h1 ?? null);
     const wantsChange = target.consumption.has(vm);
@@ -196,13 +198,13 @@ export function buildProblem(
       const a = hostIdx(h0 as NodeId);
       const b = hostIdx(h1 as NodeId);
       const route = p.route(a, b);
-      if (typeof route === 'string') return failure(`the migration of ${name} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)}: ${route}`, [vm], [h0 as NodeId, h1 as NodeId]);
+      if (typeof route === 'string') return failure(`the migration of ${name()} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)}: ${route}`, [vm], [h0 as NodeId, h1 as NodeId]);
       if (route) {
         // A pool smaller than the path's bandwidth (a blocking switch reached through a
         // switch-to-switch link, which maxBW does not count) can never run it: BtrPlace finds no plan.
         for (const pool of p.networkPools(route)) {
           if ((p.cap[pool] as number) < route.bandwidth) {
-            return failure(`the migration of ${name} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)} uses ${route.bandwidth} Mbit/s, more than ${p.poolLabel(pool)} allows: no schedule can run it`, [vm], [h0 as NodeId, h1 as NodeId]);
+            return failure(`the migration of ${name()} from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)} uses ${route.bandwidth} Mbit/s, more than ${p.poolLabel(pool)} allows: no schedule can run it`, [vm], [h0 as NodeId, h1 as NodeId]);
           }
         }
       }
@@ -215,7 +217,7 @@ export function buildProblem(
       p.migrationCount++;
     } else if (from === 'running' && (to === 'ready' || to === 'killed' || to === 'sleeping')) {
       const a = hostIdx(h0 as NodeId);
-      if (to === 'sleeping' && h1 !== h0) return failure(`${where}: ${name} can only be suspended on its own host ${origin.nodeName(h0 as NodeId)}`, [vm]);
+      if (to === 'sleeping' && h1 !== h0) return failure(`${where()}: ${name()} can only be suspended on its own host ${origin.nodeName(h0 as NodeId)}`, [vm]);
       const kind = to === 'ready' ? SHUTDOWN_VM : to === 'killed' ? KILL_VM : SUSPEND_VM;
       const d = dur(KIND_NAMES[kind] as ActionKind, vm);
       if (typeof d !== 'number') return d;
@@ -235,7 +237,7 @@ export function buildProblem(
       push(arrivalsByNode, b, t);
       if (a >= 0 && a !== b) push(leavesByNode, a, t);
     } else if (from === 'sleeping' && to === 'sleeping') {
-      if (h1 !== h0) return failure(`${where}: a sleeping VM cannot move (from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)})`, [vm]);
+      if (h1 !== h0) return failure(`${where()}: a sleeping VM cannot move (from ${origin.nodeName(h0 as NodeId)} to ${origin.nodeName(h1 as NodeId)})`, [vm]);
       continue;
     } else if (to === 'killed') {
       const d = dur('killVM', vm);

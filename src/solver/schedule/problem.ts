@@ -142,7 +142,21 @@ export class Problem {
   syncOf: number[] = [];
 
   // ---- bounces
-  bounceRules = new Map<VmId, BounceRule[]>();
+  /** Built on first use (see ParsedConstraints.bounceRules). */
+  private bounceRuleMap: Map<VmId, BounceRule[]> | undefined;
+  private bounceRuleSource: (() => Map<VmId, BounceRule[]>) | undefined;
+  get bounceRules(): Map<VmId, BounceRule[]> {
+    this.bounceRuleMap ??= this.bounceRuleSource?.() ?? new Map<VmId, BounceRule[]>();
+    return this.bounceRuleMap;
+  }
+  set bounceRules(rules: Map<VmId, BounceRule[]>) {
+    this.bounceRuleMap = rules;
+  }
+  /** The bounce rules, built by `source` when first asked for. */
+  setBounceRuleSource(source: () => Map<VmId, BounceRule[]>): void {
+    this.bounceRuleMap = undefined;
+    this.bounceRuleSource = source;
+  }
   quarantined = new Set<NodeId>();
   /** final node state, per node index */
   readonly finalOnline: boolean[] = [];
