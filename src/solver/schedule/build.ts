@@ -279,9 +279,9 @@ export function buildProblem(
         p.used[p.nodePool(a, r)] = (p.used[p.nodePool(a, r)] ?? 0) + delta;
         for (const g of p.groupsOfNode.get(a) ?? []) if (g.rc === r) p.used[g.pool] = (p.used[g.pool] ?? 0) + delta;
       } else if (delta > 0) {
-        const d = dur('allocate', vm);
-        if (typeof d !== 'number') return d;
-        const t = p.addTask(ALLOCATE, vm, a, a, d);
+        // instantaneous, as in BtrPlace (CShareableResource#insertAllocateAction: st = ed; the
+        // 'allocate' duration is never used) and in the exact model: it happens once there is room
+        const t = p.addTask(ALLOCATE, vm, a, a, 0);
         const extra = new Float64Array(p.R);
         extra[r] = delta;
         p.demandOnNode(t, a, extra);
