@@ -234,6 +234,7 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   // ---- placement search ----------------------------------------------------------------------
   let best: Scheduled | undefined;
   let scheduleFailure: string | undefined;
+  let scheduleFailureVms: readonly VmId[] = [];
   const consider = (placement: PlacementResult, stage: string): void => {
     if (placement.unplaced.length > 0) return;
     if (!withinBudgets(problem, placement, budgets)) return;
@@ -245,6 +246,7 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     });
     if (!scheduled.ok) {
       scheduleFailure = scheduled.reason;
+      scheduleFailureVms = scheduled.vms ?? [];
       return;
     }
     const candidate: Scheduled = {
@@ -348,6 +350,13 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     const forced = new Set(repair.forced);
     const named = constructed.unplaced.some((v) => forced.has(v)) ? constructed.unplaced.filter((v) => forced.has(v)) : repair.forced;
     const next = bootForUnplaced(instance, power, objectiveKind, constructed.unplaced, named);
+    if (next) return { retry: next };
+  }
+  // a placement the scheduler could not order (a migration cycle with no third node to go
+  // through): a spare that boots gives the cycle a way out, or the placement a better choice
+  if (!best && constructed.unplaced.length === 0 && scheduleFailure !== undefined && clock.mayBoot && options.signal?.aborted !== true) {
+    const stuck = scheduleFailureVms.map((vm) => problem.vmIndex.get(vm)).filter((v): v is number => v !== undefined);
+    const next = bootForUnplaced(instance, power, objectiveKind, stuck, stuck, 'the scheduler found no order for');
     if (next) return { retry: next };
   }
 

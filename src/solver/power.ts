@@ -89,7 +89,7 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
  * more boots, enough nodes to hold those VMs' demand; undefined when no node may boot for them.
  * `named`: the VMs the reason names (those that had to move, when the search evicted others).
  */
-export function bootForUnplaced(instance: Instance, power: PowerPlan, objective: PlacementObjective, unplaced: readonly number[], named: readonly number[] = unplaced): PowerPlan | undefined {
+export function bootForUnplaced(instance: Instance, power: PowerPlan, objective: PlacementObjective, unplaced: readonly number[], named: readonly number[] = unplaced, why = 'no placement was found for'): PowerPlan | undefined {
   const problem = power.problem;
   const groups = maxOnlineGroups(problem);
   const candidates = bootable(problem, groups);
@@ -131,7 +131,7 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
     if (covered) break;
   }
   if (chosen.length === 0) return undefined;
-  const boots = chosen.map((n) => ({ node: problem.nodes[n] as NodeId, state: 'online' as const, reason: `${problem.model.nodeName(problem.nodes[n] as NodeId)} boots: no placement was found for ${names} on the nodes online` }));
+  const boots = chosen.map((n) => ({ node: problem.nodes[n] as NodeId, state: 'online' as const, reason: `${problem.model.nodeName(problem.nodes[n] as NodeId)} boots: ${why} ${names} on the nodes online` }));
   const decisions = [...power.decisions, ...boots];
   const extra = [...power.extra, ...boots.map(toConstraint)];
   return { decisions, extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [] };
