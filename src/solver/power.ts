@@ -235,6 +235,13 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
   const caps = capacitiesIfOnline(problem);
   const relSize = (n: number): number => resources.reduce((s, _, r) => s + (problem.capacity[r * N + n] ?? 0) / Math.max(1, totalCapacity(problem, caps, r)), 0);
 
+  // VMs that leave their node whatever Ferry powers off (ban, fence, their node going offline):
+  // they need a home among the nodes left on, like the residents of the nodes powered off
+  const leaving: number[] = [];
+  for (let v = 0; v < V; v++) {
+    const o = origin[v] ?? -1;
+    if (o < 0 || !problem.domainAllows(v, o)) leaving.push(v);
+  }
   const off = new Set<number>();
   /** Would the VMs still fit with `without` off (the spares that may boot counted when asked)? */
   const fits = (without: ReadonlySet<number>, spares: readonly number[]): boolean => {
@@ -244,16 +251,16 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
       for (const m of spares) offer += caps[r * N + m] ?? 0;
       if (offer < (need[r] ?? 0)) return false;
     }
-    for (const n of without) {
-      for (const v of residents[n] ?? []) {
-        let home = false;
-        for (let m = 0; m < N && !home; m++) {
-          if (without.has(m)) continue;
-          if (problem.onlineAtEnd[m] === 1) home = problem.domainAllows(v, m) && fitsAlone(problem, problem.capacity, v, m);
-        }
-        for (const m of spares) if (!home) home = allowedIfOnline(problem, v, m) && fitsAlone(problem, caps, v, m);
-        if (!home) return false;
+    const homeless = [...leaving];
+    for (const n of without) for (const v of residents[n] ?? []) homeless.push(v);
+    for (const v of homeless) {
+      let home = false;
+      for (let m = 0; m < N && !home; m++) {
+        if (without.has(m)) continue;
+        if (problem.onlineAtEnd[m] === 1) home = problem.domainAllows(v, m) && fitsAlone(problem, problem.capacity, v, m);
       }
+      for (const m of spares) if (!home) home = allowedIfOnline(problem, v, m) && fitsAlone(problem, caps, v, m);
+      if (!home) return false;
     }
     return true;
   };
