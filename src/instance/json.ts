@@ -36,6 +36,7 @@ import { Mapping } from '../model/mapping.js';
 import { Model, type OpaqueJson } from '../model/model.js';
 import { NamingService } from '../model/naming.js';
 import { ShareableResource } from '../model/resource.js';
+import { NET_VIEW_ID, readNetwork } from '../plan/network.js';
 import { type Instance, OBJECTIVE_IDS, type ObjectiveId } from './instance.js';
 
 /** Element ids are Java ints in BtrPlace: 0 .. 2^31-1 here (negative ids are never produced). */
@@ -373,7 +374,11 @@ function readViews(raw: unknown, path: string, model: Model): void {
     if (typeof id !== 'string') throw new JsonReadError(childPath(viewPath, 'id'), `a view id is a string, found ${found(id)}`);
     if (id === RESOURCE_VIEW_ID) readResource(view, viewPath, model);
     else if (id === NAMING_VIEW_ID) readNaming(view, viewPath, model);
-    else model.opaqueViews.push(readOpaque(view, viewPath, 0));
+    else {
+      // the network view is validated here, with its real path, and kept verbatim for round trips
+      if (id === NET_VIEW_ID) readNetwork(view, viewPath);
+      model.opaqueViews.push(readOpaque(view, viewPath, 0));
+    }
   }
 }
 

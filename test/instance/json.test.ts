@@ -216,11 +216,11 @@ describe('modelToJson', () => {
   });
 
   it('does not share opaque views with the caller', () => {
-    const raw = { mapping: { offlineNodes: [], readyVMs: [], onlineNodes: {} }, attributes: {}, views: [{ id: 'net', links: [1] }] };
+    const raw = { mapping: { offlineNodes: [], readyVMs: [], onlineNodes: {} }, attributes: {}, views: [{ id: 'vendorView', links: [1] }] };
     const read = modelFromJson(raw);
     expect(read.ok).toBe(true);
     raw.views[0]!.links.push(2);
-    if (read.ok) expect(read.value.opaqueViews).toEqual([{ id: 'net', links: [1] }]);
+    if (read.ok) expect(read.value.opaqueViews).toEqual([{ id: 'vendorView', links: [1] }]);
   });
 });
 
