@@ -307,11 +307,11 @@ const gib = (mib: number): string => (Number.isFinite(mib) ? (mib / 1024).toFixe
 
 /**
  * How time and memory grow with size, as the exponent b of `cost ∝ VMs^b` between consecutive rows
- * and over the whole table (1 = linear), from 1,000 VMs up. Memory counts above Node's own ~45 MB.
+ * and over the whole table (1 = linear), from 4,000 VMs up. Memory counts above Node's own ~45 MB.
  */
 export function growthLine(rows: readonly Row[]): string {
-  // below ~1,000 VMs the time is mostly the exact model's proof, not the construction: left out
-  const sized = rows.filter((r) => r.vms >= 1000 && r.ferryMs > 0).sort((a, b) => a.vms - b.vms);
+  // below a few thousand VMs the time is mostly the exact model's proof, not the search: left out
+  const sized = rows.filter((r) => r.vms >= 4000 && r.ferryMs > 0).sort((a, b) => a.vms - b.vms);
   if (sized.length < 2) return '';
   const exponent = (a: number, b: number, va: number, vb: number): string => (a > 0 && b > 0 && vb > va ? (Math.log(b / a) / Math.log(vb / va)).toFixed(2) : '—');
   const rss = (r: Row): number => Math.max(1, r.peakRssMB - 45);
