@@ -52,6 +52,8 @@ interface Group {
 
 /** Most boot rounds the pass tries on the quick capacity proof. */
 const MAX_BOOT_ROUNDS = 32;
+/** Most node-for-spare trades tried when a maxOnline at its limit keeps the spares off. */
+const MAX_TRADES = 16;
 
 /** Decides the node states the instance needs (see the module comment). */
 export function decidePower(instance: Instance, extra: readonly Constraint[], objective: PlacementObjective): PowerPlan {
@@ -80,6 +82,16 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
     if (boots.length === 0) break;
     decisions.push(...boots);
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
+  }
+  // still short, and the spares are kept off by a maxOnline at its limit: trade a node for one
+  if (problem.infeasible.length === 0 && groups.length > 0 && quickInfeasibility(problem).length > 0) {
+    for (const trade of tradesFor(problem, groups, MAX_TRADES)) {
+      const next = reduce(instance, { objective, extraConstraints: withDecisions(extra, [...decisions, ...trade]) });
+      if (next.infeasible.length > 0 || quickInfeasibility(next).length > 0) continue;
+      decisions.push(...trade);
+      problem = next;
+      break;
+    }
   }
   return { decisions, extra: withDecisions(extra, decisions), problem, infeasible: [] };
 }
@@ -208,18 +220,7 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
     if (o >= 0) residents[o]?.push(v);
   }
   const wanted = wantedStates(problem);
-  const blocked = (n: number): string | undefined => {
-    const w = wanted.get(n);
-    if (w?.id === 'online') return `${describeConstraint(model, w)}`;
-    const node = nodes[n] as NodeId;
-    for (const vm of model.mapping.sleepingVMs(node)) {
-      const end = problem.vmIndex.has(vm) ? 'running' : (problem.otherVmChanges.get(vm)?.state ?? 'sleeping');
-      if (end === 'sleeping') return `${model.vmName(vm)} sleeps on it`;
-    }
-    const stuck = (residents[n] ?? []).filter((v) => problem.pinned[v] === 1);
-    if (stuck.length > 0) return `${nameList(stuck.map((v) => model.vmName(vms[v] as VmId)), 3)} may not leave it (root or quarantine)`;
-    return undefined;
-  };
+  const blocked = (n: number): string | undefined => powerOffBlocker(problem, wanted, residents[n] ?? [], n);
   const movedCost = (n: number): number => {
     let c = 0;
     for (const v of residents[n] ?? []) if (problem.originRunning[v] === 1) c += problem.objective === 'memory' ? Math.max(1, mr >= 0 ? (problem.demand[mr * V + v] ?? 0) : 0) : 1;
@@ -402,6 +403,66 @@ function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: I
 /** The spread constraint a quick reason names (its first constraint index). */
 function reasonRule(problem: PlacementProblem, reason: InfeasibilityReason): number {
   return reason.constraints.find((i) => problem.constraints[i]?.id === 'spread') ?? -1;
+}
+
+/**
+ * Why node n may not be powered off (an online constraint, a VM sleeping on it, a VM that may not
+ * leave it), or undefined; `residents`: the running-at-the-end VMs on it now.
+ */
+function powerOffBlocker(problem: PlacementProblem, wanted: ReadonlyMap<number, Constraint>, residents: readonly number[], n: number): string | undefined {
+  const { model, nodes, vms } = problem;
+  const w = wanted.get(n);
+  if (w?.id === 'online') return `${describeConstraint(model, w)}`;
+  const node = nodes[n] as NodeId;
+  for (const vm of model.mapping.sleepingVMs(node)) {
+    const end = problem.vmIndex.has(vm) ? 'running' : (problem.otherVmChanges.get(vm)?.state ?? 'sleeping');
+    if (end === 'sleeping') return `${model.vmName(vm)} sleeps on it`;
+  }
+  const stuck = residents.filter((v) => problem.pinned[v] === 1);
+  if (stuck.length > 0) return `${nameList(stuck.map((v) => model.vmName(vms[v] as VmId)), 3)} may not leave it (root or quarantine)`;
+  return undefined;
+}
+
+/**
+ * Capacity still short while a discrete maxOnline at its limit keeps a spare off: trade one of the
+ * group's online nodes (the cheapest to empty, that may go off) for the spare. Candidate trades,
+ * the largest spares and the emptiest nodes first; the caller keeps the first that clears the
+ * quick capacity proof.
+ */
+function tradesFor(problem: PlacementProblem, groups: readonly Group[], limit: number): [PowerDecision, PowerDecision][] {
+  const { model, nodes, resources } = problem;
+  const N = nodes.length;
+  const wanted = wantedStates(problem);
+  const caps = capacitiesIfOnline(problem);
+  const residents: number[][] = Array.from({ length: N }, () => []);
+  problem.origin.forEach((o, v) => {
+    if (o >= 0 && problem.originRunning[v] === 1) residents[o]?.push(v);
+  });
+  const size = (c: Float64Array, n: number): number => resources.reduce((sum, _, r) => sum + (c[r * N + n] ?? 0) / Math.max(1, totalCapacity(problem, caps, r)), 0);
+  const spares: number[] = [];
+  problem.nodes.forEach((node, n) => {
+    if (problem.onlineAtEnd[n] !== 1 && problem.model.mapping.isOffline(node) && !wanted.has(n)) spares.push(n);
+  });
+  spares.sort((a, b) => size(caps, b) - size(caps, a) || a - b);
+  const out: [PowerDecision, PowerDecision][] = [];
+  const name = (n: number): string => model.nodeName(nodes[n] as NodeId);
+  for (const m of spares) {
+    const full = groups.filter((g) => g.members.includes(m) && !g.continuous && onlineIn(problem, g, new Set()).length + 1 > g.amount);
+    if (full.length !== 1) continue; // one group to make room in (several: out of scope)
+    const g = full[0] as Group;
+    const offers = onlineIn(problem, g, new Set())
+      .filter((n) => powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined && size(caps, n) < size(caps, m))
+      .sort((a, b) => (residents[a]?.length ?? 0) - (residents[b]?.length ?? 0) || size(caps, a) - size(caps, b) || a - b);
+    for (const n of offers) {
+      const rule = describeConstraint(model, g.constraint);
+      out.push([
+        { node: nodes[n] as NodeId, state: 'offline', reason: `${name(n)} powers off: traded for the larger ${name(m)}, as ${rule} allows no more nodes online and capacity is short` },
+        { node: nodes[m] as NodeId, state: 'online', reason: `${name(m)} boots: capacity is short and ${rule} is at its limit, so it takes the place of ${name(n)}` },
+      ]);
+      if (out.length >= limit) return out;
+    }
+  }
+  return out;
 }
 
 // ---- helpers -----------------------------------------------------------------------------------

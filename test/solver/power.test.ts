@@ -190,14 +190,22 @@ describe('power pass: offline nodes boot when capacity is short', () => {
     expect(text).toMatch(/offline node\(s\) Ferry may not boot to make room: N3 \(offline\(N3\)\)/);
   });
 
-  it('a spare whose boot would break a maxOnline stays off', async () => {
+  it('a spare kept off by a maxOnline at its limit takes the place of a smaller node (a trade); pinned, it stays off', async () => {
     const { model, node } = cluster(
       { N1: { cpu: 4 }, N2: { cpu: 4 }, N3: { cpu: 8, offline: true } },
       { VM1: { on: 'N1', cpu: 3 }, VM2: { on: 'N1', cpu: 1 }, VM3: { on: 'N2', cpu: 2 } },
     );
-    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), c('maxOnline', { nodes: [node('N2'), node('N3')], amount: 1 })]));
-    expect(r.status).toBe('infeasible');
-    expect(r.explanation?.join('\n')).toMatch(/maxOnline\(\{N2, N3\}, 1\)/);
+    const limit = c('maxOnline', { nodes: [node('N2'), node('N3')], amount: 1 });
+    // 6 cpu to hold once N1 is off, N2 has 4: N2 powers off, the 8-cpu N3 boots (BtrPlace's node states are free)
+    const r = await solve(instanceOf(model, [c('offline', { node: node('N1') }), limit]));
+    expect(r.plan).toBeDefined();
+    expect(names(r, 'bootNode')).toEqual(['N3']);
+    expect(names(r, 'shutdownNode').sort()).toEqual(['N1', 'N2']);
+    expect(r.notes.join('\n')).toMatch(/N2 powers off: traded for the larger N3/);
+    // with N2 pinned online no trade exists: infeasible, and the explanation names the maxOnline
+    const pinned = await solve(instanceOf(model, [c('offline', { node: node('N1') }), limit, c('online', { node: node('N2') })]));
+    expect(pinned.status).toBe('infeasible');
+    expect(pinned.explanation?.join('\n')).toMatch(/maxOnline\(\{N2, N3\}, 1\)/);
   });
 
   it('a spread that needs one more host boots a spare', async () => {
