@@ -21,7 +21,8 @@ import { type PlacementObjective, type PlacementProblem, describeConstraint, isM
  * - Capacity short (resource totals, a VM with nowhere to go, a spread without enough hosts, or a
  *   search that leaves VMs unplaced): boot the fewest offline nodes, those covering the most of
  *   the shortage, the ones the homeless VMs may use, then the largest; never a node under an
- *   `offline` constraint, never one that would break a maxOnline.
+ *   `offline` constraint, never one that would break a maxOnline. When only a maxOnline at its
+ *   limit keeps the spares off, trade: one of its online nodes powers off, the larger spare boots.
  */
 
 export interface PowerDecision {
