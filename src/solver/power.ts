@@ -357,7 +357,7 @@ function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: I
         if (!groupsAllow(problem, groups, n, extraOnline)) continue;
         const cover = coverage(problem, caps, short, n);
         if (cover <= 0) continue;
-        const key = [cover, homeless.filter((v) => allowedIfOnline(problem, v, n)).length, scarceCapacity(problem, caps, short, n), -n];
+        const key = [cover, bootsAtOnce(problem, groups, n), homeless.filter((v) => allowedIfOnline(problem, v, n)).length, scarceCapacity(problem, caps, short, n), -n];
         if (best < 0 || greater(key, bestKey)) {
           best = n;
           bestKey = key;
@@ -387,7 +387,7 @@ function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: I
     if (!groupsAllow(problem, groups, n, new Map())) continue;
     const hosts = members.filter((v) => allowedIfOnline(problem, v, n) && fitsAlone(problem, caps, v, n)).length;
     if (hosts === 0) continue;
-    const key = [hosts, scarceCapacity(problem, caps, want, n), -n];
+    const key = [hosts, bootsAtOnce(problem, groups, n), scarceCapacity(problem, caps, want, n), -n];
     if (best < 0 || greater(key, bestKey)) {
       best = n;
       bestKey = key;
@@ -519,6 +519,16 @@ function bootable(problem: PlacementProblem, groups: readonly Group[]): number[]
     if (groupsAllow(problem, groups, n, new Map())) out.push(n);
   });
   return out;
+}
+
+/**
+ * 1 when n may boot at the start of the plan, 0 when a continuous maxOnline full now makes its boot
+ * wait for a shutdown (whose VMs might have nowhere to go but n: a cycle the scheduler cannot order).
+ */
+function bootsAtOnce(problem: PlacementProblem, groups: readonly Group[], n: number): number {
+  const mapping = problem.model.mapping;
+  const full = groups.some((g) => g.continuous && g.members.includes(n) && g.members.filter((m) => mapping.isOnline(problem.nodes[m] as NodeId)).length + 1 > g.amount);
+  return full ? 0 : 1;
 }
 
 /** Would booting n keep every maxOnline (with `extra` nodes of each group already chosen to boot)? */

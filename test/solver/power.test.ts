@@ -208,6 +208,26 @@ describe('power pass: offline nodes boot when capacity is short', () => {
     expect(pinned.explanation?.join('\n')).toMatch(/maxOnline\(\{N2, N3\}, 1\)/);
   });
 
+  it('prefers a spare that can boot at once over one a full continuous maxOnline makes wait (power property seed 2074136854)', async () => {
+    const { model, vm, node } = cluster(
+      { N1: { cpu: 8, mem: 14 }, N2: { cpu: 7, mem: 10, offline: true }, N3: { cpu: 7, mem: 8 }, N4: { cpu: 5, mem: 11, offline: true } },
+      { VM1: { on: null, cpu: 1, mem: 3 }, VM2: { on: 'N1', cpu: 1, mem: 1 }, VM3: { on: 'N3', cpu: 3, mem: 2 }, VM4: { on: 'N3', cpu: 2, mem: 4 }, VM5: { on: 'N3', cpu: 1, mem: 2 } },
+    );
+    // N4 could only boot once N1 is off, and N1's VM2 has nowhere to go but the booting node: a
+    // cycle the scheduler cannot order; N2 is outside the continuous group and boots at once
+    const r = await solve(
+      instanceOf(model, [
+        c('maxOnline', { nodes: [node('N1'), node('N2'), node('N3'), node('N4')], amount: 3 }, false),
+        c('maxOnline', { nodes: [node('N1'), node('N3'), node('N4')], amount: 2 }, true),
+        c('offline', { node: node('N1') }),
+        c('running', { vm: vm('VM1') }),
+        c('ban', { vm: vm('VM3'), nodes: [node('N1')] }, false),
+      ]),
+    );
+    expect(r.plan).toBeDefined();
+    expect(names(r, 'bootNode')).toEqual(['N2']);
+  });
+
   it('a spread that needs one more host boots a spare', async () => {
     const { model, vm } = cluster(
       { N1: { cpu: 8 }, N2: { cpu: 8 }, N3: { cpu: 8, offline: true } },
