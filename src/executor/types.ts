@@ -133,6 +133,8 @@ export type ExecEvent =
   | { readonly type: 'replan-failed'; readonly at: number; readonly reason: string }
   | { readonly type: 'replan-accepted'; readonly at: number; readonly by: Actor }
   | { readonly type: 'replan-rejected'; readonly at: number; readonly by: Actor }
+  /** A newer plan replaces this one before it ran (draft or approved only). */
+  | { readonly type: 'supersede'; readonly at: number; readonly by: Actor; readonly reason: string }
   /** The process restarted: every step the journal says was running is re-read before anything else. */
   | { readonly type: 'recovered'; readonly at: number; readonly by: Actor };
 

@@ -1,0 +1,38 @@
+import type { NamedAction } from '../cluster/ports.js';
+
+/**
+ * Steps in operator words, for the terminal, the console and reports. Names come from the cluster
+ * (a hypervisor will report whatever a VM was called), so control characters are replaced: a VM
+ * named with a newline and a fake `0'00 to 0'09: shutdown(N1)` must not forge a line of the plan
+ * the operator approves, nor an escape sequence reach the terminal.
+ */
+export function safeName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD');
+}
+
+export function describeNamedAction(a: NamedAction): string {
+  const n = safeName;
+  switch (a.kind) {
+    case 'migrateVM':
+      return `migrate ${n(a.vm)} ${n(a.from)} → ${n(a.to)}`;
+    case 'bootVM':
+      return `boot ${n(a.vm)} on ${n(a.node)}`;
+    case 'shutdownVM':
+      return `shut down ${n(a.vm)} on ${n(a.node)}`;
+    case 'suspendVM':
+      return `suspend ${n(a.vm)} on ${n(a.from)}`;
+    case 'resumeVM':
+      return a.from === a.to ? `resume ${n(a.vm)} on ${n(a.to)}` : `resume ${n(a.vm)} ${n(a.from)} → ${n(a.to)}`;
+    case 'killVM':
+      return a.node === null ? `kill ${n(a.vm)}` : `kill ${n(a.vm)} on ${n(a.node)}`;
+    case 'forgeVM':
+      return `forge ${n(a.vm)}`;
+    case 'bootNode':
+      return `power on ${n(a.node)}`;
+    case 'shutdownNode':
+      return `power off ${n(a.node)}`;
+    case 'allocate':
+      return `set ${n(a.rc)} of ${n(a.vm)} to ${a.amount} on ${n(a.node)}`;
+  }
+}
