@@ -1,26 +1,15 @@
 import { readFile } from 'node:fs/promises';
 
-import type { Constraint } from '../../../src/catalogue/constraint.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import { formatTime } from '../../../src/plan/format.js';
 import { formatPlan } from '../../../src/plan/format.js';
 import { planToJson } from '../../../src/plan/json.js';
-import { EXACT_MODEL_MAX_VMS, type PlanResult, plan } from '../../../src/solver/planner.js';
-import type { MznRunner, MznSolverId } from '../../../src/solver/ports.js';
+import type { PlanResult } from '../../../src/solver/planner.js';
+import type { MznSolverId } from '../../../src/solver/ports.js';
 import type { PlacementObjective } from '../../../src/solver/problem.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
-import { workerPartSolver } from '../../node/solver/parallel.js';
-import { type Command, UsageError } from '../command.js';
-import { DurationModel, memoryOverBandwidth } from '../../../src/plan/durations.js';
-import type { Model } from '../../../src/model/index.js';
-import { isMemoryResource } from '../../../src/solver/problem.js';
-
-/** BtrPlace's durations, except live migrations: memory (MiB) over the source node's link (Gbit/s, default 10). */
-function memoryMigrationDurations(model: Model): DurationModel {
-  const rc = [...model.resources.keys()].find(isMemoryResource);
-  if (rc === undefined) throw new UsageError('--migration-time memory needs a memory resource view (mem, memory or ram)');
-  return DurationModel.defaults().register('migrateVM', memoryOverBandwidth({ rc, unitsPerGiB: 1024, defaultGbps: 10 }));
-}
+import { type PlanRequest, PlanRequestError, PlanningService } from '../../services/planning.js';
+import { type Command, type CommandIO, UsageError } from '../command.js';
 
 const USAGE = `usage: ferry plan INSTANCE [--script FILE.btrp] [--objective mttr|migrations|memory]
                   [--time-limit S] [--solver chuffed|gecode|highs|coin-bc|native]
@@ -77,40 +66,15 @@ export const planCommand: Command = {
       io.err(formatFileError(read.error));
       return 1;
     }
-    let instance: Instance = read.value;
-    let extra: Constraint[] = [];
-    if (opts.script !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(opts.script, 'utf8');
-      } catch (e) {
-        io.err(`${opts.script}: cannot read the script (${e instanceof Error ? e.message : String(e)})`);
-        return 1;
-      }
-      // loaded only for a script: most runs have none and need not load the DSL
-      const { applyAttributes, parseScript } = await import('../../../src/dsl/index.js');
-      const model = instance.model.clone();
-      const parsed = parseScript(text, { model });
-      const errors = parsed.diagnostics.filter((d) => d.severity === 'error');
-      for (const d of parsed.diagnostics) io.err(`${opts.script}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
-      if (errors.length > 0) return 1;
-      applyAttributes(model, parsed.attributes);
-      instance = { ...instance, model };
-      extra = parsed.constraints;
-    }
+    const script = opts.script === undefined ? undefined : await readScript(opts.script, io);
+    if (script === null) return 1;
 
-    let runner: MznRunner | undefined;
-    // the exact model only runs on small instances: do not start MiniZinc for a large one unless asked
-    const mayUseExact = instance.model.mapping.vmCount() <= EXACT_MODEL_MAX_VMS || opts.solver !== undefined;
-    if (opts.solver !== 'native' && mayUseExact) {
-      try {
-        // loaded only when the exact model may run (small instances or a chosen solver)
-        const { pickRunner } = await import('../../node/solver/runners.js');
-        runner = await pickRunner(opts.solver === 'chuffed' || opts.solver === 'highs' || opts.solver === 'coin-bc' ? { prefer: 'wasm' } : {});
-      } catch (e) {
-        io.err(`ferry plan: no MiniZinc runner (${e instanceof Error ? e.message : String(e)}); using the native search only`);
-      }
-    }
+    // every improving plan gets its line, as long as checking them stays within its share of the time
+    const service = new PlanningService({ progressIntervalMs: 0 });
+    const prepared = prepare(service, planRequest(read.value, opts, script));
+    for (const d of prepared.diagnostics) io.err(`${opts.script ?? ''}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+    if (prepared.kind === 'script-errors') return 1;
+
     const controller = new AbortController();
     const onSigint = (): void => {
       io.err('ferry plan: interrupted, keeping the best plan so far');
@@ -119,47 +83,71 @@ export const planCommand: Command = {
     process.once('SIGINT', onSigint);
     let result: PlanResult;
     try {
-      result = await plan(instance, {
-        objective: opts.objective,
-        timeLimitMs: opts.timeLimitS * 1000,
-        extraConstraints: extra,
+      const outcome = await service.solve(prepared, {
         signal: controller.signal,
-        // independent parts with search left run side by side on worker threads
-        solveParts: workerPartSolver(),
-        ...(opts.migrationTime === 'memory' ? { durations: memoryMigrationDurations(instance.model) } : {}),
-        budgets: {
-          maxConcurrentMigrationsPerHost: opts.maxConcurrent,
-          ...(opts.maxMigrations !== undefined ? { maxMigrations: opts.maxMigrations } : {}),
-          ...(opts.maxMemoryGiB !== undefined ? { maxMemoryMovedGiB: opts.maxMemoryGiB } : {}),
-          ...(opts.windowSeconds !== undefined ? { windowSeconds: opts.windowSeconds } : {}),
-        },
-        ...(runner ? { runner } : {}),
-        ...(opts.solver !== undefined ? { solver: opts.solver } : {}),
+        onNotice: (message) => io.err(`ferry plan: ${message}`),
         onProgress: (p) => io.err(`[${(p.elapsedMs / 1000).toFixed(1)} s] ${p.stage}: objective ${p.objective} (lower bound ${p.lowerBound}), ${p.migrations} migration(s)`),
       });
+      result = outcome.result;
     } finally {
       process.removeListener('SIGINT', onSigint);
-      await (runner as { close?: () => Promise<void> } | undefined)?.close?.();
     }
-
-    for (const note of result.notes) io.err(`note: ${note}`);
-    if (result.status === 'infeasible' || !result.plan) {
-      const explanation = result.explanation ?? [];
-      if (opts.format === 'json') io.out(JSON.stringify({ infeasible: result.status === 'infeasible', status: result.status, explanation }));
-      else {
-        io.out(result.status === 'infeasible' ? 'no plan exists:' : 'no plan found:');
-        for (const line of explanation) io.out(`  - ${line}`);
-      }
-      return result.status === 'infeasible' ? 2 : 1;
-    }
-    if (opts.format === 'json') {
-      io.out(JSON.stringify(planToJson(result.plan)));
-      return 0;
-    }
-    io.out(formatPlanText(result));
-    return 0;
+    return printResult(result, opts.format, io);
   },
 };
+
+/** The service's preparation; an option the instance cannot support is a usage error. */
+function prepare(service: PlanningService, request: PlanRequest): ReturnType<PlanningService['prepare']> {
+  try {
+    return service.prepare(request);
+  } catch (e) {
+    if (e instanceof PlanRequestError) throw new UsageError(`--migration-time ${e.reason}`);
+    throw e;
+  }
+}
+
+/** The script's text, or null (after saying why) when it cannot be read. */
+async function readScript(file: string, io: CommandIO): Promise<{ text: string; name: string } | null> {
+  try {
+    return { text: await readFile(file, 'utf8'), name: file };
+  } catch (e) {
+    io.err(`${file}: cannot read the script (${e instanceof Error ? e.message : String(e)})`);
+    return null;
+  }
+}
+
+function planRequest(instance: Instance, opts: PlanArgs, script: { text: string; name: string } | undefined): PlanRequest {
+  return {
+    instance,
+    ...(script ? { script } : {}),
+    objective: opts.objective,
+    timeLimitMs: opts.timeLimitS * 1000,
+    ...(opts.solver !== undefined ? { solver: opts.solver } : {}),
+    migrationTime: opts.migrationTime,
+    budgets: {
+      maxConcurrentMigrationsPerHost: opts.maxConcurrent,
+      ...(opts.maxMigrations !== undefined ? { maxMigrations: opts.maxMigrations } : {}),
+      ...(opts.maxMemoryGiB !== undefined ? { maxMemoryMovedGiB: opts.maxMemoryGiB } : {}),
+      ...(opts.windowSeconds !== undefined ? { windowSeconds: opts.windowSeconds } : {}),
+    },
+  };
+}
+
+/** Notes on stderr, then the plan (or why there is none) on stdout; the exit code. */
+function printResult(result: PlanResult, format: PlanArgs['format'], io: CommandIO): number {
+  for (const note of result.notes) io.err(`note: ${note}`);
+  if (result.status === 'infeasible' || !result.plan) {
+    const explanation = result.explanation ?? [];
+    if (format === 'json') io.out(JSON.stringify({ infeasible: result.status === 'infeasible', status: result.status, explanation }));
+    else {
+      io.out(result.status === 'infeasible' ? 'no plan exists:' : 'no plan found:');
+      for (const line of explanation) io.out(`  - ${line}`);
+    }
+    return result.status === 'infeasible' ? 2 : 1;
+  }
+  io.out(format === 'json' ? JSON.stringify(planToJson(result.plan)) : formatPlanText(result));
+  return 0;
+}
 
 /** The plan in the seed format, then the summary. */
 export function formatPlanText(result: PlanResult): string {

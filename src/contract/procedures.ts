@@ -1,0 +1,227 @@
+import { z } from 'zod';
+
+import type { MznSolverId } from '../solver/ports.js';
+import type { PlacementObjective } from '../solver/problem.js';
+import { ClusterChangedEventSchema, PlanComputedSchema, PlanProgressEventSchema, RunChangedEventSchema, StepEventSchema } from './events.js';
+import { ApprovalModeSchema, OperatorEventSchema, RunProgressSchema, RunSchema, RunStateSchema } from './executor.js';
+import { ClusterSnapshotSchema, DiagnosticSchema, type Equals, InstanceJsonSchema, InventoryScopeSchema, ScriptInputSchema, assertType, count, epochMs, id, nonNegative } from './wire.js';
+
+/**
+ * The one contract between front ends and the main-process services: every procedure by name
+ * (`domain:verb`), its kind, and the zod schemas of its input and output. The Electron IPC binding,
+ * the local HTTP/WebSocket server and the CLI all go through this table, so a front end cannot ask
+ * for something the services do not validate.
+ *
+ * - query: reads, no effect (safe to retry);
+ * - command: changes something (plans, runs, reads a cluster again);
+ * - subscription: the input filters, the output is one event; events flow until unsubscribed.
+ *
+ * Inputs are strict: an unknown field is refused (a misspelt option must not be silently ignored).
+ */
+
+export type ProcedureKind = 'query' | 'command' | 'subscription';
+
+export interface ProcedureSpec<I extends z.ZodTypeAny = z.ZodTypeAny, O extends z.ZodTypeAny = z.ZodTypeAny> {
+  readonly kind: ProcedureKind;
+  readonly input: I;
+  readonly output: O;
+}
+
+const query = <I extends z.ZodTypeAny, O extends z.ZodTypeAny>(input: I, output: O) => ({ kind: 'query', input, output }) as const;
+const command = <I extends z.ZodTypeAny, O extends z.ZodTypeAny>(input: I, output: O) => ({ kind: 'command', input, output }) as const;
+const subscription = <I extends z.ZodTypeAny, O extends z.ZodTypeAny>(input: I, output: O) => ({ kind: 'subscription', input, output }) as const;
+
+const noInput = z.object({}).strict();
+
+/** What to plan or lint against: a cluster's last read, or an instance given whole (exactly one). */
+function clusterOrInstance<T extends z.ZodRawShape>(fields: T) {
+  const union = z.union([z.object({ clusterId: id, ...fields }).strict(), z.object({ instance: InstanceJsonSchema, ...fields }).strict()]);
+  return z.unknown().superRefine(exactlyOneSource).pipe(union);
+}
+
+/** Says which of clusterId and instance is expected before the union reports each branch. */
+function exactlyOneSource(value: unknown, ctx: z.RefinementCtx): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // the union says "expected an object"
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+  if (has('clusterId') && has('instance')) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected clusterId or instance, not both' });
+  else if (!has('clusterId') && !has('instance')) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "missing the source: expected clusterId (a cluster's last read) or instance (BtrPlace instance JSON)" });
+}
+
+// ---- clusters -------------------------------------------------------------------------------
+
+export const ClusterSummarySchema = z
+  .object({
+    clusterId: id,
+    /** For people: "lab (3 hosts)". */
+    label: z.string(),
+    /** 'demo', 'libvirt', 'proxmox', 'nutanix', … */
+    provider: z.string(),
+    /** The last read, null before the first. */
+    readAt: epochMs.nullable(),
+    nodes: count,
+    vms: count,
+    /** The run holding the cluster (running or paused), if any: plans and new runs get 'conflict'. */
+    heldBy: id.nullable(),
+  })
+  .strict();
+export type ClusterSummary = z.infer<typeof ClusterSummarySchema>;
+
+const clusterScope = z.object({ clusterId: id, scope: InventoryScopeSchema.optional() }).strict();
+
+// ---- planning -------------------------------------------------------------------------------
+
+export const OBJECTIVES = ['mttr', 'migrations', 'memory'] as const;
+export const SOLVERS = ['chuffed', 'gecode', 'highs', 'coin-bc', 'native'] as const;
+export const MIGRATION_TIMES = ['attributes', 'memory'] as const;
+assertType<Equals<(typeof OBJECTIVES)[number], PlacementObjective>>(true);
+assertType<Equals<(typeof SOLVERS)[number], MznSolverId | 'native'>>(true);
+
+/** What an absent planning option means (the CLI's defaults). */
+export const PLAN_DEFAULTS = { objective: 'mttr', timeLimitS: 10, maxConcurrent: 2, migrationTime: 'attributes' } as const;
+
+/** Planning options; an absent one takes its PLAN_DEFAULTS value, an absent budget is no budget. */
+export const PlanOptionsSchema = z
+  .object({
+    objective: z.enum(OBJECTIVES).optional(),
+    /** The search budget (s); the best plan so far is kept. */
+    timeLimitS: nonNegative.max(86_400).optional(),
+    solver: z.enum(SOLVERS).optional(),
+    maxMigrations: count.optional(),
+    maxMemoryGiB: nonNegative.optional(),
+    /** At most this many migrations touching one host at once. */
+    maxConcurrent: z.number().int().min(1).finite().optional(),
+    /** The plan must end within this many seconds. */
+    windowSeconds: nonNegative.optional(),
+    /** 'attributes' (BtrPlace's durations) or 'memory' (memory over the link speed). */
+    migrationTime: z.enum(MIGRATION_TIMES).optional(),
+  })
+  .strict();
+export type PlanOptionsInput = z.infer<typeof PlanOptionsSchema>;
+
+// ---- runs -----------------------------------------------------------------------------------
+
+const RunWithProgressSchema = z.object({ run: RunSchema, progress: RunProgressSchema }).strict();
+
+export const RunSummarySchema = z
+  .object({
+    runId: id,
+    clusterId: id,
+    revision: count,
+    state: RunStateSchema,
+    mode: ApprovalModeSchema,
+    createdAt: epochMs,
+    startedAt: epochMs.nullable(),
+    endedAt: epochMs.nullable(),
+    reason: z.string().nullable(),
+    progress: RunProgressSchema,
+  })
+  .strict();
+export type RunSummary = z.infer<typeof RunSummarySchema>;
+
+export const REPORT_FORMATS = ['md', 'html'] as const;
+
+// ---- the table ------------------------------------------------------------------------------
+
+export const PROCEDURES = {
+  /** The clusters this installation knows. */
+  'cluster:list': query(noInput, z.object({ clusters: z.array(ClusterSummarySchema) }).strict()),
+  /** The last read of a cluster (read now when there is none, or when `scope` asks for those hosts). */
+  'cluster:snapshot': query(clusterScope, ClusterSnapshotSchema),
+  /** Read a cluster again (only the hosts of `scope` when given). */
+  'cluster:refresh': command(clusterScope, ClusterSnapshotSchema),
+
+  /** A script checked against a cluster or an instance: located diagnostics, and the hash when it has no error. */
+  'constraints:lint': query(
+    clusterOrInstance({ script: ScriptInputSchema }),
+    z
+      .object({
+        diagnostics: z.array(DiagnosticSchema),
+        /** Constraints the script builds (0 when it has errors). */
+        constraints: count,
+        /** `sha256:…` of the instance's constraints and the script's; null when the script has errors. */
+        constraintHash: z.string().nullable(),
+      })
+      .strict(),
+  ),
+
+  /**
+   * Plan (long: up to the time limit). `requestId` is chosen by the client so that it can
+   * subscribe to plan:progress and cancel before the answer comes.
+   */
+  'plan:compute': command(clusterOrInstance({ requestId: id, script: ScriptInputSchema.optional(), options: PlanOptionsSchema.optional() }), PlanComputedSchema),
+  /** Stop a plan:compute early: it answers with the best plan so far (or none). */
+  'plan:cancel': command(z.object({ requestId: id }).strict(), z.object({ cancelled: z.boolean() }).strict()),
+
+  /**
+   * A run (draft) from a computed plan. The plan is the one the service holds for `requestId`, never
+   * one sent by the client; `constraintHash` is the hash the operator saw ('conflict' if it differs).
+   */
+  'run:create': command(
+    z
+      .object({
+        clusterId: id,
+        requestId: id,
+        constraintHash: z.string(),
+        mode: ApprovalModeSchema.optional(),
+        maxPerHost: z.number().int().min(1).finite().optional(),
+        windowSeconds: nonNegative.optional(),
+      })
+      .strict(),
+    RunWithProgressSchema,
+  ),
+  'run:get': query(z.object({ runId: id }).strict(), RunWithProgressSchema),
+  'run:list': query(z.object({ clusterId: id.optional(), states: z.array(RunStateSchema).optional() }).strict(), z.object({ runs: z.array(RunSummarySchema) }).strict()),
+  /**
+   * An operator's event. `revision` is the run revision the operator was looking at: a re-plan
+   * accepted meanwhile makes it 'conflict' rather than approving steps of a plan not seen.
+   * A refused event (state unchanged) answers with `refused` in operator words.
+   */
+  'run:event': command(
+    z.object({ runId: id, revision: count, event: OperatorEventSchema }).strict(),
+    z.object({ run: RunSchema, progress: RunProgressSchema, refused: z.string().nullable() }).strict(),
+  ),
+  'run:report': query(
+    z.object({ runId: id, format: z.enum(REPORT_FORMATS) }).strict(),
+    z.object({ runId: id, format: z.enum(REPORT_FORMATS), fileName: z.string(), content: z.string() }).strict(),
+  ),
+
+  /** Checked improving plans of one plan:compute. */
+  'plan:progress': subscription(z.object({ requestId: id }).strict(), PlanProgressEventSchema),
+  /** Every change of one run, or of every run when `runId` is absent. */
+  'run:changed': subscription(z.object({ runId: id.optional() }).strict(), RunChangedEventSchema),
+  /** Each event that touched a step of one run. */
+  'run:step': subscription(z.object({ runId: id }).strict(), StepEventSchema),
+  /** Every re-read of one cluster, or of every cluster when `clusterId` is absent. */
+  'cluster:changed': subscription(z.object({ clusterId: id.optional() }).strict(), ClusterChangedEventSchema),
+} as const satisfies Record<string, ProcedureSpec>;
+
+export type Procedures = typeof PROCEDURES;
+export type ProcedureName = keyof Procedures;
+export type InputOf<N extends ProcedureName> = z.infer<Procedures[N]['input']>;
+export type OutputOf<N extends ProcedureName> = z.infer<Procedures[N]['output']>;
+export type KindOf<N extends ProcedureName> = Procedures[N]['kind'];
+export type NamesOfKind<K extends ProcedureKind> = { [N in ProcedureName]: KindOf<N> extends K ? N : never }[ProcedureName];
+
+export const PROCEDURE_NAMES = Object.keys(PROCEDURES) as ProcedureName[];
+
+export function isProcedureName(name: unknown): name is ProcedureName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(PROCEDURES, name);
+}
+
+/**
+ * The app namespace every channel carries (Electron IPC channel, HTTP path segment), checked by
+ * main before anything else, as VS Code checks `vscode:`.
+ */
+export const NAMESPACE = 'ferry';
+
+export function channelOf(name: ProcedureName): string {
+  return `${NAMESPACE}:${name}`;
+}
+
+/** The procedure a channel names, or undefined for a channel outside the namespace or unknown. */
+export function procedureOfChannel(channel: string): ProcedureName | undefined {
+  const prefix = `${NAMESPACE}:`;
+  if (!channel.startsWith(prefix)) return undefined;
+  const name = channel.slice(prefix.length);
+  return isProcedureName(name) ? name : undefined;
+}
