@@ -33,6 +33,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'replay', summary: 'replay a plan on a model: check it step by step, print the final mapping', load: async () => (await import('./commands/replay.js')).replayCommand },
   { name: 'lint', summary: 'check a btrpsl script against an instance, or print it formatted', load: async () => (await import('./commands/lint.js')).lintCommand },
   { name: 'plan', summary: 'compute, check and print a reconfiguration plan', load: async () => (await import('./commands/plan.js')).planCommand, prefetch: firstOperand },
+  { name: 'inventory', summary: 'read a live cluster: hosts, VMs, load (text) or a BtrPlace instance (json)', load: async () => (await import('./commands/inventory.js')).inventoryCommand },
+  { name: 'run', summary: 'plan a live cluster and run the plan step by step, each step approved', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'runs', summary: 'list the runs in the journal, newest first', load: async () => (await import('./commands/runs.js')).runsCommand },
+  { name: 'report', summary: "write a run's maintenance report (Markdown or HTML)", load: async () => (await import('./commands/report.js')).reportCommand },
+  { name: 'demo', summary: 'reset the demo cluster, inject faults into it, read its action log', load: async () => (await import('./commands/demo.js')).demoCommand },
 ];
 
 export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
@@ -43,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO)
       io.out((await target.load()).usage);
       return 0;
     }
-    io.out(['usage: ferry <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(8)} ${c.summary}`), '', "'ferry help <command>' shows a command's options."].join('\n'));
+    io.out(['usage: ferry <command> [options]', '', 'commands:', ...COMMANDS.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '', "'ferry help <command>' shows a command's options."].join('\n'));
     return name === undefined ? 2 : 0;
   }
   const entry = COMMANDS.find((c) => c.name === name);

@@ -11,7 +11,7 @@ async function ferry(...args: string[]): Promise<{ code: number; out: string; er
 
 describe('ferry command table (commands load lazily)', () => {
   it('lists each command under the name and summary its module declares', async () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['show', 'check', 'replay', 'lint', 'plan']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['show', 'check', 'replay', 'lint', 'plan', 'inventory', 'run', 'runs', 'report', 'demo']);
     for (const entry of COMMANDS) {
       const command = await entry.load();
       expect(command.name).toBe(entry.name);
@@ -22,7 +22,7 @@ describe('ferry command table (commands load lazily)', () => {
   it('prints every summary for --help and exits 2 without a command', async () => {
     const help = await ferry('--help');
     expect(help.code).toBe(0);
-    for (const entry of COMMANDS) expect(help.out).toContain(`  ${entry.name.padEnd(8)} ${entry.summary}`);
+    for (const entry of COMMANDS) expect(help.out).toContain(`  ${entry.name.padEnd(10)} ${entry.summary}`);
     const none = await ferry();
     expect(none.code).toBe(2);
     expect(none.out).toBe(help.out);

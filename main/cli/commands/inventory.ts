@@ -1,0 +1,77 @@
+import type { InventorySnapshot } from '../../../src/cluster/ports.js';
+import { safeName } from '../../../src/executor/describe.js';
+import { instanceToJson } from '../../../src/instance/json.js';
+import { formatUtc } from '../../../src/report/maintenance-report.js';
+import { type Command, UsageError } from '../command.js';
+import { openServices } from '../services.js';
+
+const USAGE = `usage: ferry inventory --cluster ID [--format text|json]
+
+Reads the live cluster. text (default): one line per host (rack, reachable or the error, cpu and
+memory used of capacity, VMs, when it was read), then operations in flight. json: the cluster
+as a BtrPlace instance, which ferry plan, check and replay accept as it is.`;
+
+export const inventoryCommand: Command = {
+  name: 'inventory',
+  summary: 'read a live cluster: hosts, VMs, load (text) or a BtrPlace instance (json)',
+  usage: USAGE,
+  async run(args, io) {
+    let cluster: string | undefined;
+    let format: 'text' | 'json' = 'text';
+    for (let i = 0; i < args.length; i++) {
+      const arg = args[i] ?? '';
+      if (arg === '--cluster') cluster = args[++i];
+      else if (arg === '--format') {
+        const v = args[++i];
+        if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, got '${v ?? ''}'`);
+        format = v;
+      } else throw new UsageError(`unknown option '${arg}'`);
+    }
+    if (cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster)');
+    const opened = openServices();
+    if (!opened.ok) {
+      io.err(`ferry inventory: ${opened.message}`);
+      return 1;
+    }
+    try {
+      let snapshot: InventorySnapshot;
+      try {
+        snapshot = await opened.services.clusters.snapshot(cluster);
+      } catch (e) {
+        io.err(`ferry inventory: ${e instanceof Error ? e.message : String(e)}`);
+        return 1;
+      }
+      if (format === 'json') io.out(JSON.stringify(instanceToJson({ model: snapshot.model, constraints: [], objective: { id: 'minimizeMTTR' } })));
+      else io.out(formatInventory(snapshot));
+      return 0;
+    } finally {
+      opened.services.close();
+    }
+  },
+};
+
+export function formatInventory(snapshot: InventorySnapshot): string {
+  const { model } = snapshot;
+  const ids = new Map<string, number>();
+  for (const n of model.mapping.nodes()) ids.set(model.nodeName(n), n);
+  const resources = [...model.resources.keys()];
+  const lines = [`cluster ${snapshot.clusterId}, read ${formatUtc(snapshot.readAt)} UTC: ${model.mapping.nodeCount()} hosts, ${model.mapping.vmCount()} VMs`];
+  for (const host of snapshot.hosts) {
+    const node = ids.get(host.name);
+    const state = node === undefined ? 'unknown' : model.mapping.isOnline(node) ? 'online' : 'offline';
+    const load =
+      node === undefined
+        ? ''
+        : resources
+            .map((rc) => {
+              const r = model.resource(rc);
+              return r ? `${rc} ${model.usage(node, rc)}/${r.capacity(node)}` : '';
+            })
+            .join('  ');
+    const vms = node === undefined ? 0 : model.mapping.hostedCount(node);
+    const reach = host.reachable ? '' : `  NOT ANSWERING: ${safeName(host.error ?? 'no answer')}`;
+    lines.push(`${safeName(host.name).padEnd(8)} ${(host.rack ?? '').padEnd(4)} ${state.padEnd(8)} ${load}  ${vms} VMs${reach}`);
+  }
+  for (const [name, job] of snapshot.jobs) lines.push(`in flight: ${job.kind} ${safeName(name)}${job.to ? ` → ${safeName(job.to)}` : ''} ${Math.round(job.fraction * 100)} %`);
+  return lines.join('\n');
+}

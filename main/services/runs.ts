@@ -1,0 +1,180 @@
+import { hostname, userInfo } from 'node:os';
+
+import type { Clock } from '../../src/cluster/ports.js';
+import { factsOf } from '../../src/executor/facts.js';
+import { newRun, stepsFromPlan } from '../../src/executor/steps.js';
+import type { Run, Step } from '../../src/executor/types.js';
+import type { Instance } from '../../src/instance/instance.js';
+import { planToJson } from '../../src/plan/json.js';
+import type { PlanResult } from '../../src/solver/planner.js';
+import type { DemoFault } from '../node/demo/index.js';
+import { type Journal, type RunMeta, newRunId } from '../node/journal/journal.js';
+import { type ClusterHandle, ClusterService } from './cluster.js';
+import { type RevisionOrigin, RunDriver } from './execution.js';
+import type { PlanningService, PlanRequest } from './planning.js';
+
+/**
+ * Runs: plan a cluster's live state under a script, journal the plan as a run, and drive it
+ * (RunDriver) — or pick an interrupted run up from the journal. One run per cluster at a time,
+ * enforced by the journal's lock.
+ */
+
+/** The planning options a run keeps, so that a re-plan (drift) plans the same way. */
+export interface RunPlanOptions {
+  readonly objective: 'mttr' | 'migrations' | 'memory';
+  readonly timeLimitS: number;
+  readonly maxConcurrent: number;
+  readonly maxMigrations?: number;
+  readonly maxMemoryGiB?: number;
+  readonly windowSeconds?: number;
+  readonly migrationTime: 'attributes' | 'memory';
+  /** Effect timeout per step (s); default: 5 × the step's planned duration, at least 120 s. */
+  readonly stepTimeoutS?: number;
+}
+
+export interface CreateRunRequest {
+  readonly clusterId: string;
+  readonly script: { readonly text: string; readonly name: string };
+  readonly options: RunPlanOptions;
+  /** Run against a simulated copy of the cluster instead, with these faults injected. */
+  readonly rehearse?: { readonly faults: readonly DemoFault[] };
+}
+
+export type CreateRunOutcome =
+  | { readonly kind: 'created'; readonly driver: RunDriver; readonly result: PlanResult; readonly notes: readonly string[] }
+  | { readonly kind: 'script-errors'; readonly diagnostics: readonly { line: number; column: number; severity: string; message: string }[] }
+  | { readonly kind: 'no-plan'; readonly result: PlanResult }
+  | { readonly kind: 'conflict'; readonly message: string };
+
+export class RunService {
+  readonly actor: string;
+
+  constructor(
+    private readonly deps: { readonly home: string; readonly journal: Journal; readonly clusters: ClusterService; readonly planning: PlanningService; readonly clock: Clock; readonly actor?: string },
+  ) {
+    this.actor = deps.actor ?? defaultActor();
+  }
+
+  /** Plans the live cluster under the script and journals the plan as a draft run (nothing runs yet). */
+  async create(request: CreateRunRequest): Promise<CreateRunOutcome> {
+    const { journal, clock } = this.deps;
+    const runId = newRunId(clock.now());
+    const cluster = request.rehearse ? await this.deps.clusters.rehearsal({ clusterId: request.clusterId }, runId) : this.deps.clusters.open(request.clusterId);
+    for (const fault of request.rehearse?.faults ?? []) cluster.injectFault?.(fault);
+    const lock = journal.acquireLock(cluster.id, this.holder(runId), clock.now());
+    if (!lock.ok) {
+      cluster.close();
+      return { kind: 'conflict', message: lock.message };
+    }
+    try {
+      const live = await cluster.provider.read();
+      const notes = live.hosts.filter((h) => !h.reachable).map((h) => `host ${h.name} is not answering (${h.error ?? 'no answer'}); its last known state is planned with`);
+      const instance: Instance = { model: live.model, constraints: [], objective: { id: 'minimizeMTTR' } };
+      const outcome = await this.deps.planning.compute(planRequest(instance, request.script, request.options));
+      if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics });
+      const plan = outcome.result.plan;
+      if (!plan) return this.abandon(cluster, runId, { kind: 'no-plan', result: outcome.result });
+      const steps = stepsFromPlan(plan);
+      const run = newRun({ runId, clusterId: cluster.id, steps, constraintHash: outcome.constraintHash, maxPerHost: request.options.maxConcurrent, windowSeconds: request.options.windowSeconds ?? null, createdAt: clock.now() });
+      const meta: RunMeta = { createdBy: this.actor, script: request.script.text, scriptName: request.script.name, options: { ...request.options, rehearsal: request.rehearse !== undefined } };
+      const origin: RevisionOrigin = { facts: factsOf(live.model), applied: [] };
+      const revision = { revision: 1, constraintHash: outcome.constraintHash, plan: planToJson(plan), originFacts: origin, createdAt: clock.now(), reason: 'initial plan' };
+      journal.createRun(run, meta, revision);
+      const driver = new RunDriver(this.context(cluster, request.options, request.script), run, meta, [revision]);
+      return { kind: 'created', driver, result: outcome.result, notes };
+    } catch (e) {
+      this.abandon(cluster, runId, null);
+      throw e;
+    }
+  }
+
+  /**
+   * Picks an interrupted run up from the journal: takes its cluster's lock (a stale lock left by
+   * the crashed process explicitly, with an audit note), then tells the executor it recovered, so
+   * every step that was running is re-read from the cluster before anything else happens.
+   */
+  resume(runId: string): { ok: true; driver: RunDriver } | { ok: false; message: string } {
+    const { journal, clock } = this.deps;
+    const stored = journal.loadRun(runId);
+    if (!stored) return { ok: false, message: `no run ${runId} in the journal (${journal.file})` };
+    if (stored.run.state === 'succeeded' || stored.run.state === 'failed' || stored.run.state === 'cancelled' || stored.run.state === 'superseded') {
+      return { ok: false, message: `run ${runId} has already ended (${stored.run.state}); nothing to resume` };
+    }
+    const lock = this.takeLock(stored.run.clusterId, runId);
+    if (!lock.ok) return lock;
+    const cluster = this.deps.clusters.open(stored.run.clusterId);
+    const options = stored.meta.options as unknown as RunPlanOptions;
+    const driver = new RunDriver(this.context(cluster, options, { text: stored.meta.script, name: stored.meta.scriptName }), stored.run, stored.meta, stored.revisions);
+    driver.dispatch({ type: 'recovered', at: clock.now(), by: this.actor });
+    return { ok: true, driver };
+  }
+
+  private takeLock(clusterId: string, runId: string): { ok: true } | { ok: false; message: string } {
+    const { journal, clock } = this.deps;
+    const lock = journal.acquireLock(clusterId, this.holder(runId), clock.now());
+    if (lock.ok) return lock;
+    // only this run's own lock, left by a process that is gone, may be taken over
+    if (!lock.stale || lock.holder.runId !== runId) return { ok: false, message: lock.message };
+    const taken = journal.takeOverStaleLock(clusterId, this.holder(runId), clock.now());
+    // takeOverStaleLock writes the audit note on the run
+    return taken.ok ? { ok: true } : taken;
+  }
+
+  private holder(runId: string): { runId: string; user: string; host: string; pid: number } {
+    return { runId, user: userName(), host: hostname(), pid: process.pid };
+  }
+
+  private abandon<T>(cluster: ClusterHandle, runId: string, outcome: T): T {
+    this.deps.journal.releaseLock(cluster.id, runId);
+    cluster.close();
+    return outcome;
+  }
+
+  private context(cluster: ClusterHandle, options: RunPlanOptions, script: { text: string; name: string }): ConstructorParameters<typeof RunDriver>[0] {
+    return {
+      journal: this.deps.journal,
+      cluster,
+      planning: this.deps.planning,
+      clock: this.deps.clock,
+      actor: this.actor,
+      replanRequest: (live) => planRequest(live, script, options),
+      stepTimeoutMs: (step) => stepTimeoutMs(step, options),
+    };
+  }
+}
+
+export function planRequest(instance: Instance, script: { text: string; name: string }, options: RunPlanOptions): PlanRequest {
+  return {
+    instance,
+    script,
+    objective: options.objective,
+    timeLimitMs: options.timeLimitS * 1000,
+    migrationTime: options.migrationTime,
+    budgets: {
+      maxConcurrentMigrationsPerHost: options.maxConcurrent,
+      ...(options.maxMigrations !== undefined ? { maxMigrations: options.maxMigrations } : {}),
+      ...(options.maxMemoryGiB !== undefined ? { maxMemoryMovedGiB: options.maxMemoryGiB } : {}),
+      ...(options.windowSeconds !== undefined ? { windowSeconds: options.windowSeconds } : {}),
+    },
+  };
+}
+
+function stepTimeoutMs(step: Step, options: RunPlanOptions): number {
+  if (options.stepTimeoutS !== undefined) return options.stepTimeoutS * 1000;
+  return Math.max(120, 5 * (step.plannedEnd - step.plannedStart)) * 1000;
+}
+
+function userName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'operator';
+  }
+}
+
+export function defaultActor(): string {
+  return `${userName()}@${hostname()}`;
+}
+
+export type { Run };
+export { ClusterService };

@@ -1,0 +1,159 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { checkPlan } from '../../src/checker/plan-checker.js';
+import { parseScript } from '../../src/dsl/index.js';
+import { parseInstanceText } from '../../src/instance/json.js';
+import { readActionsLog } from '../../main/node/demo/index.js';
+
+/**
+ * `ferry run` as an operator uses it, in real processes on the demo cluster: a run killed with
+ * SIGKILL in the middle of its migrations is resumed from the journal, and the demo cluster's own
+ * action log proves that no step ran twice and none was forgotten.
+ */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const FERRY = join(ROOT, 'bin', 'ferry.js');
+const SCRIPT = join(ROOT, 'examples', 'demo-maintenance.btrp');
+const homes: string[] = [];
+
+function freshHome(): string {
+  const home = mkdtempSync(join(tmpdir(), 'ferry-run-'));
+  homes.push(home);
+  return home;
+}
+
+afterAll(() => {
+  for (const h of homes) rmSync(h, { recursive: true, force: true });
+});
+
+function env(home: string, speed = '20'): NodeJS.ProcessEnv {
+  return { ...process.env, FERRY_HOME: home, FERRY_DEMO_SPEED: speed };
+}
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  out: string;
+  err: string;
+}
+
+function ferry(args: string[], home: string, input?: string, speed?: string): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [FERRY, ...args], { env: env(home, speed), cwd: ROOT });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    if (input !== undefined) child.stdin.end(input);
+    child.on('exit', (code, signal) => resolve({ code, signal, out, err }));
+  });
+}
+
+/** Resolves with the child's stdout so far once `pattern` appears in it. */
+function waitFor(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; got:\n${out}`)), timeoutMs);
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (pattern.test(out)) {
+        clearTimeout(timer);
+        resolve(out);
+      }
+    });
+  });
+}
+
+/** Every constraint of the demo script holds on the demo cluster as it is now. */
+function assertScriptHolds(home: string): void {
+  const json = execFileSync(process.execPath, [FERRY, 'inventory', '--cluster', 'demo', '--format', 'json'], { env: env(home), cwd: ROOT }).toString();
+  const read = parseInstanceText(json);
+  if (!read.ok) throw new Error(String(read.error));
+  const model = read.value.model;
+  const parsed = parseScript(readFileSync(SCRIPT, 'utf8'), { model });
+  expect(parsed.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  const report = checkPlan({ model, constraints: parsed.constraints, objective: { id: 'minimizeMTTR' } }, { origin: model, actions: [] });
+  expect(report.violations.map((v) => v.message)).toEqual([]);
+}
+
+describe('ferry run on the demo cluster', () => {
+  it('survives SIGKILL in the middle of its migrations: resumed, no step ran twice, the constraints hold', async () => {
+    const home = freshHome();
+    const child = spawn(process.execPath, [FERRY, 'run', '--cluster', 'demo', '--script', SCRIPT, '--yes', '--time-limit', '5'], { env: env(home, '8'), cwd: ROOT });
+    child.stderr.on('data', () => undefined);
+    const seen = await waitFor(child, /migrate \S+ \S+ → \S+: running/, 60_000);
+    // let a migration get under way on the hypervisor, then kill the client without warning
+    await new Promise((r) => setTimeout(r, 400));
+    const killedAt = Date.now();
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const runId = /run (r\S+) on demo/.exec(seen)?.[1];
+    expect(runId).toBeDefined();
+
+    const resumed = await ferry(['run', '--resume', runId as string, '--yes'], home);
+    expect(resumed.err).not.toMatch(/\n\s+at /); // no stack trace
+    expect(resumed.code, resumed.out + resumed.err).toBe(0);
+    expect(resumed.out).toContain(`run ${runId} succeeded`);
+
+    // the hypervisor's own log: one accepted action per step of the plan, none twice
+    const accepted = readActionsLog(join(home, 'demo')).filter((e) => 'result' in e && e.result === 'accepted') as { requestId: string; at: number; endsAt: number }[];
+    // the kill really came while the hypervisor was migrating for the killed process
+    expect(accepted.some((e) => e.at < killedAt && e.endsAt > killedAt)).toBe(true);
+    const perStep = new Map<string, number>();
+    for (const e of accepted) {
+      const [run, step] = e.requestId.split(':');
+      expect(run).toBe(runId);
+      perStep.set(step as string, (perStep.get(step as string) ?? 0) + 1);
+    }
+    for (const [step, count] of perStep) expect(count, `step ${step}`).toBe(1);
+    const runs = JSON.parse((await ferry(['runs', '--format', 'json'], home)).out) as { runId: string; steps: number; done: number; state: string }[];
+    const summary = runs.find((r) => r.runId === runId);
+    expect(summary?.state).toBe('succeeded');
+    expect(perStep.size).toBe(summary?.steps);
+    assertScriptHolds(home);
+  });
+
+  it('a second run on a held cluster is refused with who holds it', async () => {
+    const home = freshHome();
+    const first = spawn(process.execPath, [FERRY, 'run', '--cluster', 'demo', '--script', SCRIPT, '--time-limit', '3'], { env: env(home), cwd: ROOT });
+    first.stderr.on('data', () => undefined);
+    // interactive and nobody approves: the run holds the cluster, waiting
+    await waitFor(first, /^s1 /m, 60_000);
+    const second = await ferry(['run', '--cluster', 'demo', '--script', SCRIPT, '--time-limit', '3'], home, '');
+    first.stdin?.end('x\n');
+    await new Promise((r) => first.on('exit', r));
+    expect(second.code).toBe(3);
+    expect(second.err).toMatch(/cluster demo is held by run r\S+ \(.+@.+, pid \d+\) since/);
+  });
+
+  it('a journal that cannot be written is reported before any step starts', async () => {
+    const home = freshHome();
+    // a journal path that is a directory cannot be opened as a database
+    mkdirSync(join(home, 'journal.sqlite'));
+    const result = await ferry(['run', '--cluster', 'demo', '--script', SCRIPT, '--yes'], home);
+    expect(result.code).toBe(1);
+    expect(result.err).toContain('journal.sqlite');
+    expect(result.err).not.toMatch(/\n\s+at /);
+    expect(readActionsLog(join(home, 'demo'))).toEqual([]);
+  });
+
+  it('writes the maintenance report of a finished run', async () => {
+    const home = freshHome();
+    const run = await ferry(['run', '--cluster', 'demo', '--script', SCRIPT, '--yes', '--time-limit', '3'], home, undefined, '50');
+    expect(run.code, run.err).toBe(0);
+    const runId = /run (r\S+) on demo/.exec(run.out)?.[1] as string;
+    const md = await ferry(['report', runId], home);
+    expect(md.code).toBe(0);
+    expect(md.out).toContain(runId);
+    expect(md.out).toMatch(/migrate \S+/);
+    const file = join(home, 'report.html');
+    const html = await ferry(['report', runId.slice(0, 12), '--format', 'html', '--output', file], home);
+    expect(html.code, html.err).toBe(0);
+    expect(readFileSync(file, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
+  });
+});
