@@ -53,6 +53,8 @@ export class RunDriver {
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<RunListener>();
   private readonly progressJournaledAt = new Map<string, number>();
+  /** Steps whose verification could not reach a host, since when (ms). */
+  private readonly silentSince = new Map<string, number>();
   private inFlight = 0;
   private replanning = false;
   private fatal: Error | null = null;
@@ -297,8 +299,27 @@ export class RunDriver {
     if (this.fatal) return;
     const step = this.step(stepId);
     const live = await this.read(step);
-    const { result, detail } = verify(live, step);
-    this.dispatch({ type: 'verified', at: this.ctx.clock.now(), stepId, result, detail });
+    const verdict = this.giveUpOnSilence(step, live, verify(live, step));
+    this.dispatch({ type: 'verified', at: this.ctx.clock.now(), stepId, ...verdict });
+  }
+
+  /**
+   * A host that stays silent would keep a step verifying forever. Once it has been silent for the
+   * step's whole timeout, the step is reported not done, with the uncertainty said: the operator
+   * decides, and a retry's preflight re-reads the host before anything runs again.
+   */
+  private giveUpOnSilence(step: Step, live: InventorySnapshot, verdict: { result: 'done' | 'in-flight' | 'not-done'; detail: string }): { result: 'done' | 'in-flight' | 'not-done'; detail: string } {
+    const silent = verdict.result === 'in-flight' ? stepNodes(step).find((n) => live.hosts.some((h) => h.name === n && !h.reachable)) : undefined;
+    if (silent === undefined) {
+      this.silentSince.delete(step.id);
+      return verdict;
+    }
+    const now = this.ctx.clock.now();
+    const since = this.silentSince.get(step.id) ?? now;
+    this.silentSince.set(step.id, since);
+    if (now - since < this.ctx.stepTimeoutMs(step)) return verdict;
+    this.silentSince.delete(step.id);
+    return { result: 'not-done', detail: `host ${silent} has not answered for ${Math.round((now - since) / 1000)} s: whether ${step.id} happened is unknown until it answers (a retry re-reads it first)` };
   }
 
   /**

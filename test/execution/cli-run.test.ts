@@ -156,4 +156,55 @@ describe('ferry run on the demo cluster', () => {
     expect(html.code, html.err).toBe(0);
     expect(readFileSync(file, 'utf8')).toMatch(/^<!DOCTYPE html>/i);
   });
+
+  it('rehearses on a simulated copy with injected faults, leaving the cluster untouched', async () => {
+    const home = freshHome();
+    const json = execFileSync(process.execPath, [FERRY, 'inventory', '--cluster', 'demo', '--format', 'json'], { env: env(home), cwd: ROOT }).toString();
+    const read = parseInstanceText(json);
+    if (!read.ok) throw new Error(String(read.error));
+    const model = read.value.model;
+    const drained = model.nodeNames?.resolve('r2-h3') as number;
+    const faults = [...model.mapping.runningVMs(drained)].flatMap((vm) => ['--fault', `fail-migration:${model.vmName(vm)}`]);
+    const result = await ferry(['run', '--cluster', 'demo', '--script', SCRIPT, '--yes', '--time-limit', '3', '--rehearse', ...faults], home, undefined, '50');
+    expect(result.code, result.err).toBe(1);
+    expect(result.out).toMatch(/migrate \S+ r2-h3 → \S+: failed: .*fail/);
+    expect(result.out).toMatch(/run r\S+ failed/);
+    const runId = /run (r\S+) on rehearsal:/.exec(result.out)?.[1] as string;
+    expect(runId).toBeDefined();
+    // the rehearsal's own hypervisor saw the attempts; the demo cluster saw nothing
+    expect(readActionsLog(join(home, 'rehearsals', runId)).some((e) => 'event' in e && e.event === 'failed')).toBe(true);
+    expect(readActionsLog(join(home, 'demo')).filter((e) => 'requestId' in e)).toEqual([]);
+  });
+
+  it('runs step by step on the operator\'s word: approve one, skip with the blocked steps shown, then the rest unattended', async () => {
+    const home = freshHome();
+    const child = spawn(process.execPath, [FERRY, 'run', '--cluster', 'demo', '--script', SCRIPT, '--time-limit', '3'], { env: env(home, '50'), cwd: ROOT });
+    let all = '';
+    child.stdout.on('data', (d: Buffer) => (all += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (all += d.toString()));
+    const until = async (pattern: RegExp): Promise<void> => {
+      const start = Date.now();
+      while (!pattern.test(all)) {
+        if (Date.now() - start > 60_000) throw new Error(`timed out waiting for ${pattern}:\n${all}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await until(/> awaiting approval: s1/);
+    // nothing runs before an approval
+    expect(all).not.toMatch(/s1 .*: running/);
+    child.stdin.write('a s1\n');
+    await until(/s1 .*: succeeded/);
+    child.stdin.write('b s1\n');
+    await until(/s1 blocks s\d+/);
+    const last = /^(s\d+) .*power off r2-h3/m.exec(all)?.[1] as string;
+    child.stdin.write(`s ${last} keep the host up for the vendor\n`);
+    await until(new RegExp(`${last} power off r2-h3: skipped`));
+    child.stdin.write('u\n');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(all).toMatch(new RegExp(`${last} power off r2-h3: skipped: keep the host up for the vendor`));
+    expect(code, all).toBe(0);
+    expect(all).toMatch(/run r\S+ succeeded/);
+    expect(all).not.toMatch(/\n\s+at /);
+  });
 });
+

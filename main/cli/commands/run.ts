@@ -174,15 +174,39 @@ async function drive(driver: RunDriver, opts: RunArgs, io: CommandIO, by: string
   }
 }
 
-/** --yes: failures stop the run, re-plans are accepted (each printed with its difference). */
+/** --yes, a step held because a host does not answer: looked at again this often, this many times. */
+const BLOCKED_RETRY_MS = 2_000;
+const BLOCKED_RETRIES = 5;
+const blockedTries = new Map<string, number>();
+
+/**
+ * --yes: failures stop the run, re-plans are accepted (each printed with its difference), and a
+ * step held because a host does not answer is checked again a few times before the run is
+ * aborted (nobody is there to decide).
+ */
 function decideUnattended(driver: RunDriver, run: Run, by: string): void {
   queueMicrotask(() => {
     const now = driver.run;
-    if (now !== run) return; // a newer state will be decided on
+    if (now !== run || now.stopping !== null) return; // a newer state will be decided on
     const failed = now.steps.find((s) => s.state === 'failed');
-    if (failed && now.stopping === null) driver.dispatch({ type: 'failure-choice', at: Date.now(), by, stepId: failed.id, choice: 'stop' });
+    if (failed) driver.dispatch({ type: 'failure-choice', at: Date.now(), by, stepId: failed.id, choice: 'stop' });
     else if (now.replan) driver.dispatch({ type: 'replan-accepted', at: Date.now(), by });
+    for (const step of now.steps.filter((s) => s.state === 'held' && s.heldBy === 'ferry')) retryBlocked(driver, step.id, by);
   });
+}
+
+function retryBlocked(driver: RunDriver, stepId: string, by: string): void {
+  const key = `${driver.runId}:${stepId}:${driver.run.steps.find((s) => s.id === stepId)?.reason ?? ''}`;
+  const tries = (blockedTries.get(key) ?? 0) + 1;
+  blockedTries.set(key, tries);
+  if (tries > BLOCKED_RETRIES) {
+    driver.dispatch({ type: 'abort', at: Date.now(), by, reason: `${stepId} stayed blocked (${driver.run.steps.find((s) => s.id === stepId)?.reason ?? 'precondition'}) and nobody is there to decide` });
+    return;
+  }
+  setTimeout(() => {
+    const step = driver.run.steps.find((s) => s.id === stepId);
+    if (step?.state === 'held' && step.heldBy === 'ferry' && driver.failure === null) driver.dispatch({ type: 'release', at: Date.now(), by, stepId });
+  }, BLOCKED_RETRY_MS);
 }
 
 /** Reads operator lines until the run ends; resolves 'input-closed' when the input ends first. */
