@@ -37,14 +37,15 @@ export interface CreateRunRequest {
   readonly script: { readonly text: string; readonly name: string };
   readonly options: RunPlanOptions;
   /** Run against a simulated copy of the cluster instead, with these faults injected. */
-  readonly rehearse?: { readonly faults: readonly DemoFault[] };
+  readonly rehearse?: { readonly faults: readonly DemoFault[]; readonly instance?: Instance };
 }
 
 export type CreateRunOutcome =
   | { readonly kind: 'created'; readonly driver: RunDriver; readonly result: PlanResult; readonly notes: readonly string[] }
   | { readonly kind: 'script-errors'; readonly diagnostics: readonly { line: number; column: number; severity: string; message: string }[] }
   | { readonly kind: 'no-plan'; readonly result: PlanResult }
-  | { readonly kind: 'conflict'; readonly message: string };
+  | { readonly kind: 'conflict'; readonly message: string }
+  | { readonly kind: 'bad-request'; readonly message: string };
 
 export class RunService {
   readonly actor: string;
@@ -59,8 +60,17 @@ export class RunService {
   async create(request: CreateRunRequest): Promise<CreateRunOutcome> {
     const { journal, clock } = this.deps;
     const runId = newRunId(clock.now());
-    const cluster = request.rehearse ? await this.deps.clusters.rehearsal({ clusterId: request.clusterId }, runId) : this.deps.clusters.open(request.clusterId);
-    for (const fault of request.rehearse?.faults ?? []) cluster.injectFault?.(fault);
+    const cluster = request.rehearse
+      ? await this.deps.clusters.rehearsal(request.rehearse.instance ? { instance: request.rehearse.instance } : { clusterId: request.clusterId }, runId)
+      : this.deps.clusters.open(request.clusterId);
+    for (const fault of request.rehearse?.faults ?? []) {
+      try {
+        cluster.injectFault?.(fault);
+      } catch (e) {
+        cluster.close();
+        return { kind: 'bad-request', message: `cannot inject ${fault.kind}: ${e instanceof Error ? e.message : String(e)}` };
+      }
+    }
     const lock = journal.acquireLock(cluster.id, this.holder(runId), clock.now());
     if (!lock.ok) {
       cluster.close();

@@ -414,6 +414,12 @@ async function colleagues(quick: boolean): Promise<string[]> {
   } catch (e) {
     out.push(`(schedule benchmark unavailable: ${e instanceof Error ? e.message : String(e)})`, '');
   }
+  try {
+    const mod = (await import('./execution.js')) as { benchExecution?: () => Promise<string[]> };
+    out.push(...((await mod.benchExecution?.()) ?? []));
+  } catch (e) {
+    out.push(`(control-plane benchmark unavailable: ${e instanceof Error ? e.message : String(e)})`, '');
+  }
   return out;
 }
 

@@ -5,14 +5,18 @@ import { blockedBy } from '../../../src/executor/machine.js';
 import type { Run } from '../../../src/executor/types.js';
 import type { DemoFault } from '../../node/demo/index.js';
 import type { RunDriver } from '../../services/execution.js';
-import type { RunPlanOptions } from '../../services/runs.js';
+import { UnknownClusterError } from '../../services/cluster.js';
+import { PlanRequestError } from '../../services/planning.js';
+import type { CreateRunOutcome, RunPlanOptions } from '../../services/runs.js';
+import type { Instance } from '../../../src/instance/instance.js';
+import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { type Command, type CommandIO, UsageError } from '../command.js';
 import { readOperatorLine } from '../run-input.js';
 import { RunView, formatGiB, formatSteps, pendingDecisions } from '../run-view.js';
 import { type CliServices, openServices } from '../services.js';
 import { formatTime } from '../../../src/plan/format.js';
 
-const USAGE = `usage: ferry run --cluster ID --script FILE.btrp [--yes] [--max-concurrent K] [--rehearse [--fault F]...]
+const USAGE = `usage: ferry run --cluster ID --script FILE.btrp [--yes] [--max-concurrent K] [--rehearse [--from FILE] [--fault F]...]
                  [--objective mttr|migrations|memory] [--time-limit S] [--window S]
                  [--max-migrations N] [--max-memory GIB] [--step-timeout S]
        ferry run --resume RUN [--yes]
@@ -30,6 +34,8 @@ options:
                       are accepted, a failed step stops the run)
   --max-concurrent K  at most K steps touching one host at once (default 2)
   --rehearse          run against a simulated copy of the cluster instead of the cluster
+  --from FILE         with --rehearse: a simulated copy of this BtrPlace instance (any instance
+                      file, plain or gzipped) instead of the cluster's live state
   --fault F           with --rehearse: fail-migration:VM, host-down:NODE, stop-vm:VM,
                       move-vm:VM:NODE, slow-migration:VM:FACTOR
   --step-timeout S    give up waiting for one step after S seconds (default 5 x its planned
@@ -49,6 +55,7 @@ interface RunArgs {
   abort?: string;
   yes: boolean;
   rehearse: boolean;
+  from?: string;
   faults: DemoFault[];
   options: RunPlanOptions;
 }
@@ -83,17 +90,39 @@ async function newRun(services: CliServices, opts: RunArgs, io: CommandIO): Prom
     io.err(`${scriptFile}: cannot read the script (${e instanceof Error ? e.message : String(e)})`);
     return 1;
   }
-  io.err(`planning ${opts.rehearse ? 'a rehearsal on a simulated copy of ' : ''}cluster ${opts.cluster} under ${scriptFile} ...`);
-  const created = await services.runs.create({
-    clusterId: opts.cluster as string,
-    script: { text, name: scriptFile },
-    options: opts.options,
-    ...(opts.rehearse ? { rehearse: { faults: opts.faults } } : {}),
-  });
+  let instance: Instance | undefined;
+  if (opts.from !== undefined) {
+    const read = await readInstanceFile(opts.from);
+    if (!read.ok) {
+      io.err(formatFileError(read.error));
+      return 1;
+    }
+    instance = read.value;
+  }
+  const source = opts.from !== undefined ? `instance ${opts.from}` : `cluster ${opts.cluster ?? ''}`;
+  io.err(`planning ${opts.rehearse ? 'a rehearsal on a simulated copy of ' : ''}${source} under ${scriptFile} ...`);
+  let created: CreateRunOutcome;
+  try {
+    created = await services.runs.create({
+      clusterId: opts.cluster as string,
+      script: { text, name: scriptFile },
+      options: opts.options,
+      ...(opts.rehearse ? { rehearse: { faults: opts.faults, ...(instance ? { instance } : {}) } } : {}),
+    });
+  } catch (e) {
+    if (e instanceof UnknownClusterError || e instanceof PlanRequestError) {
+      io.err(`ferry run: ${e.message}`);
+      return 2;
+    }
+    throw e;
+  }
   switch (created.kind) {
     case 'conflict':
       io.err(`ferry run: ${created.message}`);
       return 3;
+    case 'bad-request':
+      io.err(`ferry run: ${created.message}`);
+      return 2;
     case 'script-errors':
       for (const d of created.diagnostics) io.err(`${scriptFile}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
       return 1;
@@ -312,6 +341,9 @@ function parseArgs(args: readonly string[]): RunArgs {
       case '--rehearse':
         out.rehearse = true;
         break;
+      case '--from':
+        out.from = value(++i, arg);
+        break;
       case '--fault':
         out.faults.push(parseFault(value(++i, arg)));
         break;
@@ -344,6 +376,10 @@ function parseArgs(args: readonly string[]): RunArgs {
     }
   }
   if (out.resume !== undefined && out.abort !== undefined) throw new UsageError('--resume and --abort exclude each other');
+  if (out.from !== undefined) {
+    if (!out.rehearse) throw new UsageError('--from only applies to --rehearse (a simulated copy of an instance file)');
+    out.cluster ??= 'file';
+  }
   if (out.resume === undefined && out.abort === undefined) {
     if (out.cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster)');
     if (out.script === undefined) throw new UsageError('missing --script FILE.btrp');
