@@ -52,7 +52,8 @@ export class RunView {
       const label = stateLabel(s);
       if (this.previous.get(s.id) === label) continue;
       this.previous.set(s.id, label);
-      const why = s.reason && (s.state === 'failed' || s.state === 'held' || s.state === 'skipped' || s.state === 'cancelled') ? `: ${s.reason}` : '';
+      // the executor's reasons may repeat the state ("cancelled: …"): said once
+      const why = s.reason && (s.state === 'failed' || s.state === 'held' || s.state === 'skipped' || s.state === 'cancelled') ? `: ${s.reason.replace(new RegExp(`^${s.state}: `), '')}` : '';
       this.out(`[${clock}] ${describeStep(s)}: ${label}${why}`);
     }
     if (run.state !== this.previousState) {

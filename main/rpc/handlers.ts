@@ -294,6 +294,7 @@ function holdPlan(ctx: Ctx, input: InputOf<'plan:compute'>, outcome: PlanOutcome
     options: input.options ?? {},
     constraintHash: outcome.constraintHash,
     hasPlan: outcome.result.plan !== undefined,
+    ...(outcome.result.plan !== undefined ? { planned: { result: outcome.result, constraintHash: outcome.constraintHash } } : {}),
   });
 }
 
@@ -312,15 +313,19 @@ async function cancelPlan(ctx: Ctx, input: InputOf<'plan:cancel'>): Promise<Repl
 // ---- runs -----------------------------------------------------------------------------------
 
 /**
- * A draft run from a computed plan. RunService.create plans by itself (it reads the live cluster
- * under the lock and journals its own plan), so the run is planned again here under the request's
- * script and options; the run is refused ('conflict') unless its constraint set is the one the
- * operator approved.
+ * A draft run from a computed plan: the very plan the operator was shown is journaled, under the
+ * cluster's lock, provided the cluster is still what it started from (otherwise 'conflict': plan
+ * again); the constraint set must be the one the operator approved.
  */
 async function createRun(ctx: Ctx, input: InputOf<'run:create'>): Promise<Reply<OutputOf<'run:create'>>> {
   const held = heldPlanFor(ctx, input);
   if (!held.ok) return held;
-  const created = await ctx.services.runs.create({ clusterId: input.clusterId, script: scriptOf(held.value), options: runOptions(held.value.options, input.windowSeconds) });
+  const created = await ctx.services.runs.create({
+    clusterId: input.clusterId,
+    script: scriptOf(held.value),
+    options: runOptions(held.value.options, input.windowSeconds),
+    ...(held.value.planned ? { planned: held.value.planned } : {}),
+  });
   switch (created.kind) {
     case 'conflict':
       return fail('conflict', created.message);
@@ -434,8 +439,8 @@ async function sendEvent(ctx: Ctx, input: InputOf<'run:event'>): Promise<Reply<O
   const event = stampOperatorEvent(input.event, ctx.now(), ctx.services.actor);
   if (!('driver' in target.value)) return fail('conflict', transition(target.value.run, event).refused ?? `run ${input.runId} has ended (${target.value.run.state})`);
   const t = target.value.driver.dispatch(event);
-  if (t.refused !== undefined) return fail('conflict', t.refused, { details: { runId: input.runId, revision: t.run.revision, state: t.run.state } });
-  return ok({ run: t.run, progress: target.value.driver.progress(), refused: null });
+  // a refusal is an answer, not an error: the run as it stands and the executor's sentence
+  return ok({ run: t.run, progress: target.value.driver.progress(), refused: t.refused ?? null });
 }
 
 /**

@@ -1,7 +1,9 @@
 import { hostname, userInfo } from 'node:os';
 
 import type { Clock } from '../../src/cluster/ports.js';
-import { factsOf } from '../../src/executor/facts.js';
+import { safeName } from '../../src/executor/describe.js';
+import { type ClusterFacts, factsOf } from '../../src/executor/facts.js';
+import type { Model } from '../../src/model/index.js';
 import { newRun, stepsFromPlan } from '../../src/executor/steps.js';
 import type { Run, Step } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
@@ -11,7 +13,7 @@ import type { DemoFault } from '../node/demo/index.js';
 import { type Journal, type RunMeta, newRunId } from '../node/journal/journal.js';
 import { type ClusterHandle, ClusterService } from './cluster.js';
 import { type RevisionOrigin, RunDriver } from './execution.js';
-import type { PlanningService, PlanRequest } from './planning.js';
+import type { PlanOutcome, PlanningService, PlanRequest } from './planning.js';
 
 /**
  * Runs: plan a cluster's live state under a script, journal the plan as a run, and drive it
@@ -36,6 +38,12 @@ export interface CreateRunRequest {
   readonly clusterId: string;
   readonly script: { readonly text: string; readonly name: string };
   readonly options: RunPlanOptions;
+  /**
+   * The plan the operator was shown and approved (computed earlier on this cluster): journaled as
+   * it is, provided the cluster still is what that plan started from; without it, the live state
+   * is planned now.
+   */
+  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string };
   /** Run against a simulated copy of the cluster instead, with these faults injected. */
   readonly rehearse?: { readonly faults: readonly DemoFault[]; readonly instance?: Instance };
 }
@@ -79,8 +87,8 @@ export class RunService {
     try {
       const live = await cluster.provider.read();
       const notes = live.hosts.filter((h) => !h.reachable).map((h) => `host ${h.name} is not answering (${h.error ?? 'no answer'}); its last known state is planned with`);
-      const instance: Instance = { model: live.model, constraints: [], objective: { id: 'minimizeMTTR' } };
-      const outcome = await this.deps.planning.compute(planRequest(instance, request.script, request.options));
+      const outcome = request.planned ? shownPlan(request.planned, live.model) : await this.planLive(live.model, request);
+      if (outcome.kind === 'conflict') return this.abandon(cluster, runId, outcome);
       if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics });
       const plan = outcome.result.plan;
       if (!plan) return this.abandon(cluster, runId, { kind: 'no-plan', result: outcome.result });
@@ -96,6 +104,11 @@ export class RunService {
       this.abandon(cluster, runId, null);
       throw e;
     }
+  }
+
+  private async planLive(model: Model, request: CreateRunRequest): Promise<PlanOutcome> {
+    const instance: Instance = { model, constraints: [], objective: { id: 'minimizeMTTR' } };
+    return this.deps.planning.compute(planRequest(instance, request.script, request.options));
   }
 
   /**
@@ -151,6 +164,35 @@ export class RunService {
       stepTimeoutMs: (step) => stepTimeoutMs(step, options),
     };
   }
+}
+
+/** What a run is created from: a plan (just computed, or shown earlier), or why there is none. */
+type RunPlan = Pick<PlanOutcome & { kind: 'result' }, 'kind' | 'result' | 'constraintHash'> | (PlanOutcome & { kind: 'script-errors' }) | { readonly kind: 'conflict'; readonly message: string };
+
+/**
+ * The plan the operator approved, if the cluster is still what it started from: every VM's state
+ * and host and every node's power as in the plan's origin. Otherwise a conflict that says what
+ * changed (the operator plans again; nothing is journaled).
+ */
+function shownPlan(planned: NonNullable<CreateRunRequest['planned']>, live: Model): RunPlan {
+  const origin = planned.result.plan?.origin;
+  if (origin) {
+    const changed = factDifferences(factsOf(origin), factsOf(live));
+    if (changed.length > 0) return { kind: 'conflict', message: `the cluster changed since the plan was computed (${changed.slice(0, 3).join('; ')}${changed.length > 3 ? `; and ${changed.length - 3} more` : ''}): plan again` };
+  }
+  return { kind: 'result', result: planned.result, constraintHash: planned.constraintHash };
+}
+
+function factDifferences(was: ClusterFacts, now: ClusterFacts): string[] {
+  const out: string[] = [];
+  for (const [vm, fact] of Object.entries(was.vms)) {
+    const live = now.vms[vm];
+    if (!live) out.push(`${safeName(vm)} is gone`);
+    else if (live.state !== fact.state || live.host !== fact.host) out.push(`${safeName(vm)} is ${live.state}${live.host ? ` on ${safeName(live.host)}` : ''}, was ${fact.state}${fact.host ? ` on ${safeName(fact.host)}` : ''}`);
+  }
+  for (const vm of Object.keys(now.vms)) if (!(vm in was.vms)) out.push(`${safeName(vm)} is new`);
+  for (const [node, state] of Object.entries(was.nodes)) if (now.nodes[node] !== state) out.push(`${safeName(node)} is ${now.nodes[node] ?? 'gone'}, was ${state}`);
+  return out;
 }
 
 export function planRequest(instance: Instance, script: { text: string; name: string }, options: RunPlanOptions): PlanRequest {

@@ -176,6 +176,17 @@ describe('ferry run on the demo cluster', () => {
     expect(readActionsLog(join(home, 'demo')).filter((e) => 'requestId' in e)).toEqual([]);
   });
 
+  it('a host that stops answering holds its steps; unattended, the run is aborted after a few looks, nothing half-done', async () => {
+    const home = freshHome();
+    const result = await ferry(['run', '--cluster', 'demo', '--script', SCRIPT, '--yes', '--time-limit', '3', '--rehearse', '--fault', 'host-down:r2-h3'], home, undefined, '50');
+    expect(result.code, result.out + result.err).toBe(1);
+    expect(result.out).toMatch(/held: host r2-h3 is not answering/);
+    expect(result.out).toMatch(/run cancelled: s\d+ stayed blocked \(host r2-h3 is not answering/);
+    const runId = /run (r\S+) on rehearsal:/.exec(result.out)?.[1] as string;
+    // nothing was started on the silent host
+    expect(readActionsLog(join(home, 'rehearsals', runId)).filter((e) => 'result' in e && e.result === 'accepted')).toEqual([]);
+  });
+
   it('runs step by step on the operator\'s word: approve one, skip with the blocked steps shown, then the rest unattended', async () => {
     const home = freshHome();
     const child = spawn(process.execPath, [FERRY, 'run', '--cluster', 'demo', '--script', SCRIPT, '--time-limit', '3'], { env: env(home, '50'), cwd: ROOT });

@@ -5,6 +5,7 @@ import { blockedBy } from '../../../src/executor/machine.js';
 import type { Run } from '../../../src/executor/types.js';
 import type { DemoFault } from '../../node/demo/index.js';
 import type { RunDriver } from '../../services/execution.js';
+import { followUnattended } from '../../services/unattended.js';
 import { UnknownClusterError } from '../../services/cluster.js';
 import { PlanRequestError } from '../../services/planning.js';
 import type { CreateRunOutcome, RunPlanOptions } from '../../services/runs.js';
@@ -185,11 +186,10 @@ async function drive(driver: RunDriver, opts: RunArgs, io: CommandIO, by: string
   };
   driver.subscribe((run, cause, refused) => {
     view.update(run, cause, refused, driver.progress());
-    if (opts.yes) decideUnattended(driver, run, by);
     prompt(run);
   });
   prompt(driver.run);
-  if (opts.yes) decideUnattended(driver, driver.run, by);
+  if (opts.yes) followUnattended(driver, by);
   const input = opts.yes ? null : readOperator(driver, io, by);
   try {
     const end = await Promise.race([driver.settled(), ...(input ? [input] : [])]);
@@ -201,41 +201,6 @@ async function drive(driver: RunDriver, opts: RunArgs, io: CommandIO, by: string
   } finally {
     driver.close();
   }
-}
-
-/** --yes, a step held because a host does not answer: looked at again this often, this many times. */
-const BLOCKED_RETRY_MS = 2_000;
-const BLOCKED_RETRIES = 5;
-const blockedTries = new Map<string, number>();
-
-/**
- * --yes: failures stop the run, re-plans are accepted (each printed with its difference), and a
- * step held because a host does not answer is checked again a few times before the run is
- * aborted (nobody is there to decide).
- */
-function decideUnattended(driver: RunDriver, run: Run, by: string): void {
-  queueMicrotask(() => {
-    const now = driver.run;
-    if (now !== run || now.stopping !== null) return; // a newer state will be decided on
-    const failed = now.steps.find((s) => s.state === 'failed');
-    if (failed) driver.dispatch({ type: 'failure-choice', at: Date.now(), by, stepId: failed.id, choice: 'stop' });
-    else if (now.replan) driver.dispatch({ type: 'replan-accepted', at: Date.now(), by });
-    for (const step of now.steps.filter((s) => s.state === 'held' && s.heldBy === 'ferry')) retryBlocked(driver, step.id, by);
-  });
-}
-
-function retryBlocked(driver: RunDriver, stepId: string, by: string): void {
-  const key = `${driver.runId}:${stepId}:${driver.run.steps.find((s) => s.id === stepId)?.reason ?? ''}`;
-  const tries = (blockedTries.get(key) ?? 0) + 1;
-  blockedTries.set(key, tries);
-  if (tries > BLOCKED_RETRIES) {
-    driver.dispatch({ type: 'abort', at: Date.now(), by, reason: `${stepId} stayed blocked (${driver.run.steps.find((s) => s.id === stepId)?.reason ?? 'precondition'}) and nobody is there to decide` });
-    return;
-  }
-  setTimeout(() => {
-    const step = driver.run.steps.find((s) => s.id === stepId);
-    if (step?.state === 'held' && step.heldBy === 'ferry' && driver.failure === null) driver.dispatch({ type: 'release', at: Date.now(), by, stepId });
-  }, BLOCKED_RETRY_MS);
 }
 
 /** Reads operator lines until the run ends; resolves 'input-closed' when the input ends first. */
