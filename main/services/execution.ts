@@ -4,7 +4,7 @@ import { expectedFacts, factsOf, inFlightActions, preflight, verify } from '../.
 import { diffPlans } from '../../src/executor/diff.js';
 import { isFinal, transition } from '../../src/executor/machine.js';
 import { runProgress } from '../../src/executor/progress.js';
-import { nextStepNumber, stepsFromPlan } from '../../src/executor/steps.js';
+import { namedNodes, nextStepNumber, stepsFromPlan } from '../../src/executor/steps.js';
 import type { ExecCommand, ExecEvent, Run, RunProgress, Step, Transition } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { planToJson } from '../../src/plan/json.js';
@@ -248,7 +248,7 @@ export class RunDriver {
 
   private scopeOf(step: Step): { nodes: string[]; vms: string[] } {
     const a = step.action;
-    return { nodes: stepNodes(step), vms: 'vm' in a ? [a.vm] : [] };
+    return { nodes: namedNodes(step.action), vms: 'vm' in a ? [a.vm] : [] };
   }
 
   private async read(step: Step): Promise<InventorySnapshot> {
@@ -309,7 +309,7 @@ export class RunDriver {
    * decides, and a retry's preflight re-reads the host before anything runs again.
    */
   private giveUpOnSilence(step: Step, live: InventorySnapshot, verdict: { result: 'done' | 'in-flight' | 'not-done'; detail: string }): { result: 'done' | 'in-flight' | 'not-done'; detail: string } {
-    const silent = verdict.result === 'in-flight' ? stepNodes(step).find((n) => live.hosts.some((h) => h.name === n && !h.reachable)) : undefined;
+    const silent = verdict.result === 'in-flight' ? namedNodes(step.action).find((n) => live.hosts.some((h) => h.name === n && !h.reachable)) : undefined;
     if (silent === undefined) {
       this.silentSince.delete(step.id);
       return verdict;
@@ -360,23 +360,6 @@ export class RunDriver {
     this.ctx.journal.addRevision(this.current.runId, record);
     this.revisions.push(record);
     this.dispatch({ type: 'replan-proposed', at: this.ctx.clock.now(), proposal: { revision, reason, steps, diff, constraintHash } });
-  }
-}
-
-/** The nodes a plan action touches, by name (for per-host views). */
-export function stepNodes(step: Step): string[] {
-  const a = step.action;
-  switch (a.kind) {
-    case 'migrateVM':
-    case 'suspendVM':
-    case 'resumeVM':
-      return a.from === a.to ? [a.from] : [a.from, a.to];
-    case 'killVM':
-      return a.node === null ? [] : [a.node];
-    case 'forgeVM':
-      return [];
-    default:
-      return [a.node];
   }
 }
 

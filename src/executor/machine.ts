@@ -1,6 +1,6 @@
 import type { EffectOutcome, EffectProgress } from '../cluster/ports.js';
 import { ACTION_KINDS } from '../plan/actions.js';
-import { isFinalRun, isFinalStep, namedNodes, stepIndex } from './steps.js';
+import { freshStep, isFinalRun, isFinalStep, namedNodes, stepIndex } from './steps.js';
 import type { Actor, ExecCommand, ExecEvent, ReplanProposal, Run, RunState, Step, StepPhase, StepState, Transition } from './types.js';
 
 /**
@@ -582,20 +582,7 @@ function adopt(proposed: Step, old: Step | undefined, tx: Tx): Step {
   // a running step already waited for what it had to: its prerequisites stay the ones it had
   if (old?.state === 'running') return { ...old, action: proposed.action, plannedStart: proposed.plannedStart, plannedEnd: proposed.plannedEnd, memoryMiB: proposed.memoryMiB };
   const unattended = tx.run.mode === 'unattended';
-  const fresh: Step = {
-    ...proposed,
-    state: 'pending',
-    phase: null,
-    approved: unattended,
-    approvedBy: unattended ? tx.by : null,
-    attempts: old?.attempts ?? 0,
-    reason: null,
-    heldBy: null,
-    progress: null,
-    startedAt: null,
-    endedAt: null,
-    lastOutcome: null,
-  };
+  const fresh: Step = { ...freshStep(proposed), approved: unattended, approvedBy: unattended ? tx.by : null, attempts: old?.attempts ?? 0 };
   if (old?.state === 'held' && old.heldBy !== 'drift' && old.heldBy !== 'ferry') return { ...fresh, state: 'held', heldBy: old.heldBy, reason: old.reason };
   return fresh;
 }

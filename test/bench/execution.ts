@@ -25,7 +25,7 @@ import { RunDriver } from '../../main/services/execution.js';
 import { PlanningService } from '../../main/services/planning.js';
 import { factsOf } from '../../src/executor/facts.js';
 import { transition } from '../../src/executor/machine.js';
-import { newRun, stepsFromPlan } from '../../src/executor/steps.js';
+import { freshStep, newRun, stepsFromPlan } from '../../src/executor/steps.js';
 import type { ExecEvent, Run, Step } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { plan } from '../../src/solver/planner.js';
@@ -41,25 +41,7 @@ function revision(run: Run, facts: unknown = { facts: { vms: {}, nodes: {} }, ap
 function syntheticSteps(count: number): Step[] {
   const steps: Step[] = [];
   for (let i = 1; i <= count; i++) {
-    steps.push({
-      id: `s${i}`,
-      action: { kind: 'migrateVM', vm: `vm${i}`, from: `n${i % 50}`, to: `n${50 + (i % 50)}` },
-      plannedStart: 0,
-      plannedEnd: 10,
-      dependsOn: [],
-      memoryMiB: 4096,
-      state: 'pending',
-      phase: null,
-      approved: false,
-      approvedBy: null,
-      attempts: 0,
-      reason: null,
-      heldBy: null,
-      progress: null,
-      startedAt: null,
-      endedAt: null,
-      lastOutcome: null,
-    });
+    steps.push(freshStep({ id: `s${i}`, action: { kind: 'migrateVM', vm: `vm${i}`, from: `n${i % 50}`, to: `n${50 + (i % 50)}` }, plannedStart: 0, plannedEnd: 10, dependsOn: [], memoryMiB: 4096 }));
   }
   return steps;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { freshStep } from '../../src/executor/steps.js';
 import type { EffectOutcome, NamedAction } from '../../src/cluster/ports.js';
 import type { InstanceJson, OutputOf, InputOf, PlanJson, ProcedureName } from '../../src/contract/index.js';
 import { encodeInstance, planResultToWire, progressToWire } from '../../src/contract/index.js';
@@ -68,26 +69,7 @@ export const ACTIONS: readonly NamedAction[] = [
 export const OUTCOMES: readonly EffectOutcome[] = [{ status: 'succeeded' }, { status: 'failed', error: 'host N2 refused: no room' }, { status: 'timed-out', error: 'no answer in 600 s' }, { status: 'cancelled' }];
 
 export function step(id: string, action: NamedAction, overrides: Partial<Step> = {}): Step {
-  return {
-    id,
-    action,
-    plannedStart: 0,
-    plannedEnd: 2,
-    dependsOn: [],
-    memoryMiB: 2048,
-    state: 'pending',
-    phase: null,
-    approved: false,
-    approvedBy: null,
-    attempts: 0,
-    reason: null,
-    heldBy: null,
-    progress: null,
-    startedAt: null,
-    endedAt: null,
-    lastOutcome: null,
-    ...overrides,
-  };
+  return { ...freshStep({ id, action, plannedStart: 0, plannedEnd: 2, dependsOn: [], memoryMiB: 2048 }), ...overrides };
 }
 
 export const STEPS: readonly Step[] = [

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { freshStep } from '../../src/executor/steps.js';
 import type { NamedAction } from '../../src/cluster/ports.js';
 import type { Run, Step } from '../../src/executor/types.js';
 import type { RevisionRecord, RunMeta } from '../../src/report/journal-records.js';
@@ -15,26 +16,7 @@ export const HASH2 = 'b'.repeat(64);
 export function step(id: string, overrides: Partial<Step> = {}): Step {
   const n = Number(id.slice(1));
   const action: NamedAction = { kind: 'migrateVM', vm: `web${n}`, from: 'r1-h2', to: 'r2-h1' };
-  return {
-    id,
-    action,
-    plannedStart: 2 * (n - 1),
-    plannedEnd: 2 * n,
-    dependsOn: [],
-    memoryMiB: 2048,
-    state: 'awaiting-approval',
-    phase: null,
-    approved: false,
-    approvedBy: null,
-    attempts: 0,
-    reason: null,
-    heldBy: null,
-    progress: null,
-    startedAt: null,
-    endedAt: null,
-    lastOutcome: null,
-    ...overrides,
-  };
+  return { ...freshStep({ id, action, plannedStart: 2 * (n - 1), plannedEnd: 2 * n, dependsOn: [], memoryMiB: 2048 }), state: 'awaiting-approval', ...overrides };
 }
 
 export function run(runId: string, steps: number, overrides: Partial<Run> = {}): Run {
