@@ -118,6 +118,18 @@ describe('ferry run on the demo cluster', () => {
     assertScriptHolds(home);
   });
 
+  it('inventory: every host with its rack, load and overcommit; a silent host is reported, not fatal', async () => {
+    const home = freshHome();
+    const text = (await ferry(['inventory', '--cluster', 'demo'], home)).out;
+    expect(text).toMatch(/^cluster demo, read .* UTC: 12 hosts, 63 VMs$/m);
+    expect(text).toMatch(/^r1-h4 +r1 +online +cpu 80\/32 \(2\.5:1\) +mem \d+\/256 GiB +\d+ VMs$/m);
+    expect((await ferry(['demo', 'fault', 'host-down:r3-h2'], home)).code).toBe(0);
+    const silent = await ferry(['inventory', '--cluster', 'demo'], home);
+    expect(silent.code).toBe(0);
+    expect(silent.out).toMatch(/^r3-h2 .*NOT ANSWERING: no answer within 5 s/m);
+    expect(silent.out.split('\n').filter((l) => /^r\d-h\d /.test(l))).toHaveLength(12);
+  });
+
   it('a second run on a held cluster is refused with who holds it', async () => {
     const home = freshHome();
     const first = spawn(process.execPath, [FERRY, 'run', '--cluster', 'demo', '--script', SCRIPT, '--time-limit', '3'], { env: env(home), cwd: ROOT });

@@ -2,6 +2,7 @@ import type { InventorySnapshot } from '../../../src/cluster/ports.js';
 import { safeName } from '../../../src/executor/describe.js';
 import { instanceToJson } from '../../../src/instance/json.js';
 import { formatUtc } from '../../../src/report/maintenance-report.js';
+import { isMemoryResource } from '../../../src/solver/problem.js';
 import { type Command, UsageError } from '../command.js';
 import { openServices } from '../services.js';
 
@@ -50,6 +51,17 @@ export const inventoryCommand: Command = {
   },
 };
 
+/**
+ * One resource of one host: memory in GiB (views count MiB), other resources as they are, with the
+ * overcommit ratio when demand exceeds the physical capacity (CPU overcommit is how clusters run;
+ * whether it is allowed is the constraints' business, `overbook`).
+ */
+function formatLoad(rc: string, used: number, capacity: number): string {
+  if (isMemoryResource(rc)) return `${rc} ${(used / 1024).toFixed(0)}/${(capacity / 1024).toFixed(0)} GiB`;
+  const ratio = capacity > 0 && used > capacity ? ` (${(used / capacity).toFixed(1)}:1)` : '';
+  return `${rc} ${used}/${capacity}${ratio}`;
+}
+
 export function formatInventory(snapshot: InventorySnapshot): string {
   const { model } = snapshot;
   const ids = new Map<string, number>();
@@ -65,7 +77,7 @@ export function formatInventory(snapshot: InventorySnapshot): string {
         : resources
             .map((rc) => {
               const r = model.resource(rc);
-              return r ? `${rc} ${model.usage(node, rc)}/${r.capacity(node)}` : '';
+              return r ? formatLoad(rc, model.usage(node, rc), r.capacity(node)) : '';
             })
             .join('  ');
     const vms = node === undefined ? 0 : model.mapping.hostedCount(node);
