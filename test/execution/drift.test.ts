@@ -132,4 +132,32 @@ describe('drift between approval and execution', () => {
     driver.close();
     expect(end.state).toBe('cancelled');
   });
+
+  it('abort cancels a running migration on the hypervisor: the VM stays on its source, the journal says so', async () => {
+    const runs = service();
+    const driver = await createRun(runs);
+    const first = driver.run.steps.find((s) => s.action.kind === 'migrateVM' && s.dependsOn.length === 0);
+    const action = first?.action as Extract<NamedAction, { kind: 'migrateVM' }>;
+    const engine = DemoEngine.open(demoDir(home));
+    engine.injectFault({ kind: 'slow-migration', vm: action.vm, factor: 200 });
+    engine.close();
+
+    driver.dispatch({ type: 'start', at: Date.now(), by: 'alice@ws1' });
+    driver.dispatch({ type: 'approve', at: Date.now(), by: 'alice@ws1', stepIds: [first?.id as string] });
+    await until(driver, (r) => r.steps.some((s) => s.id === first?.id && s.phase === 'executing'));
+    driver.dispatch({ type: 'abort', at: Date.now(), by: 'alice@ws1', reason: 'window closed early' });
+    const end = await driver.settled();
+    driver.close();
+    expect(end.state).toBe('cancelled');
+    const step = end.steps.find((s) => s.id === first?.id);
+    expect(step?.state).toBe('cancelled');
+    expect(step?.lastOutcome?.status).toBe('cancelled');
+    const live = await new ClusterService(home).snapshot('demo', { vms: [action.vm] });
+    const vm = live.model.vmNames?.resolve(action.vm) as number;
+    expect(live.model.nodeName(live.model.mapping.host(vm) as number)).toBe(action.from);
+    expect(live.jobs.size).toBe(0);
+    const journaled = journal.loadRun(end.runId);
+    expect(journaled?.run.steps.find((s) => s.id === first?.id)?.state).toBe('cancelled');
+    expect(journaled?.run.reason).toContain('window closed early');
+  });
 });
