@@ -180,10 +180,14 @@ export class RunDriver {
     }
   }
 
+  /**
+   * The journal cannot follow (full disk, lock taken over): nothing more is acted upon, and running
+   * effects are left alone, as after a crash — cancelling them would itself be an act the journal
+   * cannot record. The run is reconciled from the cluster when it is resumed.
+   */
   private stop(error: Error): void {
     this.fatal = error;
     this.close();
-    for (const c of this.controllers.values()) c.abort();
     this.checkSettled();
   }
 
