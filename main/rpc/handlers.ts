@@ -294,7 +294,7 @@ function holdPlan(ctx: Ctx, input: InputOf<'plan:compute'>, outcome: PlanOutcome
     options: input.options ?? {},
     constraintHash: outcome.constraintHash,
     hasPlan: outcome.result.plan !== undefined,
-    ...(outcome.result.plan !== undefined ? { planned: { result: outcome.result, constraintHash: outcome.constraintHash } } : {}),
+    ...(outcome.result.plan !== undefined ? { planned: { result: outcome.result, constraintHash: outcome.constraintHash, constraints: outcome.constraints } } : {}),
   });
 }
 

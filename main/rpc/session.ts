@@ -1,6 +1,7 @@
 import type { ErrorBody, Reply } from '../../src/contract/errors.js';
 import type { InventorySnapshot } from '../../src/cluster/ports.js';
 import type { PlanResult } from '../../src/solver/planner.js';
+import type { Constraint } from '../../src/catalogue/constraint.js';
 import type { InputOf, NamesOfKind, OutputOf, PlanOptionsInput } from '../../src/contract/procedures.js';
 import { parseOutput } from '../../src/contract/validate.js';
 import type { ScriptInput } from '../../src/contract/wire.js';
@@ -113,7 +114,7 @@ export interface HeldPlan {
   /** False when the planner found no plan (infeasible, or no plan within the time). */
   readonly hasPlan: boolean;
   /** The plan itself, so that run:create journals exactly what the operator was shown. */
-  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string };
+  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[] };
 }
 
 /** The last plans computed, by requestId; the oldest are forgotten past `limit`. */

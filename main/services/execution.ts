@@ -1,3 +1,4 @@
+import type { Constraint } from '../../src/catalogue/constraint.js';
 import type { Clock, InventorySnapshot } from '../../src/cluster/ports.js';
 import type { ClusterFacts } from '../../src/executor/facts.js';
 import { expectedFacts, factsOf, inFlightActions, preflight, verify } from '../../src/executor/facts.js';
@@ -349,15 +350,16 @@ export class RunDriver {
         this.dispatch({ type: 'replan-failed', at, reason: `no plan from the live state: ${why}` });
         return;
       }
-      this.propose(plan, live, outcome.constraintHash, reason);
+      this.propose(plan, live, outcome, reason);
     } finally {
       this.replanning = false;
     }
   }
 
-  private propose(plan: Plan, live: InventorySnapshot, constraintHash: string, reason: string): void {
+  private propose(plan: Plan, live: InventorySnapshot, planned: { readonly constraintHash: string; readonly constraints: readonly Constraint[] }, reason: string): void {
+    const { constraintHash } = planned;
     const firstId = Math.max(nextStepNumber(this.current), 1 + Math.max(0, ...(this.current.replan?.steps.map((s) => Number(s.id.slice(1)) || 0) ?? [])));
-    const { steps, diff } = diffPlans(this.current, stepsFromPlan(plan, { firstId }));
+    const { steps, diff } = diffPlans(this.current, stepsFromPlan(plan, { firstId, constraints: planned.constraints }));
     const revision = 1 + Math.max(this.current.revision, ...this.revisions.map((r) => r.revision));
     const origin: RevisionOrigin = { facts: factsOf(live.model), applied: this.current.steps.filter((s) => s.state === 'succeeded').map((s) => s.id) };
     const record: RevisionRecord = { revision, constraintHash, plan: planToJson(plan), originFacts: origin, createdAt: this.ctx.clock.now(), reason: `re-plan: ${reason}` };

@@ -1,5 +1,6 @@
 import { hostname, userInfo } from 'node:os';
 
+import type { Constraint } from '../../src/catalogue/constraint.js';
 import type { Clock } from '../../src/cluster/ports.js';
 import { safeName } from '../../src/executor/describe.js';
 import { type ClusterFacts, factsOf } from '../../src/executor/facts.js';
@@ -43,7 +44,7 @@ export interface CreateRunRequest {
    * it is, provided the cluster still is what that plan started from; without it, the live state
    * is planned now.
    */
-  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string };
+  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[] };
   /** Run against a simulated copy of the cluster instead, with these faults injected. */
   readonly rehearse?: { readonly faults: readonly DemoFault[]; readonly instance?: Instance };
 }
@@ -92,7 +93,7 @@ export class RunService {
       if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics });
       const plan = outcome.result.plan;
       if (!plan) return this.abandon(cluster, runId, { kind: 'no-plan', result: outcome.result });
-      const steps = stepsFromPlan(plan);
+      const steps = stepsFromPlan(plan, { constraints: outcome.constraints });
       const run = newRun({ runId, clusterId: cluster.id, steps, constraintHash: outcome.constraintHash, maxPerHost: request.options.maxConcurrent, windowSeconds: request.options.windowSeconds ?? null, createdAt: clock.now() });
       const meta: RunMeta = { createdBy: this.actor, script: request.script.text, scriptName: request.script.name, options: { ...request.options, rehearsal: request.rehearse !== undefined } };
       const origin: RevisionOrigin = { facts: factsOf(live.model), applied: [] };
@@ -167,7 +168,7 @@ export class RunService {
 }
 
 /** What a run is created from: a plan (just computed, or shown earlier), or why there is none. */
-type RunPlan = Pick<PlanOutcome & { kind: 'result' }, 'kind' | 'result' | 'constraintHash'> | (PlanOutcome & { kind: 'script-errors' }) | { readonly kind: 'conflict'; readonly message: string };
+type RunPlan = Pick<PlanOutcome & { kind: 'result' }, 'kind' | 'result' | 'constraintHash' | 'constraints'> | (PlanOutcome & { kind: 'script-errors' }) | { readonly kind: 'conflict'; readonly message: string };
 
 /**
  * The plan the operator approved, if the cluster is still what it started from: every VM's state
@@ -180,7 +181,7 @@ function shownPlan(planned: NonNullable<CreateRunRequest['planned']>, live: Mode
     const changed = factDifferences(factsOf(origin), factsOf(live));
     if (changed.length > 0) return { kind: 'conflict', message: `the cluster changed since the plan was computed (${changed.slice(0, 3).join('; ')}${changed.length > 3 ? `; and ${changed.length - 3} more` : ''}): plan again` };
   }
-  return { kind: 'result', result: planned.result, constraintHash: planned.constraintHash };
+  return { kind: 'result', result: planned.result, constraintHash: planned.constraintHash, constraints: planned.constraints };
 }
 
 function factDifferences(was: ClusterFacts, now: ClusterFacts): string[] {

@@ -1,8 +1,10 @@
+import type { Constraint } from '../catalogue/constraint.js';
 import type { NamedAction } from '../cluster/ports.js';
 import type { Model, ShareableResource } from '../model/index.js';
 import type { Action } from '../plan/actions.js';
 import { extractDependencies } from '../plan/dependencies.js';
 import type { Plan } from '../plan/plan.js';
+import { orderingDependencies } from './ordering.js';
 import { FINAL_RUN_STATES, FINAL_STEP_STATES } from './types.js';
 import type { ApprovalMode, Run, Step } from './types.js';
 
@@ -97,6 +99,11 @@ export interface StepsOptions {
   readonly firstId?: number;
   /** The resource whose consumption is the memory a migration moves (MiB). */
   readonly memoryResource?: string;
+  /**
+   * The constraints the plan was checked against: the continuous ones add the planned order
+   * among the actions they involve to the dependencies (src/executor/ordering.ts).
+   */
+  readonly constraints?: readonly Constraint[];
 }
 
 /** A fresh step: nothing has happened to it yet. */
@@ -120,7 +127,8 @@ export function freshStep(init: Pick<Step, 'id' | 'action' | 'plannedStart' | 'p
 /**
  * One step per action, in plan order (start, then end; stable for ties), each depending on the
  * steps of the actions that must end before it may start, including the previous action of the
- * same VM (committing a VM's actions out of order can only fail).
+ * same VM (committing a VM's actions out of order can only fail) and, with `constraints`, the
+ * planned order among the actions a continuous constraint involves.
  */
 export function stepsFromPlan(plan: Plan, options: StepsOptions = {}): Step[] {
   const firstId = options.firstId ?? 1;
@@ -128,10 +136,11 @@ export function stepsFromPlan(plan: Plan, options: StepsOptions = {}): Step[] {
   const idOf = new Map<Action, string>();
   ordered.forEach(({ action }, k) => idOf.set(action, `s${firstId + k}`));
   const deps = extractDependencies(plan, { sameVm: true });
+  const ordering = orderingDependencies(plan, options.constraints ?? []);
   const memory = memoryResource(plan.origin, options.memoryResource);
   return ordered.map(({ action }, k) => {
     const dependsOn = new Set<string>();
-    for (const p of deps.get(action) ?? []) {
+    for (const p of [...(deps.get(action) ?? []), ...(ordering.get(action) ?? [])]) {
       const id = idOf.get(p);
       if (id !== undefined) dependsOn.add(id);
     }
