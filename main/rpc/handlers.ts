@@ -15,7 +15,7 @@ import type { Run, RunProgress } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { renderReport, reportData } from '../../src/report/maintenance-report.js';
 import { type Journal, JournalError } from '../node/journal/journal.js';
-import { type ClusterService, UnknownClusterError } from '../services/cluster.js';
+import { ClusterUnavailableError, type ClusterService, UnknownClusterError } from '../services/cluster.js';
 import type { RunDriver } from '../services/execution.js';
 import { planOutcomeToWire, planRequestErrorToWire, planRequestFromWire } from '../services/plan-wire.js';
 import { type PlanOutcome, PlanRequestError, type PlanningService } from '../services/planning.js';
@@ -159,6 +159,7 @@ function notSubscribable(name: ProcedureName): ErrorEnvelope {
 function errorReply(name: ProcedureName, e: unknown, onInternalError: (where: string, error: unknown) => void): ErrorEnvelope {
   if (e instanceof PlanRequestError) return planRequestErrorToWire(e);
   if (e instanceof UnknownClusterError) return fail('not-found', e.message);
+  if (e instanceof ClusterUnavailableError) return fail('unavailable', e.message);
   // the journal's messages are written for the operator (disk full, read-only, locked)
   if (e instanceof JournalError) return fail('unavailable', e.message);
   onInternalError(name, e);

@@ -29,6 +29,19 @@ export class UnknownClusterError extends Error {
   override name = 'UnknownClusterError';
 }
 
+/** A known cluster that cannot be opened now (its state unreadable, say): said, never a crash. */
+export class ClusterUnavailableError extends Error {
+  override name = 'ClusterUnavailableError';
+}
+
+function openEngine(dir: string, clusterId: string): DemoEngine {
+  try {
+    return DemoEngine.open(dir);
+  } catch (e) {
+    throw new ClusterUnavailableError(`cluster ${clusterId} cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
 export const DEMO_CLUSTER_ID = 'demo';
 const REHEARSAL_PREFIX = 'rehearsal:';
 
@@ -45,13 +58,12 @@ export class ClusterService {
       const name = clusterId.slice(REHEARSAL_PREFIX.length);
       const dir = join(this.home, 'rehearsals', name);
       if (!/^[\w.-]+$/.test(name) || !existsSync(join(dir, 'state.sqlite'))) throw new UnknownClusterError(`no rehearsal '${name}' in ${join(this.home, 'rehearsals')}`);
-      return demoHandle(DemoEngine.open(dir), clusterId, 'rehearsal', `a simulated copy (${dir})`);
+      return demoHandle(openEngine(dir, clusterId), clusterId, 'rehearsal', `a simulated copy (${dir})`);
     }
     if (clusterId !== DEMO_CLUSTER_ID) {
       throw new UnknownClusterError(`unknown cluster '${clusterId}'; known clusters: ${this.list().map((c) => c.id).join(', ')}`);
     }
-    const engine = DemoEngine.open(demoDir(this.home));
-    return demoHandle(engine, DEMO_CLUSTER_ID, 'demo', 'the demo cluster');
+    return demoHandle(openEngine(demoDir(this.home), DEMO_CLUSTER_ID), DEMO_CLUSTER_ID, 'demo', 'the demo cluster');
   }
 
   /**

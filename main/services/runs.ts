@@ -12,7 +12,7 @@ import { planToJson } from '../../src/plan/json.js';
 import type { PlanResult } from '../../src/solver/planner.js';
 import type { DemoFault } from '../node/demo/index.js';
 import { type Journal, type RunMeta, newRunId } from '../node/journal/journal.js';
-import { type ClusterHandle, ClusterService } from './cluster.js';
+import { type ClusterHandle, ClusterService, ClusterUnavailableError, UnknownClusterError } from './cluster.js';
 import { type RevisionOrigin, RunDriver } from './execution.js';
 import type { PlanOutcome, PlanningService, PlanRequest } from './planning.js';
 
@@ -124,9 +124,18 @@ export class RunService {
     if (stored.run.state === 'succeeded' || stored.run.state === 'failed' || stored.run.state === 'cancelled' || stored.run.state === 'superseded') {
       return { ok: false, message: `run ${runId} has already ended (${stored.run.state}); nothing to resume` };
     }
+    let cluster: ClusterHandle;
+    try {
+      cluster = this.deps.clusters.open(stored.run.clusterId);
+    } catch (e) {
+      if (e instanceof UnknownClusterError || e instanceof ClusterUnavailableError) return { ok: false, message: e.message };
+      throw e;
+    }
     const lock = this.takeLock(stored.run.clusterId, runId);
-    if (!lock.ok) return lock;
-    const cluster = this.deps.clusters.open(stored.run.clusterId);
+    if (!lock.ok) {
+      cluster.close();
+      return lock;
+    }
     const options = stored.meta.options as unknown as RunPlanOptions;
     const driver = new RunDriver(this.context(cluster, options, { text: stored.meta.script, name: stored.meta.scriptName }), stored.run, stored.meta, stored.revisions);
     driver.dispatch({ type: 'recovered', at: clock.now(), by: this.actor });

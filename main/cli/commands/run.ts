@@ -6,7 +6,7 @@ import type { Run } from '../../../src/executor/types.js';
 import type { DemoFault } from '../../node/demo/index.js';
 import type { RunDriver } from '../../services/execution.js';
 import { followUnattended } from '../../services/unattended.js';
-import { UnknownClusterError } from '../../services/cluster.js';
+import { ClusterUnavailableError, UnknownClusterError } from '../../services/cluster.js';
 import { PlanRequestError } from '../../services/planning.js';
 import type { CreateRunOutcome, RunPlanOptions } from '../../services/runs.js';
 import type { Instance } from '../../../src/instance/instance.js';
@@ -111,7 +111,7 @@ async function newRun(services: CliServices, opts: RunArgs, io: CommandIO): Prom
       ...(opts.rehearse ? { rehearse: { faults: opts.faults, ...(instance ? { instance } : {}) } } : {}),
     });
   } catch (e) {
-    if (e instanceof UnknownClusterError || e instanceof PlanRequestError) {
+    if (e instanceof UnknownClusterError || e instanceof ClusterUnavailableError || e instanceof PlanRequestError) {
       io.err(`ferry run: ${e.message}`);
       return 2;
     }
