@@ -8,8 +8,9 @@
  * passed. Nothing needs to run in the background, which is what makes a migration whose client
  * died complete by itself, as on a real hypervisor.
  *
- * The table `model` holds the BtrPlace model JSON of the settled state (jobs in flight are not in
- * it: a migrating VM is on its source until the migration ends). `actions.jsonl` is the
+ * The settled state (jobs in flight are not in it: a migrating VM is on its source until the
+ * migration ends) is the seed model's JSON plus one row per element changed since (see store.ts),
+ * so that a job's start or end writes what it changes, not the whole model. `actions.jsonl` is the
  * hypervisor's task log, append-only.
  */
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -19,11 +20,12 @@ import Database from 'better-sqlite3';
 
 import type { Clock, NamedAction, VmJob } from '../../../src/cluster/ports.js';
 import type { Instance } from '../../../src/instance/instance.js';
-import { modelFromJson, modelToJson } from '../../../src/instance/json.js';
+import { modelToJson } from '../../../src/instance/json.js';
 import type { Model } from '../../../src/model/index.js';
 import type { Action } from '../../../src/plan/actions.js';
 import { actionPrecondition, applyActionEffect } from '../../../src/plan/replay.js';
 import { DEMO_DURATIONS, DEMO_LINK_GBPS, defaultFleet } from './fleet.js';
+import { MODEL_SCHEMA, ModelStore, type Touched } from './store.js';
 
 // ---- public types ------------------------------------------------------------------------------
 
@@ -109,7 +111,7 @@ export const DEFAULT_OVERBOOK: Readonly<Record<string, number>> = { cpu: 3 };
 /** What a down host's reading says, and why actions touching it hang. */
 export const HOST_DOWN_ERROR = 'no answer within 5 s (connection timed out)';
 
-const SCHEMA_VERSION = '1';
+const SCHEMA_VERSION = '2';
 const ALLOCATE_MS = 100;
 /** A failing migration stops at this share of its duration. */
 const FAIL_AT = 0.5;
@@ -187,7 +189,6 @@ interface JobEnd {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS model (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, settledAt INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS jobs (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
   requestId TEXT NOT NULL UNIQUE,
@@ -207,13 +208,13 @@ CREATE INDEX IF NOT EXISTS jobs_endsAt ON jobs (endsAt);
 CREATE TABLE IF NOT EXISTS job_ends (requestId TEXT PRIMARY KEY, jobId INTEGER, event TEXT NOT NULL, error TEXT, endedAt INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS hosts_down (node TEXT PRIMARY KEY, since INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS faults (vm TEXT NOT NULL, kind TEXT NOT NULL, factor REAL NOT NULL DEFAULT 1, PRIMARY KEY (vm, kind));
-`;
+${MODEL_SCHEMA}`;
 
 export class DemoEngine {
   readonly speed: number;
   private readonly clock: Clock;
   private readonly logFile: string;
-  private cached: { readonly version: string; readonly model: Model } | null = null;
+  private readonly store: ModelStore;
 
   private constructor(
     readonly dir: string,
@@ -223,6 +224,7 @@ export class DemoEngine {
     this.speed = demoSpeed(options.speed);
     this.clock = options.clock ?? { now: () => Date.now() };
     this.logFile = join(dir, ACTIONS_LOG);
+    this.store = new ModelStore(db, dir);
   }
 
   /** Opens (creating and seeding it the first time) the demo cluster stored in `dir`. */
@@ -264,7 +266,7 @@ export class DemoEngine {
     const readAt = this.now();
     // one read transaction: model, jobs and hosts down from the same instant
     return this.db.transaction(() => ({
-      model: this.loadModel(),
+      model: this.store.current().clone(),
       jobs: this.jobRows().map(toJob),
       hostsDown: this.hostsDown(),
       readAt,
@@ -303,12 +305,12 @@ export class DemoEngine {
    */
   start(requestId: string, action: NamedAction): DemoStart {
     const at = this.now();
-    const { result, ended, duplicate } = this.db.transaction(() => {
+    const { result, ended, duplicate } = this.store.write(() => {
       const endedNow = this.settleLocked(at);
       const known = this.knownRequest(requestId);
       if (known) return { result: known, ended: endedNow, duplicate: true };
       return { result: this.startLocked(requestId, action, at), ended: endedNow, duplicate: false };
-    }).immediate();
+    });
     this.logEnds(ended);
     this.logStart(at, requestId, action, result, duplicate);
     // an instant action (kill, forge) ended as it was accepted
@@ -322,24 +324,23 @@ export class DemoEngine {
    */
   cancel(requestId: string): DemoJobStatus {
     const at = this.now();
-    const ended = this.db.transaction(() => {
+    const ended = this.store.write(() => {
       const list = this.settleLocked(at);
       const row = this.db.prepare('SELECT * FROM jobs WHERE requestId = ?').get(requestId) as JobRow | undefined;
       if (row) list.push(this.endJob(toJob(row), 'cancelled', at, null));
       return list;
-    }).immediate();
+    });
     this.logEnds(ended);
     return this.status(requestId);
   }
 
   injectFault(fault: DemoFault): void {
     const at = this.now();
-    const ended = this.db.transaction(() => {
+    const ended = this.store.write(() => {
       const list = this.settleLocked(at);
-      const model = this.loadModel();
-      this.applyFault(model, fault, at, list);
+      this.applyFault(this.store.current(), fault, at, list);
       return list;
-    }).immediate();
+    });
     this.logEnds(ended);
     this.append({ at, event: 'fault', fault });
   }
@@ -347,15 +348,12 @@ export class DemoEngine {
   /** Back to `seed` (default: the cluster the directory was created with); jobs and faults are dropped. */
   reset(seed?: Instance): void {
     const at = this.now();
-    this.db.transaction(() => {
+    this.store.write(() => {
       if (seed) this.setMeta('seed', JSON.stringify(modelToJson(seed.model)));
-      const json = this.meta('seed');
-      if (json === undefined) throw new Error(`the demo state in ${this.dir} has no seed to reset to`);
+      if (this.meta('seed') === undefined) throw new Error(`the demo state in ${this.dir} has no seed to reset to`);
       for (const table of ['jobs', 'job_ends', 'hosts_down', 'faults']) this.db.prepare(`DELETE FROM ${table}`).run();
-      this.db.prepare('INSERT OR REPLACE INTO model (id, json, settledAt) VALUES (1, ?, ?)').run(json, at);
-      this.setMeta('modelVersion', String(Number(this.meta('modelVersion') ?? '0') + 1));
-    }).immediate();
-    this.cached = null;
+      this.store.reset();
+    });
     this.append({ at, event: 'reset' });
   }
 
@@ -366,21 +364,30 @@ export class DemoEngine {
     const at = this.now();
     const due = this.db.prepare('SELECT 1 FROM jobs WHERE endsAt <= ? LIMIT 1').get(at);
     if (!due) return;
-    this.logEnds(this.db.transaction(() => this.settleLocked(at)).immediate());
+    this.logEnds(this.store.write(() => this.settleLocked(at)));
   }
 
   /** Inside a write transaction: applies the jobs ended by `at`, in end order; returns their ends. */
   private settleLocked(at: number): JobEnd[] {
     const rows = this.db.prepare('SELECT * FROM jobs WHERE endsAt <= ? ORDER BY endsAt, id').all(at) as JobRow[];
-    if (rows.length === 0) return [];
-    const model = this.loadModel();
-    const ends = rows.map((row) => {
+    return rows.map((row) => {
       const job = toJob(row);
-      const failure = finishJob(model, job);
+      const failure = this.finishJob(job);
       return this.endJob(job, failure === null ? 'completed' : 'failed', job.endsAt, failure);
     });
-    this.saveModel(model, at);
-    return ends;
+  }
+
+  /** Applies an ended job to the settled model (inside a write transaction); returns why it failed, or null. */
+  private finishJob(job: DemoJob): string | null {
+    if (job.fails) return job.error ?? `${describeAction(job.action)} failed`;
+    const model = this.store.current();
+    const resolved = resolveAction(model, job.action);
+    if ('error' in resolved) return `${describeAction(job.action)} failed: ${resolved.error}`;
+    // the state may have changed by hand since the job started
+    const why = actionPrecondition(model, resolved.action);
+    if (why !== undefined) return `${describeAction(job.action)} failed: ${why}`;
+    this.store.change(touchedBy(resolved.action), (m) => applyActionEffect(m, resolved.action));
+    return null;
   }
 
   /** Removes a job and records how it ended (inside a write transaction). */
@@ -401,7 +408,8 @@ export class DemoEngine {
   }
 
   private startLocked(requestId: string, action: NamedAction, at: number): DemoStart {
-    const model = this.loadModel();
+    // the shared settled model: only read here, changed through the store
+    const model = this.store.current();
     const resolved = resolveAction(model, action);
     if ('error' in resolved) return { status: 'refused', error: `cannot ${describeAction(action)}: ${resolved.error}` };
     const down = actionNodes(action).find((n) => this.isDown(n));
@@ -409,14 +417,13 @@ export class DemoEngine {
     const jobs = this.jobRows().map(toJob);
     const why = busyReason(action, jobs, at) ?? actionPrecondition(model, resolved.action) ?? this.roomReason(model, resolved.action, jobs);
     if (why !== undefined) return { status: 'refused', error: `cannot ${describeAction(action)}: ${why}` };
-    if (action.kind === 'killVM' || action.kind === 'forgeVM') return this.applyInstantly(model, requestId, resolved.action, at);
+    if (action.kind === 'killVM' || action.kind === 'forgeVM') return this.applyInstantly(requestId, resolved.action, at);
     return { status: 'accepted', job: this.insertJob(model, requestId, action, at) };
   }
 
   /** Kill and forge have no duration on the demo hypervisor: applied at once, ended at once. */
-  private applyInstantly(model: Model, requestId: string, action: Action, at: number): DemoStart {
-    applyActionEffect(model, action);
-    this.saveModel(model, at);
+  private applyInstantly(requestId: string, action: Action, at: number): DemoStart {
+    this.store.change(touchedBy(action), (m) => applyActionEffect(m, action));
     this.db.prepare('INSERT OR REPLACE INTO job_ends (requestId, jobId, event, error, endedAt) VALUES (?, NULL, ?, NULL, ?)').run(requestId, 'completed', at);
     return { status: 'accepted', job: null };
   }
@@ -494,8 +501,7 @@ export class DemoEngine {
     const id = vmIdOf(model, vm);
     if (model.mapping.host(id) === undefined) throw new Error(`stop-vm: ${vm} is not running (${model.vmState(id)})`);
     this.interruptJobsOf(vm, `${vm} was stopped outside Ferry`, at, ends);
-    model.mapping.addReadyVM(id);
-    this.saveModel(model, at);
+    this.store.change({ vms: [id] }, (m) => m.mapping.addReadyVM(id));
   }
 
   private moveByHand(model: Model, vm: string, to: string, at: number, ends: JobEnd[]): void {
@@ -505,8 +511,7 @@ export class DemoEngine {
     if (!model.mapping.isOnline(node)) throw new Error(`move-vm: ${to} is offline`);
     if (model.mapping.host(id) === node) return;
     this.interruptJobsOf(vm, `${vm} was moved to ${to} outside Ferry`, at, ends);
-    model.mapping.addRunningVM(id, node);
-    this.saveModel(model, at);
+    this.store.change({ vms: [id] }, (m) => m.mapping.addRunningVM(id, node));
   }
 
   /** A VM changed by hand: whatever the hypervisor was doing with it fails. */
@@ -536,7 +541,7 @@ export class DemoEngine {
   // ---- storage ---------------------------------------------------------------------------------
 
   private initialise(options: DemoEngineOptions): void {
-    this.db.transaction(() => {
+    this.store.write(() => {
       this.db.exec(SCHEMA);
       const version = this.meta('schema');
       if (version !== undefined) {
@@ -548,8 +553,9 @@ export class DemoEngine {
       this.setMeta('seed', seed);
       this.setMeta('overbook', JSON.stringify(options.overbook ?? DEFAULT_OVERBOOK));
       this.setMeta('createdAt', String(this.now()));
-      this.db.prepare('INSERT OR REPLACE INTO model (id, json, settledAt) VALUES (1, ?, ?)').run(seed, this.now());
-    }).immediate();
+      this.setMeta('seedGen', '1');
+      this.setMeta('modelVersion', '0');
+    });
   }
 
   private meta(key: string): string | undefined {
@@ -559,32 +565,6 @@ export class DemoEngine {
 
   private setMeta(key: string, value: string): void {
     this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run(key, value);
-  }
-
-  /**
-   * The settled model, a copy the caller may change. Parsing the stored JSON is the dominant cost
-   * on large clusters (a 35,000-element model: ~275 ms against ~45 ms for a copy), so the last
-   * model read or written is kept with the version it had; another process's write changes the
-   * version, and only then is the JSON parsed again.
-   */
-  private loadModel(): Model {
-    const version = this.meta('modelVersion') ?? '0';
-    if (this.cached?.version === version) return this.cached.model.clone();
-    const row = this.db.prepare('SELECT json FROM model WHERE id = 1').get() as { json: string } | undefined;
-    if (!row) throw new Error(`the demo state in ${this.dir} has no model (remove the directory to start afresh)`);
-    const read = modelFromJson(JSON.parse(row.json));
-    if (!read.ok) throw new Error(`the demo state in ${this.dir} is corrupt: ${read.error.message}`);
-    this.cached = { version, model: read.value };
-    return read.value.clone();
-  }
-
-  /** Inside a write transaction; the caller hands `model` over (it must not change it afterwards). */
-  private saveModel(model: Model, at: number): void {
-    const version = String(Number(this.meta('modelVersion') ?? '0') + 1);
-    this.db.prepare('UPDATE model SET json = ?, settledAt = ? WHERE id = 1').run(JSON.stringify(modelToJson(model)), at);
-    this.setMeta('modelVersion', version);
-    // a rolled-back transaction leaves the stored version behind this one: the cache is then ignored
-    this.cached = { version, model };
   }
 
   private jobRows(): JobRow[] {
@@ -655,18 +635,6 @@ function endStatus(row: EndRow | undefined): DemoJobStatus {
   if (!row) return { state: 'unknown' };
   if (row.event === 'failed') return { state: 'failed', at: row.endedAt, error: row.error ?? 'failed' };
   return { state: row.event, at: row.endedAt };
-}
-
-/** Applies an ended job to the model; returns why it failed, or null. */
-function finishJob(model: Model, job: DemoJob): string | null {
-  if (job.fails) return job.error ?? `${describeAction(job.action)} failed`;
-  const resolved = resolveAction(model, job.action);
-  if ('error' in resolved) return `${describeAction(job.action)} failed: ${resolved.error}`;
-  // the state may have changed by hand since the job started
-  const why = actionPrecondition(model, resolved.action);
-  if (why !== undefined) return `${describeAction(job.action)} failed: ${why}`;
-  applyActionEffect(model, resolved.action);
-  return null;
 }
 
 function migrationFailure(action: Extract<NamedAction, { kind: 'migrateVM' }>): string {
@@ -767,6 +735,19 @@ function busyReason(action: NamedAction, jobs: readonly DemoJob[], now: number):
 interface Arrival {
   readonly node: number;
   readonly amounts: ReadonlyMap<string, number>;
+}
+
+/** The elements an action's effect changes. */
+function touchedBy(action: Action): Touched {
+  switch (action.kind) {
+    case 'bootNode':
+    case 'shutdownNode':
+      return { nodes: [action.node] };
+    case 'allocate':
+      return { consumptions: [[action.rc, action.vm]] };
+    default:
+      return { vms: [action.vm] };
+  }
 }
 
 /** What an action will add to a node's load when it ends (migrations, boots, resumes, increases). */
