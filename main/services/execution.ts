@@ -1,7 +1,7 @@
 import type { Constraint } from '../../src/catalogue/constraint.js';
 import type { Clock, InventorySnapshot } from '../../src/cluster/ports.js';
 import type { ClusterFacts } from '../../src/executor/facts.js';
-import { expectedFacts, factsOf, inFlightActions, preflight, verify } from '../../src/executor/facts.js';
+import { applyNamedInPlace, expectedFacts, factsOf, inFlightActions, preflight, verify } from '../../src/executor/facts.js';
 import { diffPlans } from '../../src/executor/diff.js';
 import { isFinal, transition } from '../../src/executor/machine.js';
 import { runProgress } from '../../src/executor/progress.js';
@@ -54,6 +54,7 @@ export class RunDriver {
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<RunListener>();
   private readonly progressJournaledAt = new Map<string, number>();
+  private expectation: { readonly revision: number; readonly facts: ClusterFacts; readonly applied: Set<string> } | null = null;
   /** Steps whose verification could not reach a host, since when (ms). */
   private readonly silentSince = new Map<string, number>();
   private inFlight = 0;
@@ -270,12 +271,30 @@ export class RunDriver {
     else this.dispatch({ type: 'preflight-blocked', at, stepId, reason: verdict.reason });
   }
 
-  /** What the current revision assumes now: its origin plus the steps that succeeded since. */
+  /**
+   * What the current revision assumes now: its origin plus the steps that succeeded since. Kept up
+   * to date step by step (a succeeded step never changes, so each is applied once); rebuilt only
+   * when the revision changes. Copying a large cluster's facts on every preflight would cost
+   * O(cluster) per step.
+   */
   expected(): ClusterFacts {
     const record = this.revisions.find((r) => r.revision === this.current.revision) ?? this.revisions[0];
     if (!record) throw new Error(`run ${this.current.runId} has no plan revision`);
     const origin = record.originFacts as RevisionOrigin;
-    return expectedFacts(origin.facts, this.current, new Set(origin.applied));
+    if (this.expectation?.revision !== record.revision) {
+      this.expectation = { revision: record.revision, facts: expectedFacts(origin.facts, this.current, new Set(origin.applied)), applied: new Set([...origin.applied, ...this.succeededIds()]) };
+      return this.expectation.facts;
+    }
+    const fresh = this.current.steps.filter((s) => s.state === 'succeeded' && !this.expectation?.applied.has(s.id)).sort((x, y) => x.plannedEnd - y.plannedEnd);
+    for (const step of fresh) {
+      applyNamedInPlace(this.expectation.facts, step.action);
+      this.expectation.applied.add(step.id);
+    }
+    return this.expectation.facts;
+  }
+
+  private succeededIds(): string[] {
+    return this.current.steps.filter((s) => s.state === 'succeeded').map((s) => s.id);
   }
 
   private async perform(stepId: string, requestId: string): Promise<void> {

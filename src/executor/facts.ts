@@ -44,11 +44,44 @@ export function factsOf(model: Model): ClusterFacts {
   return facts;
 }
 
+/**
+ * The facts of these VMs, of every VM the given nodes host, and of those nodes: all that a step's
+ * checks read. `factsOf` costs O(cluster) per step (30,000 VMs: the bulk of a step's time); this
+ * is O(what the step touches). Falls back to `factsOf` when some VM has no name to look it up by.
+ */
+export function factsAround(model: Model, nodes: readonly string[], vms: Iterable<string>): ClusterFacts {
+  const vmIds = model.vmNames;
+  const nodeIds = model.nodeNames;
+  if (!vmIds || !nodeIds || vmIds.size() < model.mapping.vmCount()) return factsOf(model);
+  const facts: MutableFacts = { vms: record(), nodes: record() };
+  const addVm = (v: number): void => {
+    const host = model.mapping.host(v);
+    facts.vms[model.vmName(v)] = { state: model.vmState(v), host: host === undefined ? null : model.nodeName(host) };
+  };
+  for (const name of vms) {
+    const v = vmIds.resolve(name);
+    if (v !== undefined) addVm(v);
+  }
+  for (const name of nodes) {
+    const n = nodeIds.resolve(name);
+    if (n === undefined || !model.mapping.hasNode(n)) continue;
+    facts.nodes[name] = model.mapping.isOnline(n) ? 'online' : 'offline';
+    for (const v of model.mapping.runningVMs(n)) addVm(v);
+    for (const v of model.mapping.sleepingVMs(n)) addVm(v);
+  }
+  return facts;
+}
+
 /** The facts once `action` has happened (a new object). An allocation changes no fact here. */
 export function applyNamed(facts: ClusterFacts, action: NamedAction): ClusterFacts {
   const next = copyFacts(facts);
   applyInPlace(next, action);
   return next;
+}
+
+/** `applyNamed` on facts the caller owns (no copy): for expectations kept up to date step by step. */
+export function applyNamedInPlace(facts: ClusterFacts, a: NamedAction): void {
+  applyInPlace(facts as MutableFacts, a);
 }
 
 function applyInPlace(facts: MutableFacts, a: NamedAction): void {
@@ -123,9 +156,10 @@ export function preflight(expected: ClusterFacts, live: InventorySnapshot, step:
   if (down !== undefined) return { kind: 'blocked', reason: down };
   const busy = busyWith(live, a);
   if (busy !== undefined) return { kind: 'blocked', reason: busy };
-  const now = factsOf(live.model);
-  const tolerated = toleratedBy(inFlight);
   const vm = namedVm(a);
+  const expectedThere = namedNodes(a).flatMap((node) => [...hostedOn(expected, node)]);
+  const now = factsAround(live.model, namedNodes(a), vm === null ? expectedThere : [vm, ...expectedThere]);
+  const tolerated = toleratedBy(inFlight);
   const drift: string[] = [];
   if (vm !== null && !tolerated.vms.has(vm)) drift.push(...vmDrift(vm, expected, now));
   const skip = new Set(tolerated.vms);
@@ -299,7 +333,8 @@ export interface Verification {
  */
 export function verify(live: InventorySnapshot, step: Step): Verification {
   const a = step.action;
-  const proof = proveDone(factsOf(live.model), live.model, a);
+  const vm = namedVm(a);
+  const proof = proveDone(factsAround(live.model, namedNodes(a), vm === null ? [] : [vm]), live.model, a);
   if (proof.done) return { result: 'done', detail: proof.detail };
   const found = jobOf(live, a);
   if (found) return { result: 'in-flight', detail: `${found.subject}: ${jobWords(found.job)} (${Math.round(found.job.fraction * 100)}%)` };

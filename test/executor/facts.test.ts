@@ -175,3 +175,18 @@ describe('preflight and verify from a run', () => {
     expect(ok(r, { type: 'preflight-ok', at: 3, stepId: 's2' }).commands).toEqual([{ type: 'perform', stepId: 's2', requestId: 'r1:s2:1' }]);
   });
 });
+
+describe('factsAround: what a step reads, without copying the whole cluster', () => {
+  it('agrees with factsOf on every node of the demo fleet and its VMs', async () => {
+    const { defaultFleet } = await import('../../main/node/demo/fleet.js');
+    const { factsAround, factsOf } = await import('../../src/executor/facts.js');
+    const model = defaultFleet().model;
+    const all = factsOf(model);
+    for (const node of Object.keys(all.nodes)) {
+      const around = factsAround(model, [node], ['db1']);
+      expect(around.nodes).toEqual({ [node]: all.nodes[node] });
+      const expectedVms = Object.entries(all.vms).filter(([name, f]) => name === 'db1' || (f.host === node && (f.state === 'running' || f.state === 'sleeping')));
+      expect(Object.entries(around.vms).sort()).toEqual(expectedVms.sort());
+    }
+  });
+});
