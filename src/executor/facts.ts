@@ -81,7 +81,14 @@ export function applyNamed(facts: ClusterFacts, action: NamedAction): ClusterFac
 
 /** `applyNamed` on facts the caller owns (no copy): for expectations kept up to date step by step. */
 export function applyNamedInPlace(facts: ClusterFacts, a: NamedAction): void {
+  const index = hostIndexes.get(facts);
+  const vm = 'vm' in a ? a.vm : null;
+  const before = vm === null ? undefined : facts.vms[vm];
   applyInPlace(facts as MutableFacts, a);
+  if (!index || vm === null) return;
+  if (before) indexVm(index, vm, before, 'delete');
+  const after = facts.vms[vm];
+  if (after) indexVm(index, vm, after, 'add');
 }
 
 function applyInPlace(facts: MutableFacts, a: NamedAction): void {
@@ -252,9 +259,31 @@ function vmDrift(vm: string, expected: ClusterFacts, now: ClusterFacts): string[
 
 /** The VMs a node hosts (running or sleeping) according to `facts`. */
 function hostedOn(facts: ClusterFacts, node: string): Set<string> {
-  const vms = new Set<string>();
-  for (const [name, f] of Object.entries(facts.vms)) if (f.host === node && (f.state === 'running' || f.state === 'sleeping')) vms.add(name);
-  return vms;
+  return new Set(hostIndex(facts).get(node));
+}
+
+/**
+ * Node → the VMs it hosts, per facts object, built once: a step's checks ask it for every node they
+ * touch, and a scan of 30,000 VMs each time was the bulk of a step's cost. `applyNamedInPlace`
+ * keeps it current; the other functions never change facts they were given.
+ */
+const hostIndexes = new WeakMap<ClusterFacts, Map<string, Set<string>>>();
+
+function hostIndex(facts: ClusterFacts): Map<string, Set<string>> {
+  let index = hostIndexes.get(facts);
+  if (index) return index;
+  index = new Map();
+  for (const name in facts.vms) indexVm(index, name, facts.vms[name] as VmFacts, 'add');
+  hostIndexes.set(facts, index);
+  return index;
+}
+
+function indexVm(index: Map<string, Set<string>>, name: string, f: VmFacts, how: 'add' | 'delete'): void {
+  if (f.host === null || (f.state !== 'running' && f.state !== 'sleeping')) return;
+  let set = index.get(f.host);
+  if (!set) index.set(f.host, (set = new Set()));
+  if (how === 'add') set.add(name);
+  else set.delete(name);
 }
 
 function nodeDrift(node: string, expected: ClusterFacts, now: ClusterFacts, skipVms: ReadonlySet<string>, powerInFlight: boolean): string[] {
