@@ -54,6 +54,8 @@ export class RunDriver {
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<RunListener>();
   private readonly progressJournaledAt = new Map<string, number>();
+  private reading: Promise<InventorySnapshot> | null = null;
+  private nextRead: { readonly nodes: Set<string>; readonly vms: Set<string>; readonly promise: Promise<InventorySnapshot> } | null = null;
   private expectation: { readonly revision: number; readonly facts: ClusterFacts; readonly applied: Set<string> } | null = null;
   /** Steps whose verification could not reach a host, since when (ms). */
   private readonly silentSince = new Map<string, number>();
@@ -257,8 +259,37 @@ export class RunDriver {
     return { nodes: namedNodes(step.action), vms: 'vm' in a ? [a.vm] : [] };
   }
 
-  private async read(step: Step): Promise<InventorySnapshot> {
-    return this.ctx.cluster.provider.read(this.scopeOf(step));
+  /**
+   * A fresh read for a step's checks. Reads are coalesced: while one is in flight, every step that
+   * asks joins the next one, which starts when it ends, over the union of their scopes. A burst of
+   * steps (an unattended run makes hundreds ready at once) so costs two reads, not hundreds of
+   * cluster snapshots alive together; and each step still gets a read begun after it asked.
+   */
+  private read(step: Step): Promise<InventorySnapshot> {
+    const scope = this.scopeOf(step);
+    if (this.reading === null) return this.beginRead(scope.nodes, scope.vms);
+    if (this.nextRead === null) {
+      const nodes = new Set<string>();
+      const vms = new Set<string>();
+      const after = (): Promise<InventorySnapshot> => {
+        this.nextRead = null;
+        return this.beginRead([...nodes], [...vms]);
+      };
+      this.nextRead = { nodes, vms, promise: this.reading.then(after, after) };
+    }
+    for (const n of scope.nodes) this.nextRead.nodes.add(n);
+    for (const v of scope.vms) this.nextRead.vms.add(v);
+    return this.nextRead.promise;
+  }
+
+  private beginRead(nodes: readonly string[], vms: readonly string[]): Promise<InventorySnapshot> {
+    const read = this.ctx.cluster.provider.read({ nodes, vms });
+    this.reading = read;
+    const done = (): void => {
+      if (this.reading === read) this.reading = null;
+    };
+    read.then(done, done);
+    return read;
   }
 
   private async preflight(stepId: string): Promise<void> {
