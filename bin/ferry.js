@@ -28,5 +28,8 @@ if (stale && sourcesExist) {
   const now = new Date();
   utimesSync(entry, now, now);
 }
+// a reader that stops early (`| head`) must not get an EPIPE stack trace: see guardProcessPipes
+const { guardProcessPipes } = await import(pathToFileURL(join(root, 'dist', 'main', 'cli', 'command.js')).href);
+guardProcessPipes();
 const { runCli } = await import(pathToFileURL(entry).href);
 process.exitCode = await runCli(process.argv.slice(2));

@@ -25,6 +25,7 @@
  * constraint names (`capacity`, `cSpread`, ...) are reported with today's name.
  */
 import type { Constraint, ParamKind, ParamSpec } from '../catalogue/constraint.js';
+import { RESOURCE_PARAM_NAMES, numberRangeProblem } from '../catalogue/common/fields.js';
 import type { ConstraintDefinition } from '../catalogue/definition.js';
 import { type AttributeValue, type Model, castAttribute } from '../model/index.js';
 import type { ConstraintStatement, DeclareStatement, Expr, RangeExpr, ScriptAst, Statement } from './ast.js';
@@ -118,8 +119,6 @@ const LEGACY_NAMES: Record<string, string> = {
   sequentialVMTransitions: 'seq',
 };
 
-/** Parameter names that denote a resource id (checked against the model's resource views). */
-const RESOURCE_PARAM_NAMES = new Set(['rc', 'rcId', 'resource']);
 
 class BudgetExceeded extends Error {}
 
@@ -836,10 +835,10 @@ class Evaluator {
       case 'int':
         if (v.kind !== 'number') return wrong();
         if (!v.integer) return { code: 'not-integer', error: `${name} expects an integer as ${where}, got ${show(v)}` };
-        return { value: v.value };
+        return inRange(v.value, name, where);
       case 'number':
         if (v.kind !== 'number') return wrong();
-        return { value: v.value };
+        return inRange(v.value, name, where);
       case 'string':
       case 'timestamp': {
         if (v.kind !== 'string') return wrong();
@@ -857,13 +856,19 @@ class Evaluator {
   }
 }
 
+/** A numeric argument within the catalogue's range (the JSON reader applies the same bound). */
+function inRange(value: number, name: string, where: string): { value: number } | CoercionError {
+  const problem = numberRangeProblem(value);
+  return problem ? { code: 'constraint-rejected', error: `${name}, ${where}: ${problem}` } : { value };
+}
+
 interface Coerced {
   value: unknown;
   /** for 'vm' / 'node' params given a set: one build per element */
   expand?: unknown[];
 }
 interface CoercionError {
-  code: 'type' | 'not-integer' | 'unknown-resource' | 'empty-set';
+  code: 'type' | 'not-integer' | 'unknown-resource' | 'empty-set' | 'constraint-rejected';
   error: string;
   suggestion?: string;
 }

@@ -455,6 +455,9 @@ class Parser {
   private numberLiteral(t: Token): Expr & { type: 'number' } {
     const value = numberValue(t);
     if (Number.isNaN(value)) this.fail(`'${t.text}' is not a valid octal number (a leading 0 means octal: digits 0 to 7)`, t);
+    // past 2^53 digits are lost silently; refuse rather than compute with another number
+    if (!t.isFloat && !Number.isNaN(value) && !Number.isSafeInteger(value)) this.fail(`the integer '${t.text}' is out of range: at most ${Number.MAX_SAFE_INTEGER}`, t);
+    if (t.isFloat && !Number.isFinite(value)) this.fail(`the number '${t.text}' is out of range`, t);
     return { type: 'number', span: { start: t.start, end: t.end }, text: t.text, value, integer: !t.isFloat, base: t.numberBase ?? 10 };
   }
 

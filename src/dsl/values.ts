@@ -50,8 +50,14 @@ export class ValueError extends Error {
 export const TRUE: NumberValue = { kind: 'number', value: 1, integer: true, base: 10 };
 export const FALSE: NumberValue = { kind: 'number', value: 0, integer: true, base: 10 };
 
+/**
+ * An integer value. Never wrapped modulo 2^32 (that turned 4294967299 into 3): a result beyond
+ * the safe-integer range is refused, and the evaluator reports it where it was computed.
+ */
 export function int(value: number, base: 8 | 10 | 16 = 10): NumberValue {
-  return { kind: 'number', value: Math.trunc(value) | 0, integer: true, base };
+  const n = Math.trunc(value);
+  if (!Number.isSafeInteger(n)) throw new ValueError(`integer overflow: ${value} is beyond ±${Number.MAX_SAFE_INTEGER}`);
+  return { kind: 'number', value: n === 0 ? 0 : n, integer: true, base };
 }
 export function real(value: number): NumberValue {
   return { kind: 'number', value, integer: false, base: 10 };
@@ -112,8 +118,7 @@ export function show(v: Value): string {
   switch (v.kind) {
     case 'number':
       if (!v.integer) return Number.isInteger(v.value) ? v.value.toFixed(1) : String(v.value);
-      if (v.base === 16) return (v.value >>> 0).toString(16);
-      if (v.base === 8) return (v.value >>> 0).toString(8);
+      if (v.base !== 10) return radix(v.value, v.base);
       return String(v.value);
     case 'string':
       return v.value;
@@ -123,6 +128,12 @@ export function show(v: Value): string {
     case 'set':
       return `{${v.items.map(show).join(', ')}}`;
   }
+}
+
+/** Java's Integer.toHexString/toOctalString for int values (two's complement when negative); plain digits beyond. */
+function radix(value: number, base: 8 | 16): string {
+  const asInt32 = value < 0 && value >= -0x80000000 ? value >>> 0 : value;
+  return asInt32.toString(base);
 }
 
 /** Flattens a set to its leaves (or the value itself for an element). */

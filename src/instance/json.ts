@@ -27,7 +27,7 @@
  */
 import type { Constraint, ParamKind } from '../catalogue/constraint.js';
 import type { ConstraintDefinition } from '../catalogue/definition.js';
-import { withSharedNodeParts } from '../catalogue/common/fields.js';
+import { RESOURCE_PARAM_NAMES, withSharedNodeParts } from '../catalogue/common/fields.js';
 import { constraintFromJson, constraintToJson, definitionOf } from '../catalogue/registry.js';
 import { JsonReadError, type JsonResult, childPath, field, parseJsonText, readArray, readJson, readObject } from '../json/read.js';
 import { type AttributeValue, Attributes, type ElementKind } from '../model/attributes.js';
@@ -36,6 +36,7 @@ import { Mapping } from '../model/mapping.js';
 import { Model, type OpaqueJson } from '../model/model.js';
 import { NamingService } from '../model/naming.js';
 import { ShareableResource } from '../model/resource.js';
+import { DURATION_ATTRIBUTE, MAX_DURATION } from '../plan/durations.js';
 import { NET_VIEW_ID, readNetwork } from '../plan/network.js';
 import { type Instance, OBJECTIVE_IDS, type ObjectiveId } from './instance.js';
 
@@ -319,6 +320,7 @@ function readAttributeTable(raw: unknown, path: string, kind: ElementKind, attri
     for (const name of Object.keys(values)) {
       const value = values[name];
       if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+        if (DURATION_KEYS.has(name)) checkDuration(value, childPath(childPath(path, key), name), kind === 'vm' ? vmLabel(id) : nodeLabel(id));
         checked.push([name, value]);
       } else {
         throw new JsonReadError(childPath(childPath(path, key), name), `an attribute value is a boolean, a number or a string, found ${found(value)}`);
@@ -477,6 +479,16 @@ function copyJson(value: OpaqueJson): OpaqueJson {
   return out;
 }
 
+/** Attributes that set an action's duration (`migrate`, `boot`, ...). */
+const DURATION_KEYS: ReadonlySet<string> = new Set(Object.values(DURATION_ATTRIBUTE));
+
+/** A duration attribute beyond MAX_DURATION is refused here, located, rather than planned with. */
+function checkDuration(value: AttributeValue, path: string, element: string): void {
+  // a small non-integer or non-positive value is the duration model's to report (BtrPlace's -1)
+  if (typeof value !== 'number' || Math.abs(value) <= MAX_DURATION) return;
+  throw new JsonReadError(path, `the duration attribute of ${element} is ${value}; a duration is a whole number of seconds, at most ${MAX_DURATION} (10 years)`);
+}
+
 // ---- constraints and objective ----------------------------------------------------------------
 
 interface KnownElements {
@@ -501,8 +513,23 @@ function readConstraint(raw: unknown, path: string, model: Model, known: KnownEl
     known.vms ??= IdSet.known(model, 'vm');
     known.nodes ??= IdSet.known(model, 'node');
     checkElements(definition, constraint, path, known.vms, known.nodes, known.checked);
+    checkResources(definition, constraint, path, model);
   }
   return constraint;
+}
+
+/**
+ * Every resource a constraint names must have a view in the model, as the DSL requires: a plan
+ * could never satisfy the constraint, and the planner found that out only at its final check.
+ */
+function checkResources(definition: ConstraintDefinition, constraint: Constraint, path: string, model: Model): void {
+  const args = constraint.args as Record<string, unknown>;
+  for (const p of definition.script.params) {
+    const rc = args[p.name];
+    if (p.kind !== 'string' || !RESOURCE_PARAM_NAMES.has(p.name) || typeof rc !== 'string' || model.resources.has(rc)) continue;
+    const known = [...model.resources.keys()].map((r) => `'${r}'`).join(', ');
+    throw new JsonReadError(childPath(path, p.name), `no resource '${rc}' in the model (${known === '' ? 'it defines none' : `known: ${known}`})`);
+  }
 }
 
 /** The catalogue readers are code this module does not own: whatever they throw is still a located input problem. */

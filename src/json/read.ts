@@ -85,8 +85,10 @@ export function field(obj: Record<string, unknown>, key: string, path: string): 
   return obj[key];
 }
 
+/** An integer JSON can carry exactly: 1e308 is an "integer" to Number.isInteger, and made plans end in 10^304 s. */
 export function readInt(raw: unknown, path: string): number {
   if (typeof raw !== 'number' || !Number.isInteger(raw)) throw new JsonReadError(path, `expected an integer, found ${describe(raw)}`);
+  if (!Number.isSafeInteger(raw)) throw new JsonReadError(path, `expected an integer, found ${raw}: out of range (at most ${Number.MAX_SAFE_INTEGER} in magnitude)`);
   return raw;
 }
 

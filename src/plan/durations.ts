@@ -51,6 +51,12 @@ export class DurationError extends Error {
   override name = 'DurationError';
 }
 
+/**
+ * The longest action: 10 years of seconds. Beyond it a duration is a typo or an attack, and plan
+ * ends stop being exact (1e308 s gave a plan "ending" in 10^304 s).
+ */
+export const MAX_DURATION = 10 * 365 * 24 * 3600;
+
 /** The attribute key overriding the duration of each action kind (DurationEvaluators.newBundle). */
 export const DURATION_ATTRIBUTE: Readonly<Record<ActionKind, string>> = {
   migrateVM: 'migrate',
@@ -240,10 +246,10 @@ export class DurationModel {
       if (e instanceof DurationError) return { ok: false, message: e.message };
       throw e;
     }
-    if (!Number.isInteger(d) || d <= 0) {
+    if (!Number.isInteger(d) || d <= 0 || d > MAX_DURATION) {
       return {
         ok: false,
-        message: `the duration of ${kind} for ${name} (${label(ref)}) evaluates to ${Number.isFinite(d) ? d : String(d)}; it must be a positive whole number of seconds (${evaluator.description})`,
+        message: `the duration of ${kind} for ${name} (${label(ref)}) evaluates to ${Number.isFinite(d) ? d : String(d)}; it must be a positive whole number of seconds, at most ${MAX_DURATION} (10 years) (${evaluator.description})`,
       };
     }
     return { ok: true, value: d };

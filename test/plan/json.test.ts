@@ -112,6 +112,11 @@ describe('malformed plans give located errors', () => {
     (r.actions[1] as Record<string, unknown>)['start'] = '0';
     expect(errorOf(r)).toBe('$.actions[1].start: expected an integer, found the string "0"');
 
+    // 1e308 passes Number.isInteger: a plan "ending" in 10^304 s was read, replayed and printed
+    const huge = base();
+    Object.assign(huge.actions[1] as Record<string, unknown>, { start: 1e308, end: 1e308 });
+    expect(errorOf(huge)).toBe('$.actions[1].start: expected an integer, found 1e+308: out of range (at most 9007199254740991 in magnitude)');
+
     const s = base();
     (s.actions[2] as Record<string, unknown>)['end'] = 0;
     expect(errorOf(s)).toBe('$.actions[2].end: the action ends (0) before it starts (1)');

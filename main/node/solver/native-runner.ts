@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 import type { MznRequest, MznResult, MznRunner, MznSolution, MznSolverId } from '../../../src/solver/ports.js';
-import { MODEL_FILE_NAME, MznSession, TIME_LIMIT_GRACE_MS } from './mzn-session.js';
+import { MODEL_FILE_NAME, MznSession, timeLimitGraceMs } from './mzn-session.js';
 
 /**
  * A MiniZinc runner over a native `minizinc` executable (minizinc-js's Node side does the same):
@@ -88,7 +88,7 @@ export class NativeMznRunner implements MznRunner {
         stopper.stop();
       };
       const guard =
-        request.timeLimitMs !== undefined ? setTimeout(stop, request.timeLimitMs + TIME_LIMIT_GRACE_MS) : undefined;
+        request.timeLimitMs !== undefined ? setTimeout(stop, request.timeLimitMs + timeLimitGraceMs(request.timeLimitMs)) : undefined;
       request.signal?.addEventListener('abort', stop);
 
       let settled = false;

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
 import type { MznRequest, MznResult, MznRunner, MznSolution, MznSolverId } from '../../../src/solver/ports.js';
-import { MODEL_FILE_NAME, MznSession, TIME_LIMIT_GRACE_MS } from './mzn-session.js';
+import { MODEL_FILE_NAME, MznSession, timeLimitGraceMs } from './mzn-session.js';
 import { usableSolvers } from './native-runner.js';
 
 /**
@@ -178,7 +178,7 @@ export class WasmMznRunner implements MznRunner {
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', onExit);
-      const guard = request.timeLimitMs !== undefined ? setTimeout(stop, request.timeLimitMs + TIME_LIMIT_GRACE_MS) : undefined;
+      const guard = request.timeLimitMs !== undefined ? setTimeout(stop, request.timeLimitMs + timeLimitGraceMs(request.timeLimitMs)) : undefined;
       request.signal?.addEventListener('abort', stop);
       worker.postMessage({ jsonStream: true, files, args });
     });

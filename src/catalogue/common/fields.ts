@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 import {
+  JsonReadError,
   childPath,
   field,
   readIdArray,
@@ -12,6 +13,22 @@ import {
 } from '../../json/read.js';
 import type { ParamKind } from '../constraint.js';
 import type { ElementNames } from '../definition.js';
+
+/** Parameter names that denote a resource id (checked against the model's resource views). */
+export const RESOURCE_PARAM_NAMES: ReadonlySet<string> = new Set(['rc', 'rcId', 'resource']);
+
+/**
+ * The largest magnitude a numeric argument may have: BtrPlace's Java `int`. Beyond it, products
+ * such as capacity × overbooking ratio stop being finite (a ratio of 1e308 crashed the checker),
+ * so absurd numbers are refused where they are read, JSON or script alike.
+ */
+export const MAX_ARGUMENT = 2_147_483_647;
+
+/** Why a numeric argument is refused, or undefined when it is in range. */
+export function numberRangeProblem(value: number): string | undefined {
+  if (!Number.isFinite(value) || Math.abs(value) > MAX_ARGUMENT) return `${value} is out of range: a numeric argument lies between -${MAX_ARGUMENT} and ${MAX_ARGUMENT}`;
+  return undefined;
+}
 
 /**
  * The argument shapes constraints are made of. One field kind fixes, side by side, the zod type,
@@ -27,7 +44,7 @@ export type FieldKind =
   | 'nodes'
   | 'vmParts'
   | 'nodeParts'
-  /** an integer (amounts); sign and range are the constraint's `validate` business */
+  /** an integer (amounts) within ±MAX_ARGUMENT; sign and finer range are the constraint's `validate` business */
   | 'int'
   /** a real number (overbooking ratio) */
   | 'number'
@@ -58,9 +75,9 @@ export function zodOf(kind: FieldKind): z.ZodTypeAny {
     case 'nodeParts':
       return z.array(z.array(elementId));
     case 'int':
-      return z.number().int();
+      return z.number().int().min(-MAX_ARGUMENT).max(MAX_ARGUMENT);
     case 'number':
-      return z.number().finite();
+      return z.number().finite().min(-MAX_ARGUMENT).max(MAX_ARGUMENT);
     case 'string':
       return z.string();
     case 'timestamp':
@@ -85,13 +102,19 @@ export function readField(obj: Record<string, unknown>, key: string, kind: Field
     case 'nodeParts':
       return readNodeParts(raw, at);
     case 'int':
-      return readInt(raw, at);
+      return inRange(readInt(raw, at), at);
     case 'number':
-      return readNumber(raw, at);
+      return inRange(readNumber(raw, at), at);
     case 'string':
     case 'timestamp':
       return readString(raw, at);
   }
+}
+
+function inRange(value: number, at: string): number {
+  const problem = numberRangeProblem(value);
+  if (problem) throw new JsonReadError(at, problem);
+  return value;
 }
 
 /**
@@ -232,7 +255,7 @@ export function isValueOfKind(kind: FieldKind, value: unknown): boolean {
       return Array.isArray(value) && value.every((p) => Array.isArray(p) && p.every(isId));
     case 'int':
     case 'number':
-      return typeof value === 'number' && Number.isFinite(value);
+      return typeof value === 'number' && numberRangeProblem(value) === undefined;
     case 'string':
     case 'timestamp':
       return typeof value === 'string';
