@@ -1,4 +1,5 @@
-import { type Command, type CommandIO, UsageError, processIO } from './command.js';
+import { safeName, terminalSafe } from '../../src/text/safe.js';
+import { type Command, type CommandIO, UsageError, processIO, reportInternalError } from './command.js';
 
 /**
  * Every sub-command, one line each: its name and summary (for `ferry --help`) and how to load it.
@@ -40,7 +41,16 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'demo', summary: 'reset the demo cluster, inject faults into it, read its action log', load: async () => (await import('./commands/demo.js')).demoCommand },
 ];
 
-export async function runCli(argv: readonly string[], io: CommandIO = processIO): Promise<number> {
+/**
+ * Every command's output passes terminalSafe: a name that slipped past safeName still cannot put
+ * an escape sequence on the operator's terminal (JSON output is unchanged: JSON escapes those).
+ */
+function guarded(io: CommandIO): CommandIO {
+  return { out: (text) => io.out(terminalSafe(text)), err: (text) => io.err(terminalSafe(text)) };
+}
+
+export async function runCli(argv: readonly string[], rawIo: CommandIO = processIO): Promise<number> {
+  const io = guarded(rawIo);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const target = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
@@ -53,7 +63,7 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO)
   }
   const entry = COMMANDS.find((c) => c.name === name);
   if (!entry) {
-    io.err(`ferry: unknown command '${name}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
+    io.err(`ferry: unknown command '${safeName(name)}'. Commands: ${COMMANDS.map((c) => c.name).join(', ')}`);
     return 2;
   }
   const early = entry.prefetch?.(rest) ?? [];
@@ -69,6 +79,6 @@ export async function runCli(argv: readonly string[], io: CommandIO = processIO)
       io.err(`ferry ${command.name}: ${e.message}\n\n${command.usage}`);
       return 2;
     }
-    throw e;
+    return reportInternalError(command.name, e, io);
   }
 }

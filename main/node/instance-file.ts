@@ -57,9 +57,15 @@ export async function readInstanceFile(file: string): Promise<FileResult<Instanc
   // is never decoded (see parseInstanceJsonText; any surprise falls back to the whole text)
   const shared = sharedPartsIn(bytes.value, SHARED_PARTS);
   const parsed = shared ? parseSharedPartsText(shared.text, shared.value, shared.count) : undefined;
-  if (parsed) return located(file, instanceFromJson(parsed.value));
+  // an instance read to be planned on must name only elements of its model (naming-check.ts)
+  const { checkNamingViews } = await import('../../src/instance/naming-check.js');
+  const read = (raw: unknown): JsonResult<Instance> => {
+    const instance = instanceFromJson(raw);
+    return instance.ok ? checkNamingViews(instance.value, raw) : instance;
+  };
+  if (parsed) return located(file, read(parsed.value));
   const text = decode(file, bytes.value);
-  return text.ok ? readJsonFile(file, text.value, instanceFromJson, parseInstanceJsonText) : text;
+  return text.ok ? readJsonFile(file, text.value, read, parseInstanceJsonText) : text;
 }
 
 export async function readModelFile(file: string): Promise<FileResult<Model>> {

@@ -12,6 +12,7 @@ import { checkNetwork } from './network.js';
 import { describeOriginDifference } from './origin.js';
 import { checkStructure } from './structure.js';
 import { activity, hookContext, span, withoutTimePrefix } from './wording.js';
+import { safeName } from '../text/safe.js';
 
 /**
  * The plan checker: re-verifies a plan against an instance before anybody sees it (BtrPlace's
@@ -157,7 +158,8 @@ export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions 
 export function formatViolations(report: PlanCheckReport, model: Model): string[] {
   const lines: string[] = [];
   for (const v of report.violations) {
-    lines.push(`- ${v.message}`);
+    // a message quotes names from the instance: one violation, one line, whatever they hold
+    lines.push(`- ${safeName(v.message)}`);
     for (const a of v.actions.slice(0, 6)) lines.push(`    ${formatInterval(a.start, a.end)}: ${activity(model, a)}`);
     if (v.actions.length > 6) lines.push(`    ... and ${v.actions.length - 6} more action(s)`);
   }

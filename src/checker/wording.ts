@@ -1,11 +1,12 @@
 import type { Model } from '../model/index.js';
 import type { Action } from '../plan/actions.js';
 import { formatTime } from '../plan/format.js';
+import { safeName } from '../text/safe.js';
 
 /** What an action does, as a present-tense clause: `VM2 migrates from N1 to N2`. */
 export function activity(model: Model, a: Action): string {
-  const vm = (id: number): string => model.vmName(id);
-  const node = (id: number): string => model.nodeName(id);
+  const vm = (id: number): string => safeName(model.vmName(id));
+  const node = (id: number): string => safeName(model.nodeName(id));
   switch (a.kind) {
     case 'migrateVM':
       return `${vm(a.vm)} migrates from ${node(a.from)} to ${node(a.to)}`;
@@ -26,7 +27,7 @@ export function activity(model: Model, a: Action): string {
     case 'shutdownNode':
       return `${node(a.node)} shuts down`;
     case 'allocate':
-      return `${vm(a.vm)} gets ${a.amount} '${a.rc}' on ${node(a.node)}`;
+      return `${vm(a.vm)} gets ${a.amount} '${safeName(a.rc)}' on ${node(a.node)}`;
   }
 }
 

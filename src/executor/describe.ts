@@ -1,15 +1,9 @@
 import type { NamedAction } from '../cluster/ports.js';
 
-/**
- * Steps in operator words, for the terminal, the console and reports. Names come from the cluster
- * (a hypervisor will report whatever a VM was called), so control characters are replaced: a VM
- * named with a newline and a fake `0'00 to 0'09: shutdown(N1)` must not forge a line of the plan
- * the operator approves, nor an escape sequence reach the terminal.
- */
-export function safeName(name: string): string {
-  // eslint-disable-next-line no-control-regex
-  return name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, '\uFFFD');
-}
+import { safeName } from '../text/safe.js';
+
+/** Steps in operator words, for the terminal, the console and reports; names through safeName. */
+export { safeName };
 
 export function describeNamedAction(a: NamedAction): string {
   const n = safeName;

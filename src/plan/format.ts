@@ -2,11 +2,13 @@ import type { Model } from '../model/index.js';
 import { nodeLabel, vmLabel } from '../model/index.js';
 import type { Action, PlanEvent } from './actions.js';
 import type { Plan } from './plan.js';
+import { safeName } from '../text/safe.js';
 
 /**
  * Plans as text: the human format of the project's seed
  * (`0'00 to 0'02: relocate(VM2,N2)`) and BtrPlace's own `toString`
  * (`0:1 {action=migrate(vm=vm#2, from=node#0, to=node#1, bw=2147483647)}`).
+ * Names go through safeName: this is the text an operator approves, one line per action.
  */
 
 /** BtrPlace prints this bandwidth when no network model chose one (Integer.MAX_VALUE). */
@@ -31,8 +33,8 @@ export function formatInterval(start: number, end: number): string {
 
 /** The action in the human format: `relocate(VM2,N2)`, `boot(N3)`, `allocate(VM1,'cpu',3)`. */
 export function describeAction(model: Model, a: Action): string {
-  const vm = (id: number): string => model.vmName(id);
-  const node = (id: number): string => model.nodeName(id);
+  const vm = (id: number): string => safeName(model.vmName(id));
+  const node = (id: number): string => safeName(model.nodeName(id));
   switch (a.kind) {
     case 'migrateVM':
       return `relocate(${vm(a.vm)},${node(a.to)})`;
@@ -60,12 +62,12 @@ export function describeAction(model: Model, a: Action): string {
 /** A hooked event in the human format: `allocate(VM1,'cpu',3)`, `substitute(VM1,vm#9)`. */
 export function describeEvent(model: Model, e: PlanEvent): string {
   return e.kind === 'allocateEvent'
-    ? `allocate(${model.vmName(e.vm)},${quote(e.rc)},${e.amount})`
-    : `substitute(${model.vmName(e.vm)},${model.vmName(e.newVm)})`;
+    ? `allocate(${safeName(model.vmName(e.vm))},${quote(e.rc)},${e.amount})`
+    : `substitute(${safeName(model.vmName(e.vm))},${safeName(model.vmName(e.newVm))})`;
 }
 
 function quote(rc: string): string {
-  return `'${rc.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  return `'${safeName(rc).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 /** One line: `0'00 to 0'02: relocate(VM2,N2) [post: allocate(VM2,'cpu',3)]`. */

@@ -1,5 +1,6 @@
 import type { NodeId, VmId } from '../model/index.js';
 import { type PlacementProblem, describeConstraint } from './problem.js';
+import { describeConstraintSet } from './explain-text.js';
 import { SpreadRule } from './placement/rules.js';
 import type { Target } from './target.js';
 
@@ -50,7 +51,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
     if (need > offer) {
       const preserveIdx = problem.constraints.map((c, i) => ({ c, i })).filter(({ c }) => c.id === 'preserve' && c.args['rc'] === rc);
       const used = [...offlineNow, ...preserveIdx];
-      const because = used.length > 0 ? ` (${nameList(used.map(({ c }) => describeConstraint(model, c)), 4)})` : '';
+      const because = used.length > 0 ? ` (${describeConstraintSet(model, used.map(({ c }) => c)).join(', ')})` : '';
       reasons.push({
         message: `not enough ${rc}: the running VMs need ${need} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${offer}${because}`,
         constraints: used.map(({ i }) => i),

@@ -5,7 +5,8 @@ import { type InfeasibilityReason, describeDemand, nameList, quickInfeasibility 
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { ejectionChains } from './placement/ejection.js';
 import { decidePower, withAllBoots } from './power.js';
-import { type PlacementObjective, type PlacementProblem, SCHEDULE_ONLY_IDS, describeConstraint, initialRepair } from './problem.js';
+import { boundLines, describeConstraintSet } from './explain-text.js';
+import { type PlacementObjective, type PlacementProblem, SCHEDULE_ONLY_IDS, initialRepair } from './problem.js';
 
 /**
  * Infeasibility in operator terms: a small set of constraints that cannot hold together, found by
@@ -120,7 +121,7 @@ export function explainInfeasibility(instance: Instance, extra: readonly Constra
   }
   const stuckText = stuck.length > 0 ? `${nameList(stuck.map((v) => model.vmName(v)), 4)} ${stuck.length === 1 ? 'has' : 'have'} nowhere to go` : 'no placement satisfies them all';
   if (core) {
-    const parts = [...core.map(({ c }) => describeConstraint(model, c)), capacityText];
+    const parts = [...describeConstraintSet(model, core.map(({ c }) => c)), capacityText];
     lines.push(`${parts.join(' + ')}: ${stuckText}`);
     for (const v of stuck.length <= 2 ? stuck : []) {
       const idx = problem.vmIndex.get(v);
@@ -129,10 +130,10 @@ export function explainInfeasibility(instance: Instance, extra: readonly Constra
   }
   for (const reason of known) {
     const named = reason.constraints.map((i) => all[i]).filter((c): c is Constraint => c !== undefined);
-    lines.push(named.length > 0 && !core ? `${[...named.map((c) => describeConstraint(model, c)), capacityText].join(' + ')}: ${reason.message}` : reason.message);
+    lines.push(named.length > 0 && !core ? `${[...describeConstraintSet(model, named), capacityText].join(' + ')}: ${reason.message}` : reason.message);
   }
   if (lines.length === 0) lines.push(`no placement found that satisfies every constraint within the ${capacityText}`);
-  return lines;
+  return boundLines(lines);
 }
 
 /** `N1 cpu 0/mem 2, N2 ...` for the online nodes, with only the VMs that cannot move counted. */

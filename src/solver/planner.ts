@@ -8,6 +8,7 @@ import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility 
 import { solveExact } from './exact/solve.js';
 import { type PartResult, type PartTask, type PartsContext, type SolveParts, type SubProblem, independentParts, mergeParts, partTasks, shortlist, solvePart } from './decompose.js';
 import { type Feasibility, explainInfeasibility, exhaustivePlacement } from './explain.js';
+import { boundLines } from './explain-text.js';
 import { ejectionChains } from './placement/ejection.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
@@ -195,7 +196,8 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     migrationsLowerBound,
     memoryMovedMiB: Number.NaN,
     solveMs: Date.now() - clock.origin,
-    explanation,
+    // every path to 'infeasible' gets the same bound: an explanation is a few lines, not 899
+    explanation: boundLines(explanation),
     notes,
   });
   if (problem.ignored.length > 0) notes.push(`constraints the placement does not model (left to the scheduler and checker): ${problem.ignored.join(', ')}`);
@@ -269,6 +271,15 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
       migrations: placement.migrations,
       stage,
     });
+  };
+
+  // a window too short is named as such, with numbers: the exact model's "unsatisfiable" under the
+  // window, or a schedule past it, would otherwise be explained as a capacity problem
+  const windowShortfall = (hosts: Int32Array): string | undefined => {
+    const window = budgets.windowSeconds;
+    if (window === undefined) return undefined;
+    const free = schedule(instance.model, buildTarget(problem, hosts), problem.constraints, { maxConcurrentMigrationsPerHost: k, ...(options.durations ? { durations: options.durations } : {}) });
+    return free.ok && free.stats.makespan > window ? windowWords(window, free.stats.durationLowerBound, free.stats.makespan) : undefined;
   };
 
   const movable = repair.queue.length;
@@ -362,10 +373,13 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
 
   // ---- exact model alone on small instances --------------------------------------------------
   let exactOptimal = false;
+  // the exact model's proof holds with the budgets: the constraints alone may well be satisfiable
+  let infeasibleUnderBudgets = false;
   // at the placement lower bound, only the MTTR objective has anything left for the exact model
   const atBound = best !== undefined && best.placement.cost <= repair.lowerBound;
   // (the MTTR proof is a short try, native only: WASM's flattening alone costs seconds)
-  if (useExact && options.runner && !stop() && !provenInfeasible && !(atBound && (objectiveKind !== 'mttr' || options.runner.kind !== 'native'))) {
+  const exactMs = exactTimeLimitMs(deadline - Date.now(), timeLimit, atBound);
+  if (useExact && options.runner && exactMs > 0 && !stop() && !provenInfeasible && !(atBound && (objectiveKind !== 'mttr' || options.runner.kind !== 'native'))) {
     const movableMap = new Map<VmId, readonly NodeId[] | undefined>();
     // small clusters: every host (the exact optimum is then a proof); larger: each VM's best hosts
     const candidates = problem.nodes.length <= FULL_DOMAIN_MAX_NODES ? new Map<number, number[]>() : shortlist(problem, repair);
@@ -385,14 +399,14 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
         budgets: {
           maxConcurrentMigrationsPerNode: k,
           ...(budgets.maxMigrations !== undefined ? { maxMigrations: budgets.maxMigrations } : {}),
+          // the model counts memory in the memory resource's unit, MiB like memoryMoved()
+          ...(budgets.maxMemoryMovedGiB !== undefined ? { maxMemoryMoved: Math.floor(budgets.maxMemoryMovedGiB * 1024) } : {}),
         },
       },
       options.runner,
       {
         objective: objectiveKind,
-        // the exact model schedules too: give it a bounded share, never the whole budget
-        // at the migration bound only the MTTR proof is left: a short try, not seconds (see the note below)
-        timeLimitMs: atBound ? Math.max(500, Math.min(deadline - Date.now(), 5_000)) : Math.max(1_000, Math.min(deadline - Date.now(), 5_000, Math.max(3_000, timeLimit * 0.3))),
+        timeLimitMs: exactMs,
         ...(mznSolver !== undefined ? { solver: mznSolver } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         // never solve cold: the heuristic's plan bounds the objective and guides the search
@@ -401,7 +415,10 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     );
     notes.push(`exact model (${options.runner.kind}): ${exact.status}, ${exact.size.variableVms} variable VMs, ${exact.elapsedMs} ms${exact.reasons.length > 0 ? ` (${exact.reasons.join('; ')})` : ''}`);
     if (exact.solution) {
-      const hosts = hostsOfTarget(problem, exact.solution.target, best?.placement.hosts);
+      const found = hostsOfTarget(problem, exact.solution.target, best?.placement.hosts);
+      // the model encodes the budgets; checked again here, as every other stage's plan is
+      const hosts = found && withinBudgets(problem, resultOf(problem, found), budgets) ? found : undefined;
+      if (found && !hosts) notes.push(`exact model plan rejected: over ${budgetWords(budgets)}`);
       if (hosts) {
         const report = checkPlan(full, exact.solution.plan);
         if (report.ok) {
@@ -426,24 +443,36 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
           if (exact.status === 'OPTIMAL_SOLUTION' && cut !== undefined) notes.push(`exact model: optimal among the ${cut} best hosts of each VM (not a proof over every host)`);
         } else notes.push(`exact model plan rejected by the checker: ${formatViolations(report, instance.model).join(' ')}`);
       }
-    } else if (exact.status === 'UNSATISFIABLE' && !best) provenInfeasible = true;
+    } else if (exact.status === 'UNSATISFIABLE' && !best) {
+      provenInfeasible = true;
+      infeasibleUnderBudgets = hasBudgets(budgets);
+    }
   }
 
   if (!best) {
+    // the placement schedules without the window: the window is what no plan fits
+    const tooShort = placement.unplaced.length === 0 ? windowShortfall(placement.hosts) : undefined;
+    if (tooShort !== undefined && (provenInfeasible || infeasibleUnderBudgets)) return { result: infeasible([tooShort], repair.lowerBound, repair.migrationsLowerBound) };
+    if (infeasibleUnderBudgets) return { result: infeasible([`no plan satisfies the constraints within ${budgetWords(budgets)}`], repair.lowerBound, repair.migrationsLowerBound) };
     if (provenInfeasible) {
       const known: InfeasibilityReason[] = [];
       return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, known), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
     }
     const why: string[] = [];
     if (constructed.unplaced.length > 0) why.push(`no placement found in time for ${constructed.unplaced.length} VM(s): ${constructed.unplaced.slice(0, 6).map((v) => instance.model.vmName(problem.vms[v] as VmId)).join(', ')}`);
-    if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
-    if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds the budgets`);
+    if (tooShort !== undefined) why.push(tooShort);
+    else if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
+    if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`);
     if (constructed.unplaced.length > 0) why.push(...sparesLine(problem));
     return { result: { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   }
 
   // ---- the final check -----------------------------------------------------------------------
   const chosen: Scheduled = best;
+  // every stage filters on the budgets; a plan over them is refused, never shown as an answer
+  if (!withinBudgets(problem, chosen.placement, budgets)) {
+    return { result: { ...infeasible([`the plan found (${chosen.placement.migrations} migrations, ${memoryMoved(problem, chosen.placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`], repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
+  }
   const report = checkPlan(full, chosen.plan);
   if (!report.ok) throw new PlanCheckError(formatViolations(report, instance.model));
   phases.push(`check ${Date.now() - t0} ms`);
@@ -525,6 +554,41 @@ function withinBudgets(problem: PlacementProblem, placement: PlacementResult, bu
   if (budgets.maxMigrations !== undefined && placement.migrations > budgets.maxMigrations) return false;
   if (budgets.maxMemoryMovedGiB !== undefined && memoryMoved(problem, placement.hosts) > budgets.maxMemoryMovedGiB * 1024) return false;
   return true;
+}
+
+/** `the plan needs at least 6 s (lower bound…) but the maintenance window (--window) allows 1 s`. */
+function windowWords(window: number, lowerBound: number, makespan: number): string {
+  const allows = `the maintenance window (--window) allows ${window} s`;
+  if (lowerBound > window) return `the plan needs at least ${lowerBound} s (lower bound for the placement found; its best schedule takes ${makespan} s) but ${allows}`;
+  return `the best schedule found takes ${makespan} s (lower bound ${lowerBound} s) but ${allows}`;
+}
+
+/** Below this, a MiniZinc call cannot even flatten the model: the exact stage is skipped. */
+const MIN_EXACT_MS = 300;
+
+/**
+ * The exact model's time: a bounded share (it schedules too, so never the whole budget; at the
+ * migration bound only the MTTR proof is left, a short try), and never more than what remains
+ * once the final check's reserve is kept: `--time-limit` is a promise. 0: skip the stage.
+ */
+export function exactTimeLimitMs(remainingMs: number, timeLimitMs: number, atBound: boolean): number {
+  // the final check's share, plus the runner's grace past a call's limit (at least 100 ms)
+  const reserve = Math.min(1_000, timeLimitMs * 0.1) + 100;
+  const wanted = atBound ? 5_000 : Math.min(5_000, Math.max(3_000, timeLimitMs * 0.3));
+  const given = Math.floor(Math.min(wanted, remainingMs - reserve));
+  return given >= MIN_EXACT_MS ? given : 0;
+}
+
+function hasBudgets(budgets: PlanBudgets): boolean {
+  return budgets.maxMigrations !== undefined || budgets.maxMemoryMovedGiB !== undefined;
+}
+
+/** The budgets a plan must fit, in operator words ("the budgets: at most 0 GiB of memory moved"). */
+function budgetWords(budgets: PlanBudgets): string {
+  const parts: string[] = [];
+  if (budgets.maxMigrations !== undefined) parts.push(`at most ${budgets.maxMigrations} migration(s)`);
+  if (budgets.maxMemoryMovedGiB !== undefined) parts.push(`at most ${budgets.maxMemoryMovedGiB} GiB of memory moved`);
+  return parts.length === 0 ? 'the budgets' : `the budgets (${parts.join(', ')})`;
 }
 
 function costOf(problem: PlacementProblem, hosts: Int32Array): number {

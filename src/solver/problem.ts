@@ -13,6 +13,7 @@ import {
   SpreadRule,
 } from './placement/rules.js';
 import { Placement } from './placement/state.js';
+import { safeName, summariseNames } from '../text/safe.js';
 
 /**
  * Problem reduction in repair mode (BtrPlace's `doRepair(true)`): from an instance, the target
@@ -695,12 +696,15 @@ function overloadCostBound(problem: PlacementProblem, state: Placement, n: numbe
   return Math.max(memExcess, cheapestMoves(problem, state, n, count));
 }
 
-/** `spread(VM2, VM3)`-like text for a constraint, with element names. */
+/**
+ * `spread(VM2, VM3)`-like text for a constraint, with element names (through safeName: they come
+ * from the instance) and sets summarised (`{VM[1..500]}`): explanations quote it.
+ */
 export function describeConstraint(model: Model, c: Constraint): string {
   const a = c.args;
-  const vm = (id: unknown): string => (typeof id === 'number' ? model.vmName(id) : String(id));
-  const node = (id: unknown): string => (typeof id === 'number' ? model.nodeName(id) : String(id));
-  const list = (xs: unknown, f: (x: unknown) => string): string => (Array.isArray(xs) ? `{${xs.map(f).join(', ')}}` : '?');
+  const vm = (id: unknown): string => (typeof id === 'number' ? safeName(model.vmName(id)) : String(id));
+  const node = (id: unknown): string => (typeof id === 'number' ? safeName(model.nodeName(id)) : String(id));
+  const list = (xs: unknown, f: (x: unknown) => string): string => (Array.isArray(xs) ? `{${summariseNames(xs.map(f), 8)}}` : '?');
   const args: string[] = [];
   for (const [k, v] of Object.entries(a)) {
     if (k === 'continuous') continue;

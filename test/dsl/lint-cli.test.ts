@@ -86,3 +86,16 @@ describe('ferry lint', () => {
     expect((await lint(seed, '--instance', instance, '--bogus')).code).toBe(2);
   });
 });
+
+describe('ferry lint on runaway input', () => {
+  it('caps repeated diagnostics and prints a bounded window of a long line', async () => {
+    // one line, 20,000 duplicates: 19,999 'listed twice' warnings
+    const line = `spread({${Array.from({ length: 20_000 }, () => 'VM1').join(', ')}});`;
+    const script = file('runaway.btrp', `${line}\n`);
+    const r = await lint(script, '--instance', instance);
+    expect(r.err.length).toBeLessThan(10_000);
+    expect(r.err).toContain('and 19989 more like this (warning operation)');
+    for (const l of r.err.split('\n')) expect(l.length).toBeLessThan(400);
+    expect(r.err).toContain('…');
+  });
+});

@@ -7,6 +7,8 @@ import { type JsonResult, parseJsonText } from '../../../src/json/read.js';
 import { actionsFromJson, planFromJson } from '../../../src/plan/json.js';
 import { formatTime } from '../../../src/plan/format.js';
 import { type Plan, planDuration } from '../../../src/plan/plan.js';
+import { capByKey, omittedLines } from '../../../src/text/cap.js';
+import { safeName } from '../../../src/text/safe.js';
 import { type FileError, formatFileError, readInstanceFile, readJsonText } from '../../node/instance-file.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -127,9 +129,14 @@ async function addScriptConstraints(instance: Instance, file: string): Promise<{
   }
   const model = instance.model.clone();
   const script = parseScript(text, { model });
-  const located = (d: Diagnostic): string => `${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}${d.suggestion === undefined ? '' : ` (did you mean '${d.suggestion}'?)`}`;
-  if (!script.ok) return { ok: false, error: script.diagnostics.filter((d) => d.severity === 'error').map(located).join('\n') };
+  const located = (d: Diagnostic): string => `${file}:${d.line}:${d.column}: ${d.severity}: ${safeName(d.message)}${d.suggestion === undefined ? '' : ` (did you mean '${safeName(d.suggestion)}'?)`}`;
+  // a generated script can repeat one diagnostic thousands of times: the first few of each kind
+  const capped = (ds: readonly Diagnostic[]): string[] => {
+    const c = capByKey(ds, (d) => `${d.severity} ${d.code}`);
+    return [...c.shown.map(located), ...omittedLines(c.omitted).map((l) => `${file}: ${l}`)];
+  };
+  if (!script.ok) return { ok: false, error: capped(script.diagnostics.filter((d) => d.severity === 'error')).join('\n') };
   applyAttributes(model, script.attributes);
-  const warnings = script.diagnostics.filter((d) => d.severity === 'warning').map(located);
+  const warnings = capped(script.diagnostics.filter((d) => d.severity === 'warning'));
   return { ok: true, value: { ...instance, model, constraints: [...instance.constraints, ...script.constraints] }, warnings };
 }

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 
 import { definitionOf } from '../../../src/catalogue/registry.js';
 import { type Diagnostic, LineIndex, ScriptLibrary, formatScriptResult, parseScript } from '../../../src/dsl/index.js';
+import { capByKey, omittedLines } from '../../../src/text/cap.js';
+import { lineExcerpt, safeName } from '../../../src/text/safe.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { type Command, type CommandIO, UsageError } from '../command.js';
 
@@ -43,7 +45,7 @@ export const lintCommand: Command = {
     }
     const result = parseScript(text, { model: instance.value.model, library });
     const lines = new LineIndex(text);
-    for (const d of result.diagnostics) io.err(renderDiagnostic(options.script, d, lines));
+    for (const text of renderDiagnostics(options.script, result.diagnostics, lines)) io.err(text);
 
     if (options.format) {
       const formatted = formatScriptResult(text);
@@ -61,12 +63,27 @@ export const lintCommand: Command = {
   },
 };
 
-/** `file:line:col: severity: message`, then the source line and a caret under the problem. */
+/** How many diagnostics of one severity and code are printed before the rest are only counted. */
+export const DIAGNOSTICS_PER_CODE = 10;
+
+/** Every diagnostic rendered, at most DIAGNOSTICS_PER_CODE per severity and code, then the counts. */
+export function renderDiagnostics(file: string, diagnostics: readonly Diagnostic[], lines: LineIndex): string[] {
+  const capped = capByKey(diagnostics, (d) => `${d.severity} ${d.code}`, DIAGNOSTICS_PER_CODE);
+  return [...capped.shown.map((d) => renderDiagnostic(file, d, lines)), ...omittedLines(capped.omitted).map((l) => `${file}: ${l}`)];
+}
+
+/**
+ * `file:line:col: severity: message`, then the source line and a caret under the problem. The
+ * source line is a bounded window around the column (a generated script can be one 2 MB line),
+ * and the message and line go through safeName (a script may hold any character).
+ */
 export function renderDiagnostic(file: string, d: Diagnostic, lines: LineIndex): string {
-  const source = lines.lineText(d.line).replace(/\t/g, ' ');
-  const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : Math.max(1, source.length - d.column + 1);
-  const caret = `${' '.repeat(Math.max(0, d.column - 1))}^${'~'.repeat(Math.max(0, Math.min(width, 200) - 1))}`;
-  return [`${file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`, `  ${source}`, `  ${caret}`].join('\n');
+  const full = lines.lineText(d.line).replace(/\t/g, ' ');
+  const { text, column } = lineExcerpt(full, d.column);
+  const width = d.endLine === d.line ? Math.max(1, d.endColumn - d.column) : Math.max(1, full.length - d.column + 1);
+  const room = Math.max(1, text.length - column + 1);
+  const caret = `${' '.repeat(Math.max(0, column - 1))}^${'~'.repeat(Math.max(0, Math.min(width, room) - 1))}`;
+  return [`${file}:${d.line}:${d.column}: ${d.severity}: ${safeName(d.message)}`, `  ${safeName(text)}`, `  ${caret}`].join('\n');
 }
 
 function summary(file: string, constraints: readonly { id: string; continuous: boolean; args: Record<string, unknown> }[], model: Parameters<typeof parseScript>[1]['model']): string {
@@ -83,7 +100,7 @@ function summary(file: string, constraints: readonly { id: string; continuous: b
     const modes = [count.continuous > 0 ? `${count.continuous} continuous` : '', count.discrete > 0 ? `${count.discrete} discrete` : ''].filter(Boolean).join(', ');
     lines.push(`  ${id.padEnd(18)} ${String(count.continuous + count.discrete).padStart(5)}  (${modes})`);
   }
-  const names = { vm: (id: number) => model.vmName(id), node: (id: number) => model.nodeName(id) };
+  const names = { vm: (id: number) => safeName(model.vmName(id)), node: (id: number) => safeName(model.nodeName(id)) };
   const shown = constraints.slice(0, 20);
   if (shown.length > 0) lines.push('', ...shown.map((c) => `  ${definitionOf(c.id)?.script.format(c, names) ?? c.id}`));
   if (constraints.length > shown.length) lines.push(`  ... and ${constraints.length - shown.length} more`);

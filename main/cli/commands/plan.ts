@@ -6,6 +6,8 @@ import { formatPlan } from '../../../src/plan/format.js';
 import { planToJson } from '../../../src/plan/json.js';
 import type { PlanResult } from '../../../src/solver/planner.js';
 import type { MznSolverId } from '../../../src/solver/ports.js';
+import { capByKey, omittedLines } from '../../../src/text/cap.js';
+import { safeName } from '../../../src/text/safe.js';
 import type { PlacementObjective } from '../../../src/solver/problem.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { type PlanRequest, PlanRequestError, PlanningService } from '../../services/planning.js';
@@ -72,7 +74,10 @@ export const planCommand: Command = {
     // every improving plan gets its line, as long as checking them stays within its share of the time
     const service = new PlanningService({ progressIntervalMs: 0 });
     const prepared = prepare(service, planRequest(read.value, opts, script));
-    for (const d of prepared.diagnostics) io.err(`${opts.script ?? ''}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+    // a generated script can repeat one warning thousands of times: the first few of each kind
+    const capped = capByKey(prepared.diagnostics, (d) => `${d.severity} ${d.code}`);
+    for (const d of capped.shown) io.err(`${opts.script ?? ''}:${d.line}:${d.column}: ${d.severity}: ${safeName(d.message)}`);
+    for (const line of omittedLines(capped.omitted)) io.err(`${opts.script ?? ''}: ${line}`);
     if (prepared.kind === 'script-errors') return 1;
 
     const controller = new AbortController();
@@ -85,7 +90,7 @@ export const planCommand: Command = {
     try {
       const outcome = await service.solve(prepared, {
         signal: controller.signal,
-        onNotice: (message) => io.err(`ferry plan: ${message}`),
+        onNotice: (message) => io.err(`ferry plan: ${safeName(message)}`),
         onProgress: (p) => io.err(`[${(p.elapsedMs / 1000).toFixed(1)} s] ${p.stage}: objective ${p.objective} (lower bound ${p.lowerBound}), ${p.migrations} migration(s)`),
       });
       result = outcome.result;
@@ -135,13 +140,14 @@ function planRequest(instance: Instance, opts: PlanArgs, script: { text: string;
 
 /** Notes on stderr, then the plan (or why there is none) on stdout; the exit code. */
 function printResult(result: PlanResult, format: PlanArgs['format'], io: CommandIO): number {
-  for (const note of result.notes) io.err(`note: ${note}`);
+  // notes and explanations quote names from the instance: each stays one line
+  for (const note of result.notes) io.err(`note: ${safeName(note)}`);
   if (result.status === 'infeasible' || !result.plan) {
     const explanation = result.explanation ?? [];
     if (format === 'json') io.out(JSON.stringify({ infeasible: result.status === 'infeasible', status: result.status, explanation }));
     else {
       io.out(result.status === 'infeasible' ? 'no plan exists:' : 'no plan found:');
-      for (const line of explanation) io.out(`  - ${line}`);
+      for (const line of explanation) io.out(`  - ${safeName(line)}`);
     }
     return result.status === 'infeasible' ? 2 : 1;
   }

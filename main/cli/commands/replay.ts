@@ -6,6 +6,7 @@ import { formatBtrPlace, formatPlan, formatTime } from '../../../src/plan/format
 import { actionsFromJson, planFromJson } from '../../../src/plan/json.js';
 import { planDuration } from '../../../src/plan/plan.js';
 import { replay } from '../../../src/plan/replay.js';
+import { safeName } from '../../../src/text/safe.js';
 import { formatFileError, readJsonText } from '../../node/instance-file.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -60,7 +61,7 @@ export const replayCommand: Command = {
     else if (show === 'btrplace') io.out(formatBtrPlace(plan));
     const result = replay(plan);
     if (!result.ok) {
-      io.err(`${planFile}: ${result.problem.message}`);
+      io.err(`${planFile}: ${safeName(result.problem.message)}`);
       return 1;
     }
     const n = plan.actions.length;
@@ -130,9 +131,9 @@ function readPlanActions(text: string, model: Model): JsonResult<{ actions: Acti
 export function formatMapping(model: Model): string {
   const m = model.mapping;
   const lines: string[] = ['final mapping:'];
-  const names = (vms: Iterable<number>): string => [...vms].map((v) => model.vmName(v)).join(', ');
+  const names = (vms: Iterable<number>): string => [...vms].map((v) => safeName(model.vmName(v))).join(', ');
   for (const node of [...m.nodes()].sort((a, b) => a - b)) {
-    const name = model.nodeName(node);
+    const name = safeName(model.nodeName(node));
     if (m.isOffline(node)) {
       lines.push(`  ${name}: offline`);
       continue;

@@ -1,4 +1,5 @@
 import { type InstanceSummary, type NodeLoad, summarizeInstance } from '../../../src/instance/summary.js';
+import { safeName } from '../../../src/text/safe.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { type Command, UsageError } from '../command.js';
 
@@ -49,7 +50,8 @@ function parseArgs(args: readonly string[]): { file: string; top: number } {
 }
 
 /** The text `ferry show` prints. */
-export function formatSummary(file: string, s: InstanceSummary): string {
+export function formatSummary(file: string, summary: InstanceSummary): string {
+  const s = shownSafe(summary);
   const lines: string[] = [`instance ${file}`];
   lines.push(`nodes        ${s.nodes.total} (${s.nodes.online} online, ${s.nodes.offline} offline)`);
   const vmParts = [`${s.vms.running} running`, `${s.vms.sleeping} sleeping`, `${s.vms.ready} ready`];
@@ -88,6 +90,12 @@ export function formatSummary(file: string, s: InstanceSummary): string {
   }
   lines.push(`objective    ${s.objective}`);
   return lines.join('\n');
+}
+
+/** Node and resource names come from the instance: through safeName, so none can forge a line. */
+function shownSafe(s: InstanceSummary): InstanceSummary {
+  const node = (n: NodeLoad): NodeLoad => ({ ...n, name: safeName(n.name), loads: n.loads.map((l) => ({ ...l, rc: safeName(l.rc) })) });
+  return { ...s, resources: s.resources.map((r) => ({ ...r, id: safeName(r.id) })), mostLoaded: s.mostLoaded.map(node), overloaded: s.overloaded.map(node) };
 }
 
 function nodeLine(n: NodeLoad): string {
