@@ -5,21 +5,10 @@ import { describe, expect, it } from 'vitest';
 
 import { DemoEngine, demoSpeed, migrationMs, readActionsLog } from '../../main/node/demo/engine.js';
 import { defaultFleet } from '../../main/node/demo/fleet.js';
-import type { Instance } from '../../src/instance/instance.js';
-import { demoSandbox, hostOf, sleep, stateOf, waitEnded } from './helpers.js';
+import { demoSandbox, fleetWithOfflineHost, hostOf, sleep, stateOf, waitEnded } from './helpers.js';
 
 const sandbox = demoSandbox();
 
-/** The fleet with r3-h2 emptied (its VMs on r3-h1) and powered off. */
-function fleetWithOfflineHost(): Instance {
-  const fleet = defaultFleet();
-  const m = fleet.model;
-  const r31 = m.nodeNames?.resolve('r3-h1') ?? -1;
-  const r32 = m.nodeNames?.resolve('r3-h2') ?? -1;
-  for (const vm of [...m.mapping.runningVMs(r32)]) m.mapping.addRunningVM(vm, r31);
-  m.mapping.addOfflineNode(r32);
-  return fleet;
-}
 
 describe('DemoEngine state', () => {
   it('is seeded with the default fleet in dir/state.sqlite, once', () => {

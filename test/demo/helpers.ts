@@ -4,6 +4,8 @@ import { join } from 'node:path';
 
 import { afterEach } from 'vitest';
 
+import { defaultFleet } from '../../main/node/demo/fleet.js';
+import type { Instance } from '../../src/instance/instance.js';
 import { DemoEngine, type DemoEngineOptions } from '../../main/node/demo/engine.js';
 import type { Model } from '../../src/model/index.js';
 
@@ -57,4 +59,15 @@ export async function waitEnded(engine: DemoEngine, requestId: string, limitMs =
     if (Date.now() > until) throw new Error(`${requestId} still running after ${limitMs} ms`);
     await sleep(10);
   }
+}
+
+/** The fleet with r3-h2 emptied (its VMs on r3-h1) and powered off. */
+export function fleetWithOfflineHost(): Instance {
+  const fleet = defaultFleet();
+  const m = fleet.model;
+  const r31 = m.nodeNames?.resolve('r3-h1') ?? -1;
+  const r32 = m.nodeNames?.resolve('r3-h2') ?? -1;
+  for (const vm of [...m.mapping.runningVMs(r32)]) m.mapping.addRunningVM(vm, r31);
+  m.mapping.addOfflineNode(r32);
+  return fleet;
 }
