@@ -249,9 +249,13 @@ async function closeRunner(runner: MznRunner | undefined): Promise<void> {
   await (runner as { close?: () => Promise<void> } | undefined)?.close?.();
 }
 
-/** Rejected progress candidates are a planner bug: said in the notes, never hidden. */
+/**
+ * Rejected progress candidates are said in the notes, never hidden. The heuristic's schedule can
+ * break a continuous constraint (the planner then drops it and tries the exact model), so this is
+ * not necessarily a bug.
+ */
 function withGateNote(result: PlanResult, gate: ProgressGate | undefined): PlanResult {
   if (!gate || gate.rejected === 0) return result;
-  const note = `progress: ${gate.rejected} intermediate plan(s) rejected by the checker were not shown (a planner bug: please report it with the instance)`;
+  const note = `progress: ${gate.rejected} intermediate plan(s) rejected by the checker were not shown`;
   return { ...result, notes: [...result.notes, note] };
 }

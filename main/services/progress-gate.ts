@@ -8,7 +8,7 @@ import type { PlanProgress } from '../../src/solver/planner.js';
  * latest candidate at most every `minIntervalMs`, and leaves at least four times a check's cost
  * between two checks, so that checking stays under ~20 % of the time. A candidate superseded
  * before its turn is simply not shown (a better one is on its way); one the checker rejects is
- * dropped and counted (a planner bug).
+ * dropped and counted.
  */
 
 /** A progress report whose plan the checker accepted. */

@@ -8,6 +8,7 @@ import { formatInterval, formatTime } from '../plan/format.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
 import { type Overload, covers, findOverloads } from './capacity.js';
+import { withOverbooking } from './overbooking.js';
 import { checkNetwork } from './network.js';
 import { describeOriginDifference } from './origin.js';
 import { checkStructure } from './structure.js';
@@ -219,32 +220,6 @@ function overloadViolation(model: Model, o: Overload, replayed: ReplayProblem, o
     vms: o.vms,
     nodes: [o.node],
   };
-}
-
-/**
- * The plan over a copy of its origin whose capacities are the virtual ones, when some Overbook
- * constraint applies: ⌊physical × ratio⌋ with the smallest ratio of each node and resource, whatever
- * the constraint's mode (BtrPlace's CShareableResource caps the scheduler's cumulatives with it).
- * Undefined when nothing is overbooked.
- */
-function withOverbooking(plan: Plan, constraints: readonly Constraint[]): Plan | undefined {
-  const ratios = new Map<string, Map<number, number>>();
-  for (const c of constraints) {
-    if (c.id !== 'overbook') continue;
-    const { node, rc, ratio } = c.args as { node?: unknown; rc?: unknown; ratio?: unknown };
-    if (typeof node !== 'number' || typeof rc !== 'string' || typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0) continue;
-    const byNode = ratios.get(rc) ?? new Map<number, number>();
-    byNode.set(node, Math.min(byNode.get(node) ?? Infinity, ratio));
-    ratios.set(rc, byNode);
-  }
-  if (ratios.size === 0) return undefined;
-  const origin = plan.origin.clone();
-  for (const [rc, byNode] of ratios) {
-    const r = origin.resource(rc);
-    if (!r) continue;
-    for (const [node, ratio] of byNode) r.setCapacity(node, Math.floor(r.capacity(node) * ratio));
-  }
-  return { origin, actions: plan.actions };
 }
 
 /** A replay result with the original capacities back (its consumptions kept). */

@@ -30,7 +30,8 @@ import type { Plan } from './plan.js';
  * from the start (d-slice); a booting or resuming VM books its destination from the start; a VM
  * shutting down, being suspended or killed frees its host at the end; an increasing Allocate
  * books the extra amount from its start, a decreasing one frees at its end. Capacities are the
- * physical ones of the resource views (overbooking ratios are constraints, checked elsewhere).
+ * physical ones of the resource views (overbooking ratios are constraints: callers replay a plan
+ * whose origin has the overbooked capacities, see checker/overbooking.ts).
  */
 
 export interface ReplayObserver {

@@ -18,14 +18,16 @@ import { type PowerPlan, bootForUnplaced, canBoot, decidePower, sparesLine } fro
 import { type PlacementObjective, type PlacementProblem, type Repair, initialRepair } from './problem.js';
 import { schedule } from './schedule/index.js';
 import type { Target } from './target.js';
+import { safeName } from '../text/safe.js';
 
 /**
  * The planner: the power pass (power.ts: which nodes to power off for a discrete maxOnline, which
  * to boot when capacity is short) → problem reduction → bounds → constructive placement (ejection
  * chains) → LNS (and the exact MiniZinc model alone on small instances) → scheduling → the plan
  * checker; a search that leaves VMs unplaced while nodes could boot is retried with them. Anytime:
- * every improving, checked plan is streamed; a cancel keeps the best so far. A plan that fails the
- * checker is a bug and raises PlanCheckError; it is never returned.
+ * every improving, checked plan is streamed; a cancel keeps the best so far. A heuristic plan the
+ * checker rejects (a continuous constraint its schedule could not honour) goes to the exact model,
+ * or ends as status 'unknown' naming the violation; a plan that fails the checker is never returned.
  */
 
 export interface PlanBudgets {
@@ -371,6 +373,16 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     if (next) return { retry: next };
   }
 
+  // the heuristic schedule may break a continuous constraint it cannot order (gather, splitAmong,
+  // resourceCapacity…): such a plan is dropped here so the exact model, which encodes them, gets
+  // the instance; without it the answer is an honest 'unknown' naming the checker's violation
+  const rejected = best ? rejectedByChecker(full, best.plan) : undefined;
+  if (rejected) {
+    notes.push(`heuristic plan rejected by the checker: ${rejected.join('; ')}`);
+    best = undefined;
+  }
+  const checkedBest = best;
+
   // ---- exact model alone on small instances --------------------------------------------------
   let exactOptimal = false;
   // the exact model's proof holds with the budgets: the constraints alone may well be satisfiable
@@ -454,6 +466,9 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     const tooShort = placement.unplaced.length === 0 ? windowShortfall(placement.hosts) : undefined;
     if (tooShort !== undefined && (provenInfeasible || infeasibleUnderBudgets)) return { result: infeasible([tooShort], repair.lowerBound, repair.migrationsLowerBound) };
     if (infeasibleUnderBudgets) return { result: infeasible([`no plan satisfies the constraints within ${budgetWords(budgets)}`], repair.lowerBound, repair.migrationsLowerBound) };
+    // the exact model's proof covers the schedule: name what the heuristic's schedule broke, the
+    // placement alone being feasible (a placement explanation would contradict it)
+    if (provenInfeasible && rejected) return { result: infeasible(['no schedule keeps every continuous constraint true on the way (the exact model proves it); the heuristic placement would break:', ...rejected], repair.lowerBound, repair.migrationsLowerBound) };
     if (provenInfeasible) {
       const known: InfeasibilityReason[] = [];
       return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, known), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
@@ -464,6 +479,7 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     else if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
     if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`);
     if (constructed.unplaced.length > 0) why.push(...sparesLine(problem));
+    if (rejected) why.push('the schedule of the placement found breaks a continuous constraint:', ...rejected);
     return { result: { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   }
 
@@ -473,8 +489,10 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   if (!withinBudgets(problem, chosen.placement, budgets)) {
     return { result: { ...infeasible([`the plan found (${chosen.placement.migrations} migrations, ${memoryMoved(problem, chosen.placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`], repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   }
-  const report = checkPlan(full, chosen.plan);
-  if (!report.ok) throw new PlanCheckError(formatViolations(report, instance.model));
+  // the heuristic's plan was checked above, the exact model's before it was kept: this is a guard
+  // against a stage added later without its check, answered honestly rather than thrown
+  const unchecked = chosen === checkedBest ? undefined : rejectedByChecker(full, chosen.plan);
+  if (unchecked) return { result: { ...infeasible(['the plan found breaks:', ...unchecked], repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   phases.push(`check ${Date.now() - t0} ms`);
   notes.push(`timeline: ${phases.join(', ')}`);
   const value = objectiveValue(objectiveKind, chosen, problem);
@@ -513,6 +531,16 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
       notes,
     },
   };
+}
+
+/** The checker's violations of a plan, one line each in operator words (at most 6), or undefined when it passes. */
+function rejectedByChecker(instance: Instance, plan: Plan): readonly string[] | undefined {
+  const report = checkPlan(instance, plan);
+  if (report.ok) return undefined;
+  // a message quotes names from the instance: safeName keeps each on its one line
+  const lines = report.violations.slice(0, 6).map((v) => safeName(v.message));
+  if (report.violations.length > 6) lines.push(`… and ${report.violations.length - 6} more violation(s)`);
+  return lines;
 }
 
 /** True when every VM that migrates had to (its source is not allowed at the end). */

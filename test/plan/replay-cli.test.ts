@@ -64,6 +64,47 @@ describe('ferry replay', () => {
     expect(r.err).toContain("small-plan-overload.json: 0'03 to 0'05: N2 over 'mem' capacity (70 > 64) while VM2 arrives and VM4 has not left yet");
   });
 
+  /** small-instance.json with `edit` applied to its JSON, written to the temporary directory. */
+  async function instanceWith(name: string, edit: (json: { model: { views: { rcId?: string; vms?: Record<string, number> }[] }; constraints: unknown[] }) => void): Promise<string> {
+    const json = JSON.parse(await readFile(instance, 'utf8')) as Parameters<typeof edit>[0];
+    edit(json);
+    const file = join(dir, name);
+    await writeFile(file, JSON.stringify(json));
+    return file;
+  }
+
+  it('counts capacities with the overbook ratios of the instance, as the checker does', async () => {
+    // N2 holds 70 MiB while VM2 arrives: over its 64, within ⌊64 × 1.1⌋ = 70
+    const overbooked = await instanceWith('overbooked.json', (j) => j.constraints.push({ id: 'overbook', node: 2, rc: 'mem', ratio: 1.1, continuous: true }));
+    const ok = await run(overbooked, join(fixtures, 'small-plan-overload.json'));
+    expect(ok.err).toBe('');
+    expect(ok.code).toBe(0);
+    // a smaller ratio (⌊64 × 1.05⌋ = 67) still overloads it, with the overbooked capacity named
+    const tight = await instanceWith('tight.json', (j) => j.constraints.push({ id: 'overbook', node: 2, rc: 'mem', ratio: 1.05, continuous: true }));
+    const over = await run(tight, join(fixtures, 'small-plan-overload.json'));
+    expect(over.code).toBe(1);
+    expect(over.err).toContain("N2 over 'mem' capacity (70 > 67)");
+  });
+
+  it('does not report an overbooked host over capacity from the start', async () => {
+    // N1 holds VM1 (20) and VM2 (now 50): 70 MiB on 64 physical, ⌊64 × 1.5⌋ = 96 overbooked
+    const bigger = (j: Parameters<Parameters<typeof instanceWith>[1]>[0]): void => {
+      const mem = j.model.views.find((v) => v.rcId === 'mem');
+      if (mem?.vms) mem.vms['2'] = 50;
+    };
+    const physical = await instanceWith('physical.json', bigger);
+    const plan = join(dir, 'empty-plan.json');
+    await writeFile(plan, JSON.stringify({ actions: [] }));
+    expect((await run(physical, plan)).err).toContain("N1 is over 'mem' capacity from the start (70 > 64)");
+    const overbooked = await instanceWith('overbooked-start.json', (j) => {
+      bigger(j);
+      j.constraints.push({ id: 'overbook', node: 1, rc: 'mem', ratio: 1.5, continuous: true });
+    });
+    const r = await run(overbooked, plan);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+  });
+
   it('reads gzipped models and full plans, and warns when the plan origin differs', async () => {
     const raw = JSON.parse(await readFile(instance, 'utf8')) as { model: unknown };
     const model = modelFromJson(raw.model);

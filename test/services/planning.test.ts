@@ -146,7 +146,7 @@ describe('planning progress carries only plans the checker accepts', () => {
     const seen: CheckedProgress[] = [];
     const outcome = planned(await new PlanningService({ pickRunner: null, solveParts: null, planner: fake, progressIntervalMs: 0 }).compute(request(instance), { onProgress: (p) => seen.push(p) }));
     expect(seen.map((p) => p.plan)).toEqual([goodPlan]);
-    expect(outcome.result.notes.at(-1)).toBe('progress: 1 intermediate plan(s) rejected by the checker were not shown (a planner bug: please report it with the instance)');
+    expect(outcome.result.notes.at(-1)).toBe('progress: 1 intermediate plan(s) rejected by the checker were not shown');
   });
 
   it('throttled: one check per interval, a superseded candidate is skipped, the final one always shown (not checked again)', () => {

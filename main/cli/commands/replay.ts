@@ -1,3 +1,5 @@
+import type { Constraint } from '../../../src/catalogue/constraint.js';
+import { withOverbooking } from '../../../src/checker/overbooking.js';
 import { instanceFromJson, modelFromJson } from '../../../src/instance/json.js';
 import { type JsonError, type JsonResult, childPath, formatJsonError, parseJsonText } from '../../../src/json/read.js';
 import type { Model } from '../../../src/model/index.js';
@@ -14,8 +16,9 @@ const USAGE = `usage: ferry replay INSTANCE PLAN [--show human|btrplace]
 
 Replays a plan on a model event by event (ends before starts at each instant) and checks that it
 can be executed: every action's preconditions, and every resource capacity on every node at every
-instant (a migrating VM holds its resources on both nodes until it ends). Prints the final mapping,
-or the first problem (exit status 1).
+instant (a migrating VM holds its resources on both nodes until it ends); with an instance, a
+node's capacity is the overbooked one (physical × the smallest overbook ratio), as 'ferry check'
+counts it. Prints the final mapping, or the first problem (exit status 1).
 
   INSTANCE  a BtrPlace instance or model JSON file (plain or gzipped)
   PLAN      a BtrPlace plan JSON file ({"origin": ..., "actions": [...]}, plain or gzipped); its
@@ -49,17 +52,18 @@ export const replayCommand: Command = {
       io.err(formatFileError(planText.error));
       return 1;
     }
-    const actions = readPlanActions(planText.value, model.value);
+    const actions = readPlanActions(planText.value, model.value.model);
     if (!actions.ok) {
       io.err(`${planFile}: ${formatJsonError(actions.error)}`);
       return 1;
     }
     if (actions.value.originDiffers) io.err(`warning: ${planFile}: the plan's origin differs from the model of ${instanceFile}; replaying on the latter`);
 
-    const plan = { origin: model.value, actions: actions.value.actions };
+    const plan = { origin: model.value.model, actions: actions.value.actions };
     if (show === 'human') io.out(formatPlan(plan));
     else if (show === 'btrplace') io.out(formatBtrPlace(plan));
-    const result = replay(plan);
+    // capacities as the checker counts them: overbook ratios raise a node's physical capacity
+    const result = replay(withOverbooking(plan, model.value.constraints) ?? plan);
     if (!result.ok) {
       io.err(`${planFile}: ${safeName(result.problem.message)}`);
       return 1;
@@ -96,16 +100,17 @@ function located(error: JsonError): { ok: false; error: JsonError } {
   return { ok: false, error };
 }
 
-/** An instance (`{"model": ...}`) or a bare model (`{"mapping": ...}`). */
-function readModelOrInstance(text: string): JsonResult<Model> {
+/** An instance (`{"model": ...}`) or a bare model (`{"mapping": ...}`, no constraints). */
+function readModelOrInstance(text: string): JsonResult<{ model: Model; constraints: readonly Constraint[] }> {
   const parsed = parseJsonText(text);
   if (!parsed.ok) return parsed;
   const raw = parsed.value;
   if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'model' in raw) {
     const instance = instanceFromJson(raw);
-    return instance.ok ? { ok: true, value: instance.value.model } : instance;
+    return instance.ok ? { ok: true, value: { model: instance.value.model, constraints: instance.value.constraints } } : instance;
   }
-  return modelFromJson(raw);
+  const model = modelFromJson(raw);
+  return model.ok ? { ok: true, value: { model: model.value, constraints: [] } } : model;
 }
 
 /** The plan's actions, read against its own origin when it has one (then compared with `model`). */
