@@ -5,7 +5,7 @@ import { applyNamedInPlace, expectedFacts, factsOf, inFlightActions, preflight, 
 import { diffPlans } from '../../src/executor/diff.js';
 import { isFinal, transition } from '../../src/executor/machine.js';
 import { runProgress } from '../../src/executor/progress.js';
-import { namedNodes, nextStepNumber, stepsFromPlan } from '../../src/executor/steps.js';
+import { namedNodes, namedVm, nextStepNumber, stepsFromPlan } from '../../src/executor/steps.js';
 import type { ExecCommand, ExecEvent, Run, RunProgress, Step, Transition } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { planToJson } from '../../src/plan/json.js';
@@ -255,8 +255,8 @@ export class RunDriver {
   }
 
   private scopeOf(step: Step): { nodes: string[]; vms: string[] } {
-    const a = step.action;
-    return { nodes: namedNodes(step.action), vms: 'vm' in a ? [a.vm] : [] };
+    const vm = namedVm(step.action);
+    return { nodes: namedNodes(step.action), vms: vm === null ? [] : [vm] };
   }
 
   /**

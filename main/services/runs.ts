@@ -5,6 +5,7 @@ import type { Clock } from '../../src/cluster/ports.js';
 import { safeName } from '../../src/executor/describe.js';
 import { type ClusterFacts, factsOf } from '../../src/executor/facts.js';
 import type { Model } from '../../src/model/index.js';
+import { isFinal } from '../../src/executor/machine.js';
 import { newRun, stepsFromPlan } from '../../src/executor/steps.js';
 import type { Run, Step } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
@@ -121,7 +122,7 @@ export class RunService {
     const { journal, clock } = this.deps;
     const stored = journal.loadRun(runId);
     if (!stored) return { ok: false, message: `no run ${runId} in the journal (${journal.file})` };
-    if (stored.run.state === 'succeeded' || stored.run.state === 'failed' || stored.run.state === 'cancelled' || stored.run.state === 'superseded') {
+    if (isFinal(stored.run)) {
       return { ok: false, message: `run ${runId} has already ended (${stored.run.state}); nothing to resume` };
     }
     let cluster: ClusterHandle;

@@ -1,7 +1,7 @@
 import type { Constraint } from '../catalogue/constraint.js';
 import type { NamedAction } from '../cluster/ports.js';
 import type { Model, ShareableResource } from '../model/index.js';
-import type { Action } from '../plan/actions.js';
+import { type Action, nodesOf } from '../plan/actions.js';
 import { extractDependencies } from '../plan/dependencies.js';
 import type { Plan } from '../plan/plan.js';
 import { orderingDependencies } from './ordering.js';
@@ -49,22 +49,7 @@ export function namedVm(a: NamedAction): string | null {
 
 /** Every node a named action names (both ends of a migration, once each). */
 export function namedNodes(a: NamedAction): string[] {
-  switch (a.kind) {
-    case 'migrateVM':
-    case 'suspendVM':
-    case 'resumeVM':
-      return a.from === a.to ? [a.from] : [a.from, a.to];
-    case 'bootVM':
-    case 'shutdownVM':
-    case 'allocate':
-    case 'bootNode':
-    case 'shutdownNode':
-      return [a.node];
-    case 'killVM':
-      return a.node === null ? [] : [a.node];
-    case 'forgeVM':
-      return [];
-  }
+  return nodesOf<string>(a);
 }
 
 /**

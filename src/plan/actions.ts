@@ -118,23 +118,33 @@ export function actionVm(a: Action): VmId | undefined {
   return a.kind === 'bootNode' || a.kind === 'shutdownNode' ? undefined : a.vm;
 }
 
-/** The nodes an action touches (source and destination for a migration). */
-export function actionNodes(a: Action): NodeId[] {
+/**
+ * The fields that name an action's nodes, whatever names them: node ids in a plan, host names in
+ * the ports' NamedAction. One reader serves both.
+ */
+export type NodeFields<N> =
+  | { readonly kind: 'migrateVM' | 'suspendVM' | 'resumeVM'; readonly from: N; readonly to: N }
+  | { readonly kind: 'bootVM' | 'shutdownVM' | 'allocate' | 'bootNode' | 'shutdownNode'; readonly node: N }
+  | { readonly kind: 'killVM'; readonly node: N | null }
+  | { readonly kind: 'forgeVM' };
+
+/** The nodes an action touches (source and destination for a migration, once each). */
+export function nodesOf<N>(a: NodeFields<N>): N[] {
   switch (a.kind) {
     case 'migrateVM':
     case 'suspendVM':
     case 'resumeVM':
       return a.from === a.to ? [a.from] : [a.from, a.to];
-    case 'bootVM':
-    case 'shutdownVM':
-    case 'allocate':
-      return [a.node];
     case 'killVM':
       return a.node === null ? [] : [a.node];
     case 'forgeVM':
       return [];
-    case 'bootNode':
-    case 'shutdownNode':
+    default:
       return [a.node];
   }
+}
+
+/** The nodes a plan action touches. */
+export function actionNodes(a: Action): NodeId[] {
+  return nodesOf<NodeId>(a);
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { EffectOutcome, NamedAction } from '../../src/cluster/ports.js';
 import { diffPlans, freshStep, isFinal, newRun, nextStepNumber, transition } from '../../src/executor/index.js';
 import type { ExecCommand, ExecEvent, ReplanProposal, Run, Step } from '../../src/executor/index.js';
+import { Random } from '../../src/solver/random.js';
 
 /**
  * The executor against a simulated service: random DAG plans, random operator events, and an
@@ -12,16 +13,10 @@ import type { ExecCommand, ExecEvent, ReplanProposal, Run, Step } from '../../sr
  * to a final state.
  */
 
-/** mulberry32: a small deterministic generator, seeded by fast-check. */
+/** The project's seeded generator (mulberry32), seeded by fast-check. */
 function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const NODES = ['N1', 'N2', 'N3', 'N4'];

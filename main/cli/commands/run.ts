@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 
-import { blockedBy } from '../../../src/executor/machine.js';
+import { blockedBy, isFinal } from '../../../src/executor/machine.js';
 import type { Run } from '../../../src/executor/types.js';
 import type { DemoFault } from '../../node/demo/index.js';
 import type { RunDriver } from '../../services/execution.js';
@@ -233,7 +233,7 @@ function readOperator(driver: RunDriver, io: CommandIO, by: string): Promise<'in
 async function leavePaused(driver: RunDriver, io: CommandIO, by: string): Promise<number> {
   if (driver.run.state === 'running') driver.dispatch({ type: 'pause', at: Date.now(), by });
   while (driver.run.steps.some((s) => s.state === 'running') && driver.failure === null) await new Promise((r) => setTimeout(r, 200));
-  if (driver.run.state === 'succeeded' || driver.run.state === 'failed' || driver.run.state === 'cancelled') return report(driver.run, io);
+  if (isFinal(driver.run)) return report(driver.run, io);
   io.out(`input closed: run ${driver.runId} is ${driver.run.state} in the journal; continue it with ferry run --resume ${driver.runId}`);
   return 4;
 }

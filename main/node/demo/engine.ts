@@ -22,7 +22,7 @@ import type { Clock, NamedAction, VmJob } from '../../../src/cluster/ports.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import { modelToJson } from '../../../src/instance/json.js';
 import type { Model } from '../../../src/model/index.js';
-import type { Action } from '../../../src/plan/actions.js';
+import { type Action, nodesOf } from '../../../src/plan/actions.js';
 import { actionPrecondition, applyActionEffect } from '../../../src/plan/replay.js';
 import { DEMO_DURATIONS, DEMO_LINK_GBPS, defaultFleet } from './fleet.js';
 import { MODEL_SCHEMA, ModelStore, type Touched } from './store.js';
@@ -412,7 +412,7 @@ export class DemoEngine {
     const model = this.store.current();
     const resolved = resolveAction(model, action);
     if ('error' in resolved) return { status: 'refused', error: `cannot ${describeAction(action)}: ${resolved.error}` };
-    const down = actionNodes(action).find((n) => this.isDown(n));
+    const down = nodesOf<string>(action).find((n) => this.isDown(n));
     if (down !== undefined) return { status: 'unreachable', node: down, error: `${down}: ${HOST_DOWN_ERROR}` };
     const jobs = this.jobRows().map(toJob);
     const why = busyReason(action, jobs, at) ?? actionPrecondition(model, resolved.action) ?? this.roomReason(model, resolved.action, jobs);
@@ -705,22 +705,16 @@ function jobEnds(action: NamedAction): { from: string | null; to: string | null 
   }
 }
 
-/** The hosts an action needs to talk to. */
-export function actionNodes(action: NamedAction): string[] {
-  if (action.kind === 'bootNode' || action.kind === 'shutdownNode') return [action.node];
-  const { from, to } = jobEnds(action);
-  return [...new Set([from, to].filter((n): n is string => n !== null))];
-}
 
 /** The hosts a job in flight needs to answer before it can be seen to end. */
 export function jobNodes(job: DemoJob): string[] {
-  return actionNodes(job.action);
+  return nodesOf<string>(job.action);
 }
 
 /** Why the VM or a node of the action is taken by a job in flight, if so. */
 function busyReason(action: NamedAction, jobs: readonly DemoJob[], now: number): string | undefined {
   const vm = action.kind === 'bootNode' || action.kind === 'shutdownNode' ? undefined : action.vm;
-  const nodes = actionNodes(action);
+  const nodes = nodesOf<string>(action);
   for (const job of jobs) {
     const nodeJob = job.kind === 'bootNode' || job.kind === 'shutdownNode';
     if (!nodeJob && job.subject === vm) return `${vm} is busy: ${describeAction(job.action)} is under way (${Math.round(jobFraction(job, now) * 100)} %, request ${job.requestId})`;

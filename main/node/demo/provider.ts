@@ -18,7 +18,8 @@ import type {
 } from '../../../src/cluster/ports.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import type { Model } from '../../../src/model/index.js';
-import { type DemoEngineOptions, type DemoJob, type DemoSnapshot, DemoEngine, HOST_DOWN_ERROR, actionNodes, describeAction, jobFraction } from './engine.js';
+import { nodesOf } from '../../../src/plan/actions.js';
+import { type DemoEngineOptions, type DemoJob, type DemoSnapshot, DemoEngine, HOST_DOWN_ERROR, describeAction, jobFraction } from './engine.js';
 
 // ---- inventory ---------------------------------------------------------------------------------
 
@@ -70,7 +71,7 @@ function scopeHosts(snap: DemoSnapshot, scope: InventoryScope | undefined): Set<
   for (const vm of scope.vms ?? []) {
     const host = hostOf(snap.model, vm);
     if (host !== undefined) hosts.add(host);
-    for (const job of snap.jobs) if (job.subject === vm) for (const n of actionNodes(job.action)) hosts.add(n);
+    for (const job of snap.jobs) if (job.subject === vm) for (const n of nodesOf<string>(job.action)) hosts.add(n);
   }
   return hosts;
 }
@@ -140,7 +141,7 @@ async function follow(client: Client, request: EffectRequest, deadline: number):
   for (;;) {
     if (request.signal.aborted) return cancelOnHypervisor(client, request);
     // a host of the job that stops answering hides how the job goes, as it would over SSH
-    const silent = actionNodes(request.action).find((n) => engine.isHostDown(n));
+    const silent = nodesOf<string>(request.action).find((n) => engine.isHostDown(n));
     let waitMs = client.pollMs;
     if (silent === undefined) {
       const status = engine.status(request.requestId);
@@ -211,7 +212,7 @@ async function waitForNothing(client: Client, request: EffectRequest, deadline: 
  * goes on and the executor learns its fate from the next read.
  */
 function cancelOnHypervisor(client: Client, request: EffectRequest): EffectOutcome {
-  if (actionNodes(request.action).some((n) => client.engine.isHostDown(n))) return { status: 'cancelled' };
+  if (nodesOf<string>(request.action).some((n) => client.engine.isHostDown(n))) return { status: 'cancelled' };
   const status = client.engine.cancel(request.requestId);
   if (status.state === 'completed') return { status: 'succeeded' };
   if (status.state === 'failed') return { status: 'failed', error: status.error };
