@@ -281,3 +281,130 @@ export const LADDER: readonly { readonly label: string; readonly nodes: number }
   { label: 'gen-4000', nodes: 4000 },
   { label: 'gen-10000', nodes: 10000 },
 ];
+
+export interface TightDrainOptions {
+  /** Nodes that stay online (the drained ones come on top). */
+  readonly nodes: number;
+  /** Nodes to drain (offline at the end), default 2. */
+  readonly drained?: number;
+  /** Load of the nodes that stay, on every resource, as a share of their capacity (0.90–0.995). */
+  readonly load: number;
+  /**
+   * Fragmentation (0–1): VMs moved between staying nodes on the way to the origin, as a share of
+   * the VMs moved onto the drained nodes; the holes the drained VMs find no longer match their
+   * shapes, and the known plan needs that many more moves than the lower bound.
+   */
+  readonly fragmentation?: number;
+  readonly seed?: number;
+}
+
+/** A tight drain and what is known about it by construction. */
+export interface TightDrain {
+  readonly instance: Instance;
+  /** A complete feasible final placement (VM id → node id): the packing the drain was built from. */
+  readonly packing: ReadonlyMap<number, number>;
+  /** The known plan's migrations, in an order that keeps every capacity at every step (VM, from, to). */
+  readonly knownPlan: readonly { readonly vm: number; readonly from: number; readonly to: number }[];
+  /** The load of the staying nodes in the packing, per resource (used / capacity). */
+  readonly load: { readonly cpu: number; readonly mem: number };
+}
+
+/**
+ * Host capacity of the tight drains: 128 cores, 512 GiB (the VM mix's memory per core), fine
+ * enough for 0.5 % of slack to mean something.
+ */
+const DRAIN_HOST = { cpu: 128, memGiB: 512 } as const;
+
+/**
+ * A tight drain, feasible by construction, placement and schedule alike. A packing P fills every
+ * staying node to exactly `load` of its cpu and memory (random VM shapes, then one filler VM
+ * taking the exact remainder of both). The origin is reached from P by single migrations, each
+ * VM moving at most once and each landing where there is room while it still occupies its source:
+ * VMs onto the drained nodes (online in the origin, `offline` at the end), interleaved with moves
+ * between staying nodes into the holes they leave (fragmentation). Those migrations reversed, one
+ * at a time, are a valid plan from the origin to P: a planner that says "no plan exists" is
+ * wrong. Pure and seeded.
+ */
+export function generateTightDrain(options: TightDrainOptions): TightDrain {
+  const rng = new Random(options.seed ?? 1);
+  const b = new Builder();
+  const load = Math.min(1, Math.max(0, options.load));
+  const staying = Math.max(1, options.nodes);
+  const drainedCount = Math.max(1, options.drained ?? 2);
+  const cpuCap = DRAIN_HOST.cpu;
+  const memCap = DRAIN_HOST.memGiB * 1024;
+  for (let i = 0; i < staying + drainedCount; i++) b.addNode(DRAIN_HOST.cpu, DRAIN_HOST.memGiB);
+  const cpuTarget = Math.floor(cpuCap * load);
+  const memTargetGiB = Math.floor(DRAIN_HOST.memGiB * load);
+  const packing = new Map<number, number>();
+  const all: number[] = [];
+  for (let n = 0; n < staying; n++) {
+    // random shapes up to 70 %, then the shapes whose memory per core best matches the room
+    // left (both resources fill up together), while both keep room for a filler of 1 core / 2 GiB
+    for (let tries = 0; tries < 400; tries++) {
+      const cpuLeft = cpuTarget - (b.usedCpu[n] ?? 0);
+      const memLeft = memTargetGiB - (b.usedMem[n] ?? 0) / 1024;
+      const fits = (size: VmSize): boolean => cpuLeft - size.cpu >= 1 && memLeft - size.memGiB >= 2;
+      let size: VmSize | undefined = weighted(rng, VM_MIX);
+      if ((b.usedCpu[n] ?? 0) > 0.7 * cpuTarget) {
+        const ratio = memLeft / Math.max(1, cpuLeft);
+        size = undefined;
+        let bestScore = Number.POSITIVE_INFINITY;
+        for (const s of VM_MIX) {
+          if (!fits(s)) continue;
+          const score = Math.abs(Math.log(s.memGiB / s.cpu / ratio)) + rng.next() * 0.3;
+          if (score < bestScore) {
+            bestScore = score;
+            size = s;
+          }
+        }
+        if (!size) break;
+      }
+      if (fits(size)) all.push(b.addVm(n, size));
+    }
+    const filler: VmSize = { cpu: cpuTarget - (b.usedCpu[n] ?? 0), memGiB: memTargetGiB - (b.usedMem[n] ?? 0) / 1024, weight: 0 };
+    if (filler.cpu > 0 && filler.memGiB > 0) all.push(b.addVm(n, filler));
+  }
+  for (const v of all) packing.set(v, b.mapping.host(v) ?? -1);
+  let cpuUsed = 0;
+  let memUsed = 0;
+  for (const v of all) {
+    cpuUsed += b.cpu.consumption(v);
+    memUsed += b.mem.consumption(v);
+  }
+  // from P to the origin: single moves, each VM at most once, each into room it finds
+  const drained = Array.from({ length: drainedCount }, (_, i) => staying + i);
+  const room = (n: number, v: number, cap: number): boolean => (b.usedCpu[n] ?? 0) + b.cpu.consumption(v) <= Math.floor(cpuCap * cap) && (b.usedMem[n] ?? 0) + b.mem.consumption(v) <= Math.floor(memCap * cap);
+  const moved = new Set<number>();
+  const walk: { vm: number; from: number; to: number }[] = [];
+  const move = (v: number, to: number): void => {
+    const from = b.mapping.host(v) ?? -1;
+    b.moveVm(v, from, to);
+    moved.add(v);
+    walk.push({ vm: v, from, to });
+  };
+  const fragmentation = Math.max(0, options.fragmentation ?? 0);
+  const order = rng.shuffle([...all]);
+  let drains = 0;
+  let shuffles = 0;
+  for (const v of order) {
+    if (moved.has(v)) continue;
+    const d = drained.find((x) => room(x, v, load));
+    if (d === undefined) continue;
+    move(v, d);
+    drains++;
+    // fragmentation: while behind its share, a VM of another staying node moves into a hole
+    for (let tries = 0; shuffles < fragmentation * drains && tries < 30; tries++) {
+      const w = rng.pick(all);
+      const from = b.mapping.host(w) ?? -1;
+      if (moved.has(w) || drained.includes(from)) continue;
+      const to = rng.int(0, staying - 1);
+      if (to === from || !room(to, w, 1)) continue;
+      move(w, to);
+      shuffles++;
+    }
+  }
+  for (const d of drained) b.constraints.push({ id: 'offline', continuous: false, args: { node: d } });
+  const knownPlan = walk.reverse().map(({ vm, from, to }) => ({ vm, from: to, to: from }));
+  return { instance: b.instance(), packing, knownPlan, load: { cpu: cpuUsed / (staying * cpuCap), mem: memUsed / (staying * memCap) } };
+}

@@ -4,7 +4,7 @@ import type { Instance } from '../instance/instance.js';
 import type { NodeId, VmId } from '../model/index.js';
 import type { DurationModel } from '../plan/durations.js';
 import { type Plan, planDuration } from '../plan/plan.js';
-import { type InfeasibilityReason, buildTarget, memoryMoved, quickInfeasibility } from './bounds.js';
+import { type InfeasibilityReason, buildTarget, describeDemand, memoryMoved, quickInfeasibility } from './bounds.js';
 import { solveExact } from './exact/solve.js';
 import { type PartResult, type PartTask, type PartsContext, type SolveParts, type SubProblem, independentParts, mergeParts, partTasks, shortlist, solvePart } from './decompose.js';
 import { type Feasibility, explainInfeasibility, exhaustivePlacement } from './explain.js';
@@ -12,6 +12,7 @@ import { boundLines } from './explain-text.js';
 import { ejectionChains } from './placement/ejection.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from './placement/ffd.js';
+import { type WidenStats, homecoming, widen } from './placement/widen.js';
 import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from './placement/lns.js';
 import type { CancelSignal, MznRunner, MznSolverId } from './ports.js';
 import { type PowerPlan, bootForUnplaced, canBoot, decidePower, sparesLine } from './power.js';
@@ -88,6 +89,9 @@ export type { PartResult, PartTask, PartsContext, SolveParts } from './decompose
 
 /** Up to this many nodes, the exact model lets every movable VM go to any host (no shortlist). */
 const FULL_DOMAIN_MAX_NODES = 64;
+
+/** Up to this many VMs free to move (and FULL_DOMAIN_MAX_NODES nodes), the exact model has every one of them as a variable: its answers are proofs. */
+const FULL_MODEL_MAX_VMS = 60;
 
 /** The exact MiniZinc model is only tried on instances with at most this many running VMs. */
 export const EXACT_MODEL_MAX_VMS = 2_000;
@@ -315,27 +319,36 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   // one problem, or parts that did not compose: the whole problem
   if (!constructed) {
     constructed = ejectionChains(problem, repair, { ...construction, restarts: 16 });
+    // a cascade of evictions (phase 2 on a tight drain) moves VMs that can go back, alone or by pairs
+    if (constructed.unplaced.length === 0 && constructed.cost > repair.lowerBound) {
+      const home = homecoming(problem, constructed);
+      if (home.cost < constructed.cost) constructed = home;
+    }
     phases.push(`construct ${Date.now() - t0} ms`);
   }
   consider(constructed, fromParts ? 'parts' : 'construct');
   phases.push(`schedule ${Date.now() - t0} ms`);
   let placement = constructed;
-  if (constructed.unplaced.length === 0 && constructed.cost > repair.lowerBound && !stop()) {
+  /** LNS from a complete placement until `until` (Date.now() value); every improvement is considered. */
+  const improve = async (start: PlacementResult, until: number): Promise<PlacementResult> => {
     const lnsOptions = {
       lowerBound: repair.lowerBound,
-      deadline: useExact ? t0 + timeLimit * 0.5 : deadline,
+      deadline: until,
       seed: options.seed ?? 7,
       shouldStop: () => options.signal?.aborted === true,
       onImprove: (r: PlacementResult) => consider(r, 'lns'),
     };
+    let improved: PlacementResult;
     // with a MiniZinc runner, MiniZinc re-optimises the larger neighbourhoods (lns.ts)
     if (options.runner && options.solver !== 'native') {
       const lnsStats: LnsStats = { mznCalls: 0, mznImprovements: 0, mznMs: 0, mznErrors: 0, smallSteps: 0, smallImprovements: 0 };
-      placement = await largeNeighbourhoodSearchMzn(problem, constructed, { ...lnsOptions, runner: options.runner, ...(mznSolver !== undefined ? { solver: mznSolver } : {}), ...(options.signal ? { signal: options.signal } : {}) }, lnsStats);
+      improved = await largeNeighbourhoodSearchMzn(problem, start, { ...lnsOptions, runner: options.runner, ...(mznSolver !== undefined ? { solver: mznSolver } : {}), ...(options.signal ? { signal: options.signal } : {}) }, lnsStats);
       notes.push(`LNS: ${lnsStats.mznCalls} MiniZinc neighbourhood(s) (${lnsStats.mznImprovements} improving, ${lnsStats.mznMs} ms${lnsStats.lastError !== undefined ? `, last error: ${lnsStats.lastError}` : ''}), ${lnsStats.smallSteps} small ones (${lnsStats.smallImprovements} improving)`);
-    } else placement = largeNeighbourhoodSearch(problem, constructed, lnsOptions);
-    consider(placement, 'lns');
-  }
+    } else improved = largeNeighbourhoodSearch(problem, start, lnsOptions);
+    consider(improved, 'lns');
+    return improved;
+  };
+  if (constructed.unplaced.length === 0 && constructed.cost > repair.lowerBound && !stop()) placement = await improve(constructed, useExact ? t0 + timeLimit * 0.5 : deadline);
   // tiny instances: exhaustive search over every VM proves the placement optimal (or improves it)
   let placementProven = false;
   if (best && best.placement.cost > repair.lowerBound && !options.signal?.aborted) {
@@ -372,6 +385,50 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
     const next = bootForUnplaced(instance, power, objectiveKind, stuck, stuck, 'the scheduler found no order for');
     if (next) return { retry: next };
   }
+  // the forced moves alone could not be placed, or their placement not scheduled, and no spare
+  // node to boot for them: widen (free the VMs blocking the tightest hosts) for the time left,
+  // keeping the exact model's share
+  let widened: { readonly best: PlacementResult; readonly stats: WidenStats } | undefined;
+  const reserve = Math.min(1_000, timeLimit * 0.1);
+  /** Widens from the best partial result so far until `until` (Date.now() value); a plan found is improved by LNS. */
+  const widenUntil = async (until: number): Promise<void> => {
+    const focus = scheduleFailureVms.map((vm) => problem.vmIndex.get(vm)).filter((v): v is number => v !== undefined);
+    const fromSearch = placement.unplaced.length <= constructed.unplaced.length ? placement : constructed;
+    const start = widened && widened.best.unplaced.length < fromSearch.unplaced.length ? widened.best : fromSearch;
+    const result = await widen(problem, repair, start, {
+      deadline: until,
+      // a second widening after the exact model continues with other random choices
+      seed: (options.seed ?? 11) + (widened?.stats.rounds ?? 0) * 104_729,
+      shouldStop: stop,
+      accept: (r) => {
+        consider(r, 'widen');
+        return best !== undefined;
+      },
+      focus,
+      spreadIncoming: objectiveKind === 'mttr',
+      ...(options.runner && options.solver !== 'native' ? { runner: options.runner } : {}),
+      ...(mznSolver !== undefined ? { solver: mznSolver } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const w = result.stats;
+    const before = widened?.stats;
+    widened = {
+      best: widened && widened.best.unplaced.length <= result.best.unplaced.length ? widened.best : result.best,
+      stats: before
+        ? { rounds: before.rounds + w.rounds, largestFreed: Math.max(before.largestFreed, w.largestFreed), largestHosts: Math.max(before.largestHosts, w.largestHosts), repacked: before.repacked + w.repacked, mznCalls: before.mznCalls + w.mznCalls, mznCompleted: before.mznCompleted + w.mznCompleted, refused: before.refused + w.refused }
+        : w,
+    };
+    notes.push(`widening: ${w.rounds} round(s), up to ${w.largestFreed} more VM(s) free on ${w.largestHosts} host(s), ${w.repacked} homeless VM(s) placed by exact repacks, ${w.mznCalls} MiniZinc completion(s) (${w.mznCompleted} complete), ${w.refused} complete placement(s) refused (no schedule or over the budgets)${result.accepted ? '; a plan found' : ''}`);
+    phases.push(`widen ${Date.now() - t0} ms`);
+    if (result.accepted) {
+      placement = result.accepted;
+      // a widened placement moves VMs that could have stayed: LNS takes back what it can
+      if (result.accepted.cost > repair.lowerBound && !stop()) placement = await improve(result.accepted, Math.max(until, useExact ? t0 + timeLimit * 0.6 : deadline - reserve));
+    }
+  };
+  if (!best && !provenInfeasible && (constructed.unplaced.length > 0 || scheduleFailure !== undefined) && !stop()) {
+    await widenUntil(useExact ? Math.min(deadline - reserve, t0 + timeLimit * 0.6) : deadline - reserve);
+  }
 
   // the heuristic schedule may break a continuous constraint it cannot order (gather, splitAmong,
   // resourceCapacity…): such a plan is dropped here so the exact model, which encodes them, gets
@@ -385,6 +442,9 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
 
   // ---- exact model alone on small instances --------------------------------------------------
   let exactOptimal = false;
+  /** What the exact model's variables covered, when it ran ('every VM free', or the restriction). */
+  let exactScope: string | undefined;
+  let exactRestrictedUnsat = false;
   // the exact model's proof holds with the budgets: the constraints alone may well be satisfiable
   let infeasibleUnderBudgets = false;
   // at the placement lower bound, only the MTTR objective has anything left for the exact model
@@ -392,15 +452,8 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
   // (the MTTR proof is a short try, native only: WASM's flattening alone costs seconds)
   const exactMs = exactTimeLimitMs(deadline - Date.now(), timeLimit, atBound);
   if (useExact && options.runner && exactMs > 0 && !stop() && !provenInfeasible && !(atBound && (objectiveKind !== 'mttr' || options.runner.kind !== 'native'))) {
-    const movableMap = new Map<VmId, readonly NodeId[] | undefined>();
-    // small clusters: every host (the exact optimum is then a proof); larger: each VM's best hosts
-    const candidates = problem.nodes.length <= FULL_DOMAIN_MAX_NODES ? new Map<number, number[]>() : shortlist(problem, repair);
-    for (const v of repair.queue) {
-      const list = candidates.get(v);
-      movableMap.set(problem.vms[v] as VmId, list ? list.map((n) => problem.nodes[n] as NodeId) : undefined);
-    }
-    // neighbours on the nodes involved may move too
-    for (const v of movableNeighbours(problem, repair, best?.placement)) movableMap.set(problem.vms[v] as VmId, undefined);
+    const { movable: movableMap, coversEveryPlan, scope } = exactVariables(problem, repair, best?.placement);
+    exactScope = scope;
     const exact = await solveExact(
       {
         model: instance.model,
@@ -449,18 +502,23 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
             best = candidate;
             options.onProgress?.({ objective: objectiveValue(objectiveKind, candidate, problem), lowerBound: objectiveKind === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound, elapsedMs: Date.now() - clock.origin, plan: candidate.plan, migrations: candidate.placement.migrations, stage: 'exact' });
           }
-          // optimal over the shortlists only: a proof when no VM's list left out a host it may use
-          const cut = truncatedShortlist(problem, repair.queue, candidates);
-          exactOptimal = exact.status === 'OPTIMAL_SOLUTION' && cut === undefined;
-          if (exact.status === 'OPTIMAL_SOLUTION' && cut !== undefined) notes.push(`exact model: optimal among the ${cut} best hosts of each VM (not a proof over every host)`);
+          // optimal over a restricted model only: a proof when every VM was free over every host it may use
+          exactOptimal = exact.status === 'OPTIMAL_SOLUTION' && coversEveryPlan;
+          if (exact.status === 'OPTIMAL_SOLUTION' && !coversEveryPlan) notes.push(`exact model: optimal on the restricted problem (${exactScope}), not a proof over every plan`);
         } else notes.push(`exact model plan rejected by the checker: ${formatViolations(report, instance.model).join(' ')}`);
       }
-    } else if (exact.status === 'UNSATISFIABLE' && !best) {
+    } else if (exact.status === 'UNSATISFIABLE' && !best && coversEveryPlan) {
       provenInfeasible = true;
       infeasibleUnderBudgets = hasBudgets(budgets);
+    } else if (exact.status === 'UNSATISFIABLE' && !best) {
+      exactRestrictedUnsat = true;
+      notes.push(`exact model: no plan on the restricted problem (${exactScope}); not a proof, the other VMs were fixed`);
     }
   }
 
+  // the exact model gave no plan and proved nothing: the time left goes to widening again
+  if (!best && !provenInfeasible && widened !== undefined && !stop() && deadline - reserve - Date.now() > 300) await widenUntil(deadline - reserve);
+  const homeless = widened && widened.best.unplaced.length < constructed.unplaced.length ? widened.best : constructed;
   if (!best) {
     // the placement schedules without the window: the window is what no plan fits
     const tooShort = placement.unplaced.length === 0 ? windowShortfall(placement.hosts) : undefined;
@@ -473,12 +531,13 @@ async function planWith(instance: Instance, options: PlanOptions, power: PowerPl
       const known: InfeasibilityReason[] = [];
       return { result: infeasible([...explainInfeasibility(instance, extra, objectiveKind, problem, known), ...sparesLine(problem)], repair.lowerBound, repair.migrationsLowerBound) };
     }
-    const why: string[] = [];
-    if (constructed.unplaced.length > 0) why.push(`no placement found in time for ${constructed.unplaced.length} VM(s): ${constructed.unplaced.slice(0, 6).map((v) => instance.model.vmName(problem.vms[v] as VmId)).join(', ')}`);
+    // no proof either way: say so, what was tried, and the best partial result
+    const why: string[] = [searchedWords(Date.now() - clock.origin, clock, { widened: widened?.stats, exactScope, exactRestrictedUnsat, exhaustive: verdict })];
+    if (homeless.unplaced.length > 0) why.push(`no placement found in time for ${homeless.unplaced.length} VM(s) (best partial placement): ${homeless.unplaced.slice(0, 6).map((v) => safeName(instance.model.vmName(problem.vms[v] as VmId))).join(', ')}${homeless.unplaced.length > 6 ? ` and ${homeless.unplaced.length - 6} more` : ''}`, ...roomShortLines(problem, homeless));
     if (tooShort !== undefined) why.push(tooShort);
     else if (scheduleFailure !== undefined) why.push(`the scheduler found no order: ${scheduleFailure}`);
     if (constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`);
-    if (constructed.unplaced.length > 0) why.push(...sparesLine(problem));
+    if (homeless.unplaced.length > 0) why.push(...sparesLine(problem));
     if (rejected) why.push('the schedule of the placement found breaks a continuous constraint:', ...rejected);
     return { result: { ...infeasible(why, repair.lowerBound, repair.migrationsLowerBound), status: 'unknown' } };
   }
@@ -541,6 +600,121 @@ function rejectedByChecker(instance: Instance, plan: Plan): readonly string[] | 
   const lines = report.violations.slice(0, 6).map((v) => safeName(v.message));
   if (report.violations.length > 6) lines.push(`… and ${report.violations.length - 6} more violation(s)`);
   return lines;
+}
+
+/** The exact model's variables, and what its answers can prove. */
+export interface ExactVariables {
+  /** VM → its candidate hosts (undefined: its whole static domain); the VMs absent stay fixed. */
+  readonly movable: ReadonlyMap<VmId, readonly NodeId[] | undefined>;
+  /**
+   * Every VM that may move in some plan is a variable over its whole domain: UNSATISFIABLE and
+   * OPTIMAL_SOLUTION then speak for every plan. Otherwise they speak for the restricted problem only.
+   */
+  readonly coversEveryPlan: boolean;
+  /** In words: 'every VM free', or `58 of 390 movable VM(s) free, each over its 8 best hosts`. */
+  readonly scope: string;
+}
+
+/**
+ * Which VMs the exact model gets as variables: on small problems (FULL_DOMAIN_MAX_NODES nodes,
+ * FULL_MODEL_MAX_VMS free VMs) every one over every host, so its answers are proofs; on larger
+ * ones the queued VMs (over shortlists beyond FULL_DOMAIN_MAX_NODES nodes) and their neighbours.
+ */
+export function exactVariables(problem: PlacementProblem, repair: Repair, found?: PlacementResult): ExactVariables {
+  const movable = new Map<VmId, readonly NodeId[] | undefined>();
+  const free = freeVms(problem);
+  const everyVmFree = problem.nodes.length <= FULL_DOMAIN_MAX_NODES && free.length <= FULL_MODEL_MAX_VMS;
+  // small clusters: every host; larger: each VM's best hosts
+  const candidates = problem.nodes.length <= FULL_DOMAIN_MAX_NODES ? new Map<number, number[]>() : shortlist(problem, repair);
+  for (const v of everyVmFree ? free : repair.queue) {
+    const list = candidates.get(v);
+    movable.set(problem.vms[v] as VmId, list ? list.map((n) => problem.nodes[n] as NodeId) : undefined);
+  }
+  // neighbours on the nodes involved may move too
+  if (!everyVmFree) for (const v of movableNeighbours(problem, repair, found)) movable.set(problem.vms[v] as VmId, undefined);
+  const cut = truncatedShortlist(problem, repair.queue, candidates);
+  // only a model where every VM that may move in some plan is a variable over its whole domain
+  // speaks for every plan (the other VMs are fixed otherwise)
+  const coversEveryPlan = cut === undefined && free.every((v) => movable.has(problem.vms[v] as VmId) && movable.get(problem.vms[v] as VmId) === undefined);
+  const scope = coversEveryPlan ? 'every VM free' : `${movable.size} of ${free.length} movable VM(s) free${cut !== undefined ? `, each over its ${cut} best hosts` : ''}`;
+  return { movable, coversEveryPlan, scope };
+}
+
+/** `no plan found in 4.2 s (time limit 30 s; not a proof that none exists): tried …`. */
+function searchedWords(elapsedMs: number, clock: Clock, tried: { readonly widened: WidenStats | undefined; readonly exactScope: string | undefined; readonly exactRestrictedUnsat: boolean; readonly exhaustive: Feasibility | undefined }): string {
+  const parts = ['ejection chains'];
+  const w = tried.widened;
+  if (w) parts.push(`widening (${w.rounds} round(s), up to ${w.largestFreed} VM(s) that could stay set free on ${w.largestHosts} host(s)${w.mznCalls > 0 ? `, ${w.mznCalls} MiniZinc completion(s)` : ''})`);
+  if (tried.exhaustive === 'unknown') parts.push('an exhaustive search (stopped before the end)');
+  if (tried.exactScope !== undefined) parts.push(`the exact model (${tried.exactScope}${tried.exactRestrictedUnsat ? ': no plan there, which proves nothing for the VMs it fixed' : ''})`);
+  const limit = clock.start - clock.origin + clock.timeLimit;
+  return `no plan found in ${(elapsedMs / 1000).toFixed(1)} s (of ${(limit / 1000).toFixed(1)} s; not a proof that none exists): tried ${parts.join(', ')}`;
+}
+
+/**
+ * Where the room is short for the homeless VMs of a partial placement: per resource, what they
+ * need against the free room left on the online nodes, and the largest VM's best host.
+ */
+function roomShortLines(problem: PlacementProblem, partial: PlacementResult): string[] {
+  const N = problem.nodes.length;
+  const V = problem.vms.length;
+  const R = problem.resources.length;
+  const used = new Float64Array(R * N);
+  for (let v = 0; v < V; v++) {
+    const h = partial.hosts[v] ?? -1;
+    if (h >= 0) for (let r = 0; r < R; r++) used[r * N + h] = (used[r * N + h] ?? 0) + (problem.demand[r * V + v] ?? 0);
+  }
+  const totals = problem.resources.map((rc, r) => {
+    let need = 0;
+    let free = 0;
+    for (const v of partial.unplaced) need += problem.demand[r * V + v] ?? 0;
+    for (let n = 0; n < N; n++) if (problem.onlineAtEnd[n] === 1) free += Math.max(0, (problem.capacity[r * N + n] ?? 0) - (used[r * N + n] ?? 0));
+    return `${rc} ${need} (${free} free in total)`;
+  });
+  const largest = partial.unplaced.reduce((a, b) => (sizeOf(problem, b) > sizeOf(problem, a) ? b : a), partial.unplaced[0] ?? -1);
+  const lines = [`room short: the homeless VMs need ${totals.join(', ')}; the free room is in pieces too small for them`];
+  if (largest >= 0) {
+    // the allowed host where the largest homeless VM misses the least
+    let bestNode = -1;
+    let bestMissing = Number.POSITIVE_INFINITY;
+    for (let n = 0; n < N; n++) {
+      if (problem.onlineAtEnd[n] !== 1 || !problem.domainAllows(largest, n)) continue;
+      let missing = 0;
+      for (let r = 0; r < R; r++) {
+        const cap = problem.capacity[r * N + n] ?? 0;
+        const short = (problem.demand[r * V + largest] ?? 0) - (cap - (used[r * N + n] ?? 0));
+        if (short > 0) missing += cap > 0 ? short / cap : 1;
+      }
+      if (missing < bestMissing) {
+        bestMissing = missing;
+        bestNode = n;
+      }
+    }
+    if (bestNode >= 0) {
+      const room = problem.resources.map((rc, r) => `${rc} ${(problem.capacity[r * N + bestNode] ?? 0) - (used[r * N + bestNode] ?? 0)}`).join(', ');
+      lines.push(`${safeName(problem.model.vmName(problem.vms[largest] as VmId))} needs ${describeDemand(problem, largest)}; the closest fit, ${safeName(problem.model.nodeName(problem.nodes[bestNode] as NodeId))}, has ${room} free`);
+    }
+  }
+  return lines;
+}
+
+function sizeOf(problem: PlacementProblem, v: number): number {
+  const V = problem.vms.length;
+  const N = problem.nodes.length;
+  let s = 0;
+  for (let r = 0; r < problem.resources.length; r++) {
+    let cap = 0;
+    for (let n = 0; n < N; n++) cap = Math.max(cap, problem.capacity[r * N + n] ?? 0);
+    s += cap > 0 ? (problem.demand[r * V + v] ?? 0) / cap : 0;
+  }
+  return s;
+}
+
+/** The VMs that may move in some plan (not pinned to their host by root or quarantine). */
+function freeVms(problem: PlacementProblem): number[] {
+  const out: number[] = [];
+  for (let v = 0; v < problem.vms.length; v++) if (problem.pinned[v] !== 1) out.push(v);
+  return out;
 }
 
 /** True when every VM that migrates had to (its source is not allowed at the end). */

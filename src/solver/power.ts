@@ -280,8 +280,12 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
     // first what fits on the nodes online, else what fits once some spare boots (the boot pass does it)
     let pick = ranked.find((n) => fits(new Set([...off, n]), []));
     if (pick === undefined) {
-      const spares = bootable(problem, groups);
-      pick = ranked.find((n) => fits(new Set([...off, n]), spares));
+      // the spares that may boot once these nodes are off (a node powered off makes room in its
+      // maxOnline groups): "cannot hold" only when even they would not make the VMs fit
+      pick = ranked.find((n) => {
+        const without = new Set([...off, n]);
+        return fits(without, bootable(problem, groups, without));
+      });
     }
     if (pick === undefined) return { decisions: [], infeasible: [cannotHold(problem, now[0] as Group, off, blocked, ranked, need)] };
     off.add(pick);
@@ -511,12 +515,13 @@ function wantedStates(problem: PlacementProblem): Map<number, Constraint> {
 }
 
 /** Offline nodes that may boot: offline now and at the end, no online/offline constraint, no maxOnline at its limit. */
-function bootable(problem: PlacementProblem, groups: readonly Group[]): number[] {
+/** Offline nodes that may boot without breaking a maxOnline, once the nodes of `off` are powered off. */
+function bootable(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number> = new Set()): number[] {
   const wanted = wantedStates(problem);
   const out: number[] = [];
   problem.nodes.forEach((node, n) => {
     if (problem.onlineAtEnd[n] === 1 || !problem.model.mapping.isOffline(node) || wanted.has(n)) return;
-    if (groupsAllow(problem, groups, n, new Map())) out.push(n);
+    if (groupsAllow(problem, groups, n, new Map(), off)) out.push(n);
   });
   return out;
 }
@@ -532,8 +537,8 @@ function bootsAtOnce(problem: PlacementProblem, groups: readonly Group[], n: num
 }
 
 /** Would booting n keep every maxOnline (with `extra` nodes of each group already chosen to boot)? */
-function groupsAllow(problem: PlacementProblem, groups: readonly Group[], n: number, extra: ReadonlyMap<Group, number>): boolean {
-  return groups.every((g) => !g.members.includes(n) || onlineIn(problem, g, new Set()).length + (extra.get(g) ?? 0) + 1 <= g.amount);
+function groupsAllow(problem: PlacementProblem, groups: readonly Group[], n: number, extra: ReadonlyMap<Group, number>, off: ReadonlySet<number> = new Set()): boolean {
+  return groups.every((g) => !g.members.includes(n) || onlineIn(problem, g, off).length + (extra.get(g) ?? 0) + 1 <= g.amount);
 }
 
 /** Capacity of every node as if online at the end (overbook ratios applied), resource-major. */

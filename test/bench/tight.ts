@@ -3,8 +3,10 @@
  * alone (ejection chains) and the whole planner (with the MiniZinc runner when one is found), side
  * by side with the lower bounds. Exported as `benchTight()` for test/bench/run.ts; also runnable
  * alone: `npx vite-node test/bench/tight.ts --tight [--quick] [--notes] [--lns]` (prints a markdown table).
+ * `benchTightDrains()` (`--drains`): issue 15 §1's tight drains across loads and fragmentation,
+ * the false-infeasibility rate and moves above the lower bound, with a baseline in the same run.
  */
-import { generateCluster, generateTight } from '../../src/solver/generate.js';
+import { generateCluster, generateTight, generateTightDrain } from '../../src/solver/generate.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { ejectionChains } from '../../src/solver/placement/ejection.js';
 import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from '../../src/solver/placement/lns.js';
@@ -155,9 +157,107 @@ export function renderLns(rows: readonly LnsRow[]): string {
   return lines.join('\n');
 }
 
+export interface DrainRow {
+  readonly load: number;
+  readonly fragmentation: number;
+  readonly instances: number;
+  /** Answers "no plan exists" on these instances, all feasible by construction (must be 0). */
+  readonly falseInfeasible: number;
+  /** Answers "no plan found" (honest, but no plan). */
+  readonly unknown: number;
+  readonly planned: number;
+  /** Migrations above the lower bound, per planned instance. */
+  readonly aboveBound: readonly number[];
+  /** The known plan's migrations above the lower bound (what the construction needed). */
+  readonly knownAbove: readonly number[];
+  readonly ms: number;
+}
+
+/** One planner configuration compared on the drains (the current planner, or a baseline). */
+export interface DrainVariant {
+  readonly label: string;
+  readonly rows: readonly DrainRow[];
+}
+
+/**
+ * Issue 15 §1: tight drains across loads and fragmentation levels, every instance feasible by
+ * construction (generateTightDrain). For each cell, `perCell` seeds: how often the planner says
+ * "no plan exists" (false: must be 0), "no plan found", and the migrations above the lower bound
+ * of each plan. `baseline` runs the same instances with the construction alone (ejection chains,
+ * no widening, no exact model: what a search that gives up early finds) in the same run.
+ */
+export async function benchTightDrains(options: { quick?: boolean; timeLimitMs?: number; runner?: MznRunner | null } = {}): Promise<DrainVariant[]> {
+  const runner = options.runner === null ? undefined : (options.runner ?? (await optionalRunner()));
+  const loads = options.quick ? [0.96, 0.995] : [0.9, 0.96, 0.98, 0.99, 0.995];
+  const fragmentations = options.quick ? [0.3] : [0, 0.3, 0.6];
+  const perCell = options.quick ? 2 : 4;
+  const limit = options.timeLimitMs ?? (options.quick ? 3_000 : 10_000);
+  const ferry: DrainRow[] = [];
+  const baseline: DrainRow[] = [];
+  for (const load of loads) {
+    for (const fragmentation of fragmentations) {
+      const cell = { falseInfeasible: 0, unknown: 0, planned: 0, aboveBound: [] as number[], knownAbove: [] as number[], ms: 0 };
+      const base = { falseInfeasible: 0, unknown: 0, planned: 0, aboveBound: [] as number[], knownAbove: [] as number[], ms: 0 };
+      for (let i = 0; i < perCell; i++) {
+        const drain = generateTightDrain({ nodes: 24, drained: 1 + (i % 3), load, fragmentation, seed: 1000 + i });
+        const problem = reduce(drain.instance, { objective: 'mttr' });
+        const repair = initialRepair(problem);
+        const known = drain.knownPlan.length - repair.migrationsLowerBound;
+        const t0 = performance.now();
+        const constructed = ejectionChains(problem, repair, { seed: 1, restarts: 16, target: repair.lowerBound, spreadIncoming: true, deadline: Date.now() + limit });
+        base.ms += performance.now() - t0;
+        base.knownAbove.push(known);
+        if (constructed.unplaced.length > 0) base.unknown++;
+        else {
+          base.planned++;
+          base.aboveBound.push(constructed.migrations - repair.migrationsLowerBound);
+        }
+        const t1 = performance.now();
+        const result = await plan(drain.instance, { objective: 'mttr', timeLimitMs: limit, seed: 1000 + i, ...(runner ? { runner } : {}) });
+        cell.ms += performance.now() - t1;
+        cell.knownAbove.push(known);
+        if (result.status === 'infeasible') cell.falseInfeasible++;
+        else if (!result.plan) cell.unknown++;
+        else {
+          cell.planned++;
+          cell.aboveBound.push(result.migrations - result.migrationsLowerBound);
+        }
+        process.stderr.write(`drain load ${load} frag ${fragmentation} #${i}: ${result.status} ${result.migrations} (lb ${result.migrationsLowerBound}, known plan +${known}) in ${(performance.now() - t1).toFixed(0)} ms\n`);
+      }
+      ferry.push({ load, fragmentation, instances: perCell, ...cell });
+      baseline.push({ load, fragmentation, instances: perCell, ...base });
+    }
+  }
+  await (runner as { close?: () => Promise<void> } | undefined)?.close?.();
+  return [
+    { label: `Ferry plan() (${runner?.kind ?? 'no MiniZinc'}, ${limit / 1000} s)`, rows: ferry },
+    { label: 'baseline, same instances: the construction alone (ejection chains, 16 restarts, no widening); where it leaves a VM over, the planner before issue 15 had only a restricted exact model left, whose UNSATISFIABLE it reported as "no plan exists"', rows: baseline },
+  ];
+}
+
+export function renderTightDrains(variants: readonly DrainVariant[]): string[] {
+  const lines: string[] = [];
+  const list = (xs: readonly number[]): string => (xs.length === 0 ? '—' : xs.join(', '));
+  for (const v of variants) {
+    const total = v.rows.reduce((s, r) => s + r.instances, 0);
+    const falseInfeasible = v.rows.reduce((s, r) => s + r.falseInfeasible, 0);
+    const planned = v.rows.reduce((s, r) => s + r.planned, 0);
+    lines.push(`**${v.label}**: ${total} instances, false "no plan exists" ${falseInfeasible} (rate ${((falseInfeasible / Math.max(1, total)) * 100).toFixed(1)} %${falseInfeasible > 0 ? ': a REGRESSION, it must be 0' : ''}), planned ${planned}, "no plan found" ${total - planned - falseInfeasible}.`, '');
+    lines.push('| load | fragmentation | instances | false "no plan exists" | "no plan found" | planned | moves above the lower bound, per plan | known plan: moves above the bound | ms per instance |');
+    lines.push('|---|---|---|---|---|---|---|---|---|');
+    for (const r of v.rows) lines.push(`| ${(r.load * 100).toFixed(1)} % | ${r.fragmentation} | ${r.instances} | ${r.falseInfeasible} | ${r.unknown} | ${r.planned} | ${list(r.aboveBound)} | ${list(r.knownAbove)} | ${fmt(r.ms / r.instances)} |`);
+    lines.push('');
+  }
+  return lines;
+}
+
 // vite-node hides the script path from argv: `--tight` says this file is the entry point
 const isMain = /bench[\\/]tight\.(ts|js)$/.test(process.argv[1] ?? '') || process.argv.includes('--tight');
 if (isMain) {
+  if (process.argv.includes('--drains')) {
+    process.stdout.write(`${renderTightDrains(await benchTightDrains({ quick: process.argv.includes('--quick') })).join('\n')}\n`);
+    process.exit(0);
+  }
   const rows = await benchTight({ quick: process.argv.includes('--quick') });
   process.stdout.write(`${renderTight(rows)}\n`);
   if (process.argv.includes('--lns')) process.stdout.write(`\n${renderLns(await benchLns())}\n`);

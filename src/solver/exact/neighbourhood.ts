@@ -33,7 +33,10 @@ import { Placement } from '../placement/state.js';
 export interface Neighbourhood {
   /** Dense node indices: the hosts re-optimised. */
   readonly nodes: readonly number[];
-  /** Dense VM indices: VMs currently on those hosts that may move among them. */
+  /**
+   * Dense VM indices: VMs currently on those hosts that may move among them, and VMs without a
+   * host yet (-1 in the placement) that may land on them: then the model completes the placement.
+   */
   readonly vms: readonly number[];
 }
 
@@ -45,6 +48,8 @@ export interface NeighbourhoodModel {
   readonly nodes: readonly number[];
   /** Cost of the variable VMs in the current placement (the bound to beat). */
   readonly currentCost: number;
+  /** Some variable VM has no host yet: any complete assignment improves, the cheapest is sought. */
+  readonly completes: boolean;
 }
 
 export interface NeighbourhoodResult {
@@ -116,7 +121,8 @@ solve :: int_search(choice, first_fail, indomain_min) minimize cost;
 export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array, hood: Neighbourhood): NeighbourhoodModel | undefined {
   const nodes = [...new Set(hood.nodes)];
   const local = new Map(nodes.map((n, i) => [n, i + 1]));
-  const variable = hood.vms.filter((v) => problem.pinned[v] !== 1 && local.has(hosts[v] ?? -1));
+  const variable = hood.vms.filter((v) => problem.pinned[v] !== 1 && ((hosts[v] ?? -1) < 0 || local.has(hosts[v] ?? -1)));
+  const completes = variable.some((v) => (hosts[v] ?? -1) < 0);
   const vmLocal = new Map(variable.map((v, i) => [v, i + 1]));
   const fixedHosts = new Int32Array(hosts);
   for (const v of variable) fixedHosts[v] = -1;
@@ -131,7 +137,8 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
   const nCand: number[] = [];
   for (const v of variable) {
     const current = hosts[v] ?? -1;
-    const list = [current, ...nodes.filter((n) => n !== current)].filter((n) => n === current || (state.fits(v, n) && state.allowed(v, n)));
+    // the current host first (the model's warm start); a VM without one has only the hosts it fits
+    const list = [...(current >= 0 ? [current] : []), ...nodes.filter((n) => n !== current)].filter((n) => n === current || (state.fits(v, n) && state.allowed(v, n)));
     candOff.push(cand.length);
     nCand.push(list.length);
     for (const n of list) cand.push(local.get(n) ?? 1);
@@ -139,7 +146,9 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
   const home = variable.map((v) => local.get(problem.origin[v] ?? -1) ?? 0);
   const weight = variable.map((v) => problem.moveCost(v, (problem.origin[v] ?? -1) === 0 ? 1 : 0));
   let currentCost = 0;
-  for (const v of variable) currentCost += problem.moveCost(v, hosts[v] ?? -1);
+  for (const v of variable) if ((hosts[v] ?? -1) >= 0) currentCost += problem.moveCost(v, hosts[v] ?? -1);
+  // completing: every complete assignment beats the partial one (a bound above any cost)
+  const bound = completes ? weight.reduce((sum, w) => sum + w, 0) + 1 : currentCost;
 
   // ---- rules among the variable VMs ----
   const diffGroup: number[][] = [];
@@ -220,7 +229,7 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
     cand,
     home,
     weight,
-    bound: currentCost,
+    bound,
     nDiff: diffGroup.length,
     diffGroup: diffGroup.map((g) => ({ set: g })),
     nSame: sameGroup.length,
@@ -240,7 +249,7 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
     sumWeight,
     sumLeft,
   };
-  return { model: NEIGHBOURHOOD_MODEL, data, vms: variable, nodes, currentCost };
+  return { model: NEIGHBOURHOOD_MODEL, data, vms: variable, nodes, currentCost, completes };
 }
 
 /** Dense index → part number, from a constraint's `parts` argument (lists of element ids). */
@@ -273,8 +282,8 @@ export async function solveNeighbourhood(
 ): Promise<NeighbourhoodResult> {
   const built = buildNeighbourhood(problem, hosts, hood);
   if (!built) return { status: 'ERROR', cost: 0, currentCost: 0, elapsedMs: 0, error: 'a rule in the neighbourhood has no neighbourhood encoding' };
-  const { currentCost } = built;
-  if (built.vms.length === 0 || currentCost === 0) return { status: 'OPTIMAL_SOLUTION', cost: currentCost, currentCost, elapsedMs: 0 };
+  const { currentCost, completes } = built;
+  if (built.vms.length === 0 || (currentCost === 0 && !completes)) return { status: 'OPTIMAL_SOLUTION', cost: currentCost, currentCost, elapsedMs: 0 };
   const result = await runner.solve({
     model: built.model,
     data: built.data,
@@ -299,6 +308,6 @@ export async function solveNeighbourhood(
     next[v] = n;
     cost += problem.moveCost(v, n);
   }
-  if (cost >= currentCost) return { ...base, status: result.status, cost: currentCost };
+  if (cost >= currentCost && !completes) return { ...base, status: result.status, cost: currentCost };
   return { ...base, status: result.status, hosts: next, cost };
 }

@@ -1,0 +1,311 @@
+import { solveNeighbourhood } from '../exact/neighbourhood.js';
+import type { CancelSignal, MznRunner, MznSolverId } from '../ports.js';
+import type { PlacementProblem, Repair } from '../problem.js';
+import { Random } from '../random.js';
+import { branchAndBound } from './branch-and-bound.js';
+import { better, ejectionChains } from './ejection.js';
+import { type PlacementResult, resultOf } from './ffd.js';
+import { Placement } from './state.js';
+
+/**
+ * Widening: what the field does on tight drains when the forced moves alone cannot be placed (or
+ * their placement cannot be scheduled). Round after round, until a placement is accepted or the
+ * time is up, more VMs that would have stayed are set free: those on the hosts where the homeless
+ * VMs come closest to fitting (the tightest hosts blocking them), then more hosts, then random
+ * ones. Each round first repacks, for each homeless VM, its tightest hosts exactly (branch and
+ * bound over the VM and every movable VM on them, cheapest first), then runs a fresh ejection-chain
+ * search over the forced VMs plus the freed ones (every freed VM that fits back home goes back: a
+ * freed VM only costs a migration when it must move); with a MiniZinc runner, every other round also hands the homeless VMs and everything on the
+ * chosen hosts to the placement neighbourhood model, which completes the placement when it can.
+ * Nothing here proves anything: a failed widening is reported as such, never as infeasibility.
+ */
+
+export interface WidenOptions {
+  /** Date.now() value to stop by. */
+  readonly deadline: number;
+  readonly seed?: number;
+  readonly shouldStop?: () => boolean;
+  /** Decides whether a complete placement is kept (it schedules, fits the budgets): true ends the search. */
+  readonly accept: (result: PlacementResult) => boolean;
+  /** VMs whose hosts to open first (VMs of a schedule that deadlocked); default: the homeless ones. */
+  readonly focus?: readonly number[];
+  readonly runner?: MznRunner;
+  readonly solver?: MznSolverId;
+  readonly signal?: CancelSignal;
+  readonly spreadIncoming?: boolean;
+}
+
+/** What the widening tried, for the notes and the honest "no plan found". */
+export interface WidenStats {
+  rounds: number;
+  /** The most VMs set free beyond the repair's queue in one round, and on how many hosts. */
+  largestFreed: number;
+  largestHosts: number;
+  /** Homeless VMs placed by an exact repack of their tightest hosts. */
+  repacked: number;
+  mznCalls: number;
+  mznCompleted: number;
+  /** Complete placements found but refused by `accept` (no schedule, over the budgets). */
+  refused: number;
+}
+
+export interface WidenResult {
+  /** The placement `accept` kept, if any. */
+  readonly accepted?: PlacementResult;
+  /** The placement with the fewest homeless VMs seen (the start when nothing did better). */
+  readonly best: PlacementResult;
+  readonly stats: WidenStats;
+}
+
+/** Hosts per homeless VM opened in round k: 1, 2, 3, … then every host. */
+function hostsForRound(round: number, nodes: number): number {
+  return Math.min(nodes, 1 + round);
+}
+
+/** One MiniZinc completion call's limit (ms): short, many rounds beat one long call. */
+const MZN_CALL_MS = 1_500;
+/** Variable VMs of one MiniZinc completion (the neighbourhood model stays small). */
+const MZN_MAX_VARIABLES = 64;
+
+export async function widen(problem: PlacementProblem, repair: Repair, start: PlacementResult, options: WidenOptions): Promise<WidenResult> {
+  const rng = new Random(options.seed ?? 11);
+  const stats: WidenStats = { rounds: 0, largestFreed: 0, largestHosts: 0, repacked: 0, mznCalls: 0, mznCompleted: 0, refused: 0 };
+  let best = start;
+  const stop = (): boolean => Date.now() > options.deadline || options.shouldStop?.() === true || options.signal?.aborted === true;
+  const offer = (found: PlacementResult): PlacementResult | undefined => {
+    // a widened placement moves VMs that could stay: bring home whoever can come home first
+    const result = found.unplaced.length === 0 ? homecoming(problem, found) : found;
+    if (better(result, best)) best = result;
+    if (result.unplaced.length > 0) return undefined;
+    if (options.accept(result)) return result;
+    stats.refused++;
+    return undefined;
+  };
+  const queued = new Set(repair.queue);
+  for (let round = 0; !stop(); round++) {
+    stats.rounds++;
+    // each homeless VM: an exact repack of its tightest hosts with everything on them free
+    if (best.unplaced.length > 0) {
+      const repacked = repackHomeless(problem, best, 1 + (round % 4), rng, stop);
+      stats.repacked += best.unplaced.length - repacked.unplaced.length;
+      const kept = offer(repacked);
+      if (kept) return { accepted: kept, best, stats };
+      if (stop()) break;
+    }
+    const focus = best.unplaced.length > 0 ? best.unplaced : (options.focus ?? []);
+    const hosts = tightestHosts(problem, best.hosts, focus, hostsForRound(round, problem.nodes.length), rng);
+    // a few random hosts too: the room may be anywhere once the tight ones shift
+    for (let extra = 0; extra < 1 + (round % 3); extra++) hosts.add(rng.int(0, problem.nodes.length - 1));
+    const freed: number[] = [];
+    for (let v = 0; v < problem.vms.length; v++) {
+      if (queued.has(v) || problem.pinned[v] === 1) continue;
+      if (hosts.has(problem.origin[v] ?? -1)) freed.push(v);
+    }
+    if (freed.length > stats.largestFreed) {
+      stats.largestFreed = freed.length;
+      stats.largestHosts = hosts.size;
+    }
+    // the homeless VMs first into the opened room, the freed VMs back home or elsewhere after them
+    // (every other round: the ejection chains below are the better search, this one differs)
+    if (round % 2 === 1) {
+      const first = homelessFirst(problem, repair, best, freed, hosts, rng, round);
+      const packed = first.unplaced.length === 0 ? first : ejectionChains(problem, { ...repair, hosts: first.hosts, queue: first.unplaced }, { seed: (options.seed ?? 11) + round, restarts: 0, deadline: options.deadline, shouldStop: stop, target: repair.lowerBound });
+      const keptFirst = offer(packed);
+      if (keptFirst) return { accepted: keptFirst, best, stats };
+      if (stop()) break;
+    }
+    const wider = widerRepair(repair, freed);
+    const found = ejectionChains(problem, wider, { seed: (options.seed ?? 11) + round * 7919, restarts: 2, maxEjections: 4 * wider.queue.length + 200, deadline: options.deadline, shouldStop: stop, target: repair.lowerBound, ...(options.spreadIncoming !== undefined ? { spreadIncoming: options.spreadIncoming } : {}) });
+    const kept = offer(found);
+    if (kept) return { accepted: kept, best, stats };
+    // MiniZinc completes what the chains left homeless, with everything on the chosen hosts free
+    if (options.runner && best.unplaced.length > 0 && round % 2 === 1 && !stop()) {
+      const completed = await completeWithMzn(problem, best, hosts, options, stats);
+      if (completed) {
+        const accepted = offer(completed);
+        if (accepted) return { accepted, best, stats };
+      }
+    }
+  }
+  return { best, stats };
+}
+
+/**
+ * Fewer migrations for a complete placement: each VM away from its (allowed) source host goes
+ * back when it fits there, or swaps with a VM on its source host that is itself away from home
+ * and fits where it is; repeated while something improves (bounded).
+ */
+export function homecoming(problem: PlacementProblem, start: PlacementResult): PlacementResult {
+  const state = Placement.of(problem, start.hosts);
+  const V = problem.vms.length;
+  for (let pass = 0; pass < 4; pass++) {
+    let changed = false;
+    for (let v = 0; v < V; v++) {
+      const h = state.host[v] ?? -1;
+      const o = problem.origin[v] ?? -1;
+      if (h < 0 || o < 0 || h === o || problem.originRunning[v] !== 1 || problem.onlineAtEnd[o] !== 1) continue;
+      state.unplace(v);
+      if (state.canPlace(v, o)) {
+        state.place(v, o);
+        changed = true;
+        continue;
+      }
+      // a swap with a VM on o that is not at home either (moving it costs nothing more)
+      let swapped = false;
+      for (const w of [...state.vmsOn(o)]) {
+        if (problem.pinned[w] === 1 || problem.origin[w] === o) continue;
+        state.unplace(w);
+        if (state.canPlace(v, o)) {
+          state.place(v, o);
+          if (state.canPlace(w, h)) {
+            state.place(w, h);
+            swapped = true;
+            break;
+          }
+          state.unplace(v);
+        }
+        state.place(w, o);
+      }
+      if (swapped) changed = true;
+      else state.place(v, h);
+    }
+    if (!changed) break;
+  }
+  return resultOf(problem, new Int32Array(state.host));
+}
+
+/** Free VMs of one exact repack, and its search effort. */
+const REPACK_MAX_FREE = 26;
+const REPACK_NODE_LIMIT = 40_000;
+
+/**
+ * For each homeless VM, in random order: branch and bound over it and the movable VMs on its
+ * `perVm` tightest hosts (fewer when they hold too many VMs), those hosts as the only choices.
+ */
+function repackHomeless(problem: PlacementProblem, start: PlacementResult, perVm: number, rng: Random, stop: () => boolean): PlacementResult {
+  let hosts: Int32Array = new Int32Array(start.hosts);
+  for (const u of rng.shuffle([...start.unplaced])) {
+    if (stop()) break;
+    let chosen = [...tightestHosts(problem, hosts, [u], perVm, rng)];
+    let free: number[] = [];
+    for (; chosen.length > 0; chosen = chosen.slice(0, -1)) {
+      const on = new Set(chosen);
+      free = [u];
+      for (let v = 0; v < problem.vms.length; v++) if (v !== u && problem.pinned[v] !== 1 && on.has(hosts[v] ?? -1)) free.push(v);
+      if (free.length <= REPACK_MAX_FREE) break;
+    }
+    if (chosen.length === 0) continue;
+    const found = branchAndBound(problem, hosts, free, () => chosen, { nodeLimit: REPACK_NODE_LIMIT, shouldStop: stop });
+    if (found.hosts) hosts = found.hosts;
+  }
+  return resultOf(problem, hosts);
+}
+
+/**
+ * One widened packing: the freed VMs leave their hosts, the homeless VMs (and the queued ones not
+ * placed yet) go first, largest first, each on the opened host it fills best, then every freed VM
+ * goes back home when it still fits, else to the host it fills best anywhere. Returns the
+ * placement with what is left homeless.
+ */
+function homelessFirst(problem: PlacementProblem, repair: Repair, start: PlacementResult, freed: readonly number[], opened: ReadonlySet<number>, rng: Random, round: number): PlacementResult {
+  const hosts = new Int32Array(start.unplaced.length > 0 ? start.hosts : repair.hosts);
+  for (const v of freed) hosts[v] = -1;
+  const state = Placement.of(problem, hosts);
+  const N = problem.nodes.length;
+  const R = problem.resources.length;
+  const size = (v: number): number => {
+    let s = 0;
+    for (let r = 0; r < R; r++) s += state.demand(v, r) / Math.max(1, problem.capacity[r * N + (problem.origin[v] ?? 0)] ?? 1);
+    return s * (1 + (round > 0 ? rng.next() * 0.2 : 0));
+  };
+  const bestFit = (v: number, among: (n: number) => boolean): number => {
+    let pick = -1;
+    let pickLeft = Number.POSITIVE_INFINITY;
+    for (let n = 0; n < N; n++) {
+      if (!among(n) || !state.canPlace(v, n)) continue;
+      let left = 0;
+      for (let r = 0; r < R; r++) left += (state.free(r, n) - state.demand(v, r)) / Math.max(1, problem.capacity[r * N + n] ?? 1);
+      if (left < pickLeft) {
+        pickLeft = left;
+        pick = n;
+      }
+    }
+    return pick;
+  };
+  const homeless: number[] = [];
+  for (let v = 0; v < problem.vms.length; v++) if ((state.host[v] ?? -1) < 0 && !freed.includes(v)) homeless.push(v);
+  const bySize = (list: number[]): number[] => {
+    const key = new Map(list.map((v) => [v, size(v)]));
+    return list.sort((a, b) => (key.get(b) ?? 0) - (key.get(a) ?? 0));
+  };
+  for (const v of bySize(homeless)) {
+    const n = bestFit(v, (m) => opened.has(m));
+    const m = n >= 0 ? n : bestFit(v, () => true);
+    if (m >= 0) state.place(v, m);
+  }
+  for (const v of bySize([...freed])) {
+    const o = problem.origin[v] ?? -1;
+    const n = o >= 0 && state.canPlace(v, o) ? o : bestFit(v, () => true);
+    if (n >= 0) state.place(v, n);
+  }
+  return resultOf(problem, new Int32Array(state.host));
+}
+
+/** The repair's start with `freed` taken off their hosts and queued too (the bounds unchanged). */
+function widerRepair(repair: Repair, freed: readonly number[]): Repair {
+  const hosts = new Int32Array(repair.hosts);
+  for (const v of freed) hosts[v] = -1;
+  return { ...repair, hosts, queue: [...repair.queue, ...freed] };
+}
+
+/**
+ * For each VM of `focus`, the `perVm` allowed hosts where it comes closest to fitting (the least
+ * missing room, relative to capacity, with a little noise so rounds differ); its own host too.
+ */
+function tightestHosts(problem: PlacementProblem, hosts: Int32Array, focus: readonly number[], perVm: number, rng: Random): Set<number> {
+  const N = problem.nodes.length;
+  const R = problem.resources.length;
+  const V = problem.vms.length;
+  const state = Placement.of(problem, hosts);
+  const out = new Set<number>();
+  for (const v of focus) {
+    const own = hosts[v] ?? -1;
+    if (own >= 0) out.add(own);
+    const scored: { n: number; missing: number }[] = [];
+    for (let n = 0; n < N; n++) {
+      if (problem.onlineAtEnd[n] !== 1 || !problem.domainAllows(v, n) || n === own) continue;
+      let missing = 0;
+      for (let r = 0; r < R; r++) {
+        const cap = problem.capacity[r * N + n] ?? 0;
+        const short = (problem.demand[r * V + v] ?? 0) - state.free(r, n);
+        if (short > 0) missing += cap > 0 ? short / cap : 1;
+      }
+      scored.push({ n, missing: missing + rng.next() * 0.01 });
+    }
+    scored.sort((a, b) => a.missing - b.missing);
+    for (const { n } of scored.slice(0, perVm)) out.add(n);
+  }
+  return out;
+}
+
+/** The neighbourhood model over the homeless VMs and every movable VM on `hosts`; a complete placement or undefined. */
+async function completeWithMzn(problem: PlacementProblem, partial: PlacementResult, hosts: ReadonlySet<number>, options: WidenOptions, stats: WidenStats): Promise<PlacementResult | undefined> {
+  const vms = [...partial.unplaced];
+  for (let v = 0; v < problem.vms.length && vms.length < MZN_MAX_VARIABLES; v++) {
+    if (problem.pinned[v] !== 1 && hosts.has(partial.hosts[v] ?? -1)) vms.push(v);
+  }
+  if (vms.length > MZN_MAX_VARIABLES + partial.unplaced.length) return undefined;
+  const left = options.deadline - Date.now();
+  if (left < 300 || !options.runner) return undefined;
+  stats.mznCalls++;
+  const result = await solveNeighbourhood(problem, partial.hosts, { nodes: [...hosts], vms }, options.runner, {
+    timeLimitMs: Math.min(MZN_CALL_MS, left - 100),
+    ...(options.solver !== undefined ? { solver: options.solver } : {}),
+    ...(options.signal !== undefined ? { signal: options.signal } : {}),
+  });
+  if (!result.hosts) return undefined;
+  const complete = resultOf(problem, result.hosts);
+  if (complete.unplaced.length > 0) return undefined;
+  stats.mznCompleted++;
+  return complete;
+}
