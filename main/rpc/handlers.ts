@@ -125,6 +125,9 @@ const HANDLERS: { readonly [N in CallableName]: Handler<N> } = {
   'cluster:list': listClusters,
   'cluster:snapshot': snapshotCluster,
   'cluster:refresh': refreshCluster,
+  'cluster:add-config': addClusterConfig,
+  'cluster:test': testCluster,
+  'cluster:trust-host-key': trustClusterHostKey,
   'constraints:lint': lintScript,
   'plan:compute': computePlan,
   'plan:cancel': cancelPlan,
@@ -133,6 +136,8 @@ const HANDLERS: { readonly [N in CallableName]: Handler<N> } = {
   'run:list': listRuns,
   'run:event': sendEvent,
   'run:report': reportRun,
+  'run:rehearse': rehearseRun,
+  'run:audit': auditRun,
 };
 
 function call(ctx: Ctx, request: AnyRequest): Promise<Reply<unknown>> {
@@ -210,6 +215,25 @@ async function snapshotCluster(ctx: Ctx, input: InputOf<'cluster:snapshot'>): Pr
 
 async function refreshCluster(ctx: Ctx, input: InputOf<'cluster:refresh'>): Promise<Reply<OutputOf<'cluster:refresh'>>> {
   return ok(snapshotToWire(await readCluster(ctx, input.clusterId, input.scope)));
+}
+
+async function addClusterConfig(ctx: Ctx, input: InputOf<'cluster:add-config'>): Promise<Reply<OutputOf<'cluster:add-config'>>> {
+  const summary = ctx.services.clusters.addLibvirtConfig(input.path);
+  return ok({ ...summary, hosts: [...summary.hosts] });
+}
+
+async function testCluster(ctx: Ctx, input: InputOf<'cluster:test'>): Promise<Reply<OutputOf<'cluster:test'>>> {
+  const checks = await ctx.services.clusters.testLibvirt(input.clusterId);
+  return ok({
+    clusterId: input.clusterId,
+    hosts: checks.map((c) => ({ host: c.host, reachable: c.reachable, error: c.error ?? null, unknownHostKey: c.unknownHostKey ?? null, hostKeyChanged: c.hostKeyChanged ?? false, elapsedMs: c.elapsedMs })),
+  });
+}
+
+async function trustClusterHostKey(ctx: Ctx, input: InputOf<'cluster:trust-host-key'>): Promise<Reply<OutputOf<'cluster:trust-host-key'>>> {
+  const trusted = await ctx.services.clusters.trustHostKey(input.clusterId, input.host, input.fingerprint);
+  if (!trusted.ok) return fail('conflict', trusted.error);
+  return ok({ clusterId: input.clusterId, host: input.host, knownHostsFile: trusted.file });
 }
 
 /** Reads the cluster now, remembers the read and tells cluster:changed subscribers. */
@@ -481,4 +505,44 @@ async function reportRun(ctx: Ctx, input: InputOf<'run:report'>): Promise<Reply<
   if (!stored) return runNotFound(input.runId);
   const content = renderReport(reportData({ ...stored, entries: journal.entries(input.runId) }), input.format);
   return ok({ runId: input.runId, format: input.format, fileName: `ferry-report-${input.runId}.${input.format}`, content });
+}
+
+/**
+ * A rehearsal of a computed plan: the same plan, journaled as a run of its own on a simulated copy
+ * of the cluster with the faults injected. The computed plan stays held, so the operator can still
+ * create the real run from it after rehearsing.
+ */
+async function rehearseRun(ctx: Ctx, input: InputOf<'run:rehearse'>): Promise<Reply<OutputOf<'run:rehearse'>>> {
+  const held = heldPlanFor(ctx, input);
+  if (!held.ok) return held;
+  const created = await ctx.services.runs.create({
+    clusterId: input.clusterId,
+    script: scriptOf(held.value),
+    options: runOptions(held.value.options, undefined),
+    ...(held.value.planned ? { planned: held.value.planned } : {}),
+    rehearse: { faults: input.faults },
+  });
+  switch (created.kind) {
+    case 'conflict':
+      return fail('conflict', created.message);
+    case 'bad-request':
+      return fail('invalid-request', `$.input.faults: ${created.message}`, { path: '$.input.faults' });
+    case 'script-errors':
+    case 'no-plan':
+      return fail('conflict', `the plan cannot be rehearsed on a copy of cluster ${input.clusterId} as it is now: plan again`);
+    case 'created': {
+      const { driver } = created;
+      if (input.mode !== undefined) driver.dispatch(stampOperatorEvent({ type: 'set-mode', mode: input.mode }, ctx.now(), ctx.services.actor));
+      ctx.session.live.adopt(driver);
+      return ok({ run: driver.run, progress: driver.progress() });
+    }
+  }
+}
+
+async function auditRun(ctx: Ctx, input: InputOf<'run:audit'>): Promise<Reply<OutputOf<'run:audit'>>> {
+  const { journal } = ctx.services;
+  const stored = journal.loadRun(input.runId);
+  if (!stored) return runNotFound(input.runId);
+  const audit = reportData({ ...stored, entries: journal.entries(input.runId) }).audit.map((line) => ({ ...line }));
+  return ok({ runId: input.runId, audit });
 }

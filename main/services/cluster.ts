@@ -1,10 +1,22 @@
-import { existsSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import type { Effector, InventoryProvider, InventoryScope, InventorySnapshot } from '../../src/cluster/ports.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { demoDir } from '../node/data-dir.js';
 import { DemoEngine, type DemoFault, demoEffector, demoProvider, rehearsalCopy } from '../node/demo/index.js';
+import {
+  ClusterConfigError,
+  type HostCheck,
+  LIBVIRT_PREFIX,
+  type LibvirtCluster,
+  type LibvirtClusterOptions,
+  type TrustResult,
+  checkHosts,
+  libvirtClusterId,
+  openLibvirtCluster,
+  trustHost,
+} from '../node/libvirt/index.js';
 
 /**
  * The cluster service: which clusters Ferry knows, and the provider/effector pair of each. The
@@ -15,7 +27,7 @@ import { DemoEngine, type DemoFault, demoEffector, demoProvider, rehearsalCopy }
 
 export interface ClusterHandle {
   readonly id: string;
-  readonly kind: 'demo' | 'rehearsal';
+  readonly kind: 'demo' | 'rehearsal' | 'libvirt';
   readonly description: string;
   readonly provider: InventoryProvider;
   readonly effector: Effector;
@@ -44,15 +56,93 @@ function openEngine(dir: string, clusterId: string): DemoEngine {
 
 export const DEMO_CLUSTER_ID = 'demo';
 const REHEARSAL_PREFIX = 'rehearsal:';
+/** The libvirt cluster files the operator added (Connect screen), in the data directory. */
+const LIBVIRT_LIST = 'libvirt-clusters.json';
+
+/** A libvirt cluster as the Connect screen lists it: never a credential, only where and who. */
+export interface LibvirtClusterSummary {
+  readonly clusterId: string;
+  readonly name: string;
+  readonly file: string;
+  readonly hosts: readonly { readonly name: string; readonly address: string; readonly port: number | null; readonly user: string | null; readonly rack: string | null }[];
+}
 
 export class ClusterService {
-  constructor(private readonly home: string) {}
+  private readonly libvirtClusters = new Map<string, { readonly cluster: LibvirtCluster; readonly mtimeMs: number }>();
+
+  constructor(
+    private readonly home: string,
+    /** SSH options of libvirt clusters (a password prompt from the front end, the agent socket). */
+    private readonly libvirtOptions: LibvirtClusterOptions = {},
+  ) {}
 
   list(): { id: string; kind: string; description: string }[] {
-    return [{ id: DEMO_CLUSTER_ID, kind: 'demo', description: 'the demo cluster: 3 racks of 4 simulated hosts, about 60 VMs (state in the data directory)' }];
+    const libvirt = this.libvirtFiles().map((file) => ({ id: libvirtClusterId(file), kind: 'libvirt', description: `libvirt/KVM hosts over SSH (${file})` }));
+    return [{ id: DEMO_CLUSTER_ID, kind: 'demo', description: 'the demo cluster: 3 racks of 4 simulated hosts, about 60 VMs (state in the data directory)' }, ...libvirt];
+  }
+
+  /** Reads a libvirt cluster file (located errors as ClusterUnavailableError), remembers it, and sums it up. */
+  addLibvirtConfig(file: string): LibvirtClusterSummary {
+    const cluster = this.openLibvirt(libvirtClusterId(file));
+    const files = this.libvirtFiles();
+    if (!files.includes(cluster.config.file)) writeFileSync(join(this.home, LIBVIRT_LIST), `${JSON.stringify([...files, cluster.config.file], null, 2)}\n`, { mode: 0o600 });
+    return {
+      clusterId: cluster.id,
+      name: cluster.config.name,
+      file: cluster.config.file,
+      hosts: cluster.config.hosts.map((h) => {
+        const target = cluster.access.target(h.name);
+        return { name: h.name, address: target?.host ?? h.address, port: target?.port ?? null, user: target?.user ?? null, rack: h.rack ?? null };
+      }),
+    };
+  }
+
+  /** Can each host of a libvirt cluster be reached (and run virsh)? Unknown host keys come with their fingerprints. */
+  async testLibvirt(clusterId: string): Promise<HostCheck[]> {
+    return checkHosts(this.openLibvirt(clusterId));
+  }
+
+  /** Trusts the key a host shows, if it is the one the operator confirmed (its SHA256 fingerprint). */
+  async trustHostKey(clusterId: string, host: string, fingerprint: string): Promise<TrustResult> {
+    const cluster = this.openLibvirt(clusterId);
+    if (!cluster.access.host(host)) throw new UnknownClusterError(`cluster ${clusterId} has no host '${host}'`);
+    return trustHost(cluster, host, fingerprint);
+  }
+
+  private libvirtFiles(): string[] {
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(join(this.home, LIBVIRT_LIST), 'utf8'));
+      return Array.isArray(parsed) ? parsed.filter((f): f is string => typeof f === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private openLibvirt(clusterId: string): LibvirtCluster {
+    if (!clusterId.startsWith(LIBVIRT_PREFIX)) throw new UnknownClusterError(`'${clusterId}' is not a libvirt cluster (libvirt:/path/to/cluster.yaml)`);
+    const file = resolve(clusterId.slice(LIBVIRT_PREFIX.length));
+    if (!existsSync(file)) throw new UnknownClusterError(`no cluster file ${file}`);
+    try {
+      // one provider per file while the file is unchanged: its hosts' last facts (a partial read
+      // keeps the others'), the hosts it powered off and the migrations it runs outlive each open
+      const mtimeMs = statSync(file).mtimeMs;
+      const cached = this.libvirtClusters.get(file);
+      if (cached && cached.mtimeMs === mtimeMs) return cached.cluster;
+      const cluster = openLibvirtCluster(file, this.libvirtOptions);
+      this.libvirtClusters.set(file, { cluster, mtimeMs });
+      return cluster;
+    } catch (e) {
+      if (e instanceof ClusterConfigError) throw new ClusterUnavailableError(e.message);
+      throw new ClusterUnavailableError(`cluster ${clusterId} cannot be opened: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   open(clusterId: string): ClusterHandle {
+    if (clusterId.startsWith(LIBVIRT_PREFIX)) {
+      // a libvirt cluster is named by its file: any readable cluster file opens, listed or not
+      const cluster = this.openLibvirt(clusterId);
+      return { id: cluster.id, kind: 'libvirt', description: `libvirt cluster ${cluster.config.name} (${cluster.config.file})`, provider: cluster.provider, effector: cluster.effector, close: () => undefined };
+    }
     if (clusterId.startsWith(REHEARSAL_PREFIX)) {
       // a rehearsal's simulated copy, reopened (to resume a rehearsal run): never reseeded
       const name = clusterId.slice(REHEARSAL_PREFIX.length);

@@ -68,6 +68,32 @@ export type ClusterSummary = z.infer<typeof ClusterSummarySchema>;
 
 const clusterScope = z.object({ clusterId: id, scope: InventoryScopeSchema.optional() }).strict();
 
+/** A libvirt cluster file as the Connect screen shows it: where and who, never a credential. */
+export const LibvirtClusterSchema = z
+  .object({
+    clusterId: id,
+    name: z.string(),
+    file: z.string(),
+    hosts: z.array(
+      z.object({ name: id, address: z.string(), port: z.number().int().min(1).max(65_535).nullable(), user: z.string().nullable(), rack: z.string().nullable() }).strict(),
+    ),
+  })
+  .strict();
+
+/** One host of a cluster test: reachable (SSH and virsh), or why not; a new host key with its fingerprint. */
+export const HostCheckSchema = z
+  .object({
+    host: id,
+    reachable: z.boolean(),
+    error: z.string().nullable(),
+    /** A host key not in known_hosts: confirm it by its fingerprint (cluster:trust-host-key). */
+    unknownHostKey: z.object({ fingerprint: z.string(), keyType: z.string() }).strict().nullable(),
+    /** The host shows another key than known_hosts lists: refused, never trusted from here. */
+    hostKeyChanged: z.boolean(),
+    elapsedMs: nonNegative,
+  })
+  .strict();
+
 // ---- planning -------------------------------------------------------------------------------
 
 export const OBJECTIVES = ['mttr', 'migrations', 'memory'] as const;
@@ -120,6 +146,23 @@ export type RunSummary = z.infer<typeof RunSummarySchema>;
 
 export const REPORT_FORMATS = ['md', 'html'] as const;
 
+/** Faults a rehearsal injects into its simulated copy before the plan runs (the demo engine's). */
+export const RehearsalFaultSchema = z.discriminatedUnion('kind', [
+  /** The VM's next migration fails at about half way. */
+  z.object({ kind: z.literal('fail-migration'), vm: id }).strict(),
+  /** The host stops answering: actions touching it hang until their timeout. */
+  z.object({ kind: z.literal('host-down'), node: id }).strict(),
+  /** The VM's migrations take `factor` times longer. */
+  z.object({ kind: z.literal('slow-migration'), vm: id, factor: z.number().min(1).max(1000).finite() }).strict(),
+  /** The VM is stopped by hand before the plan runs (drift). */
+  z.object({ kind: z.literal('stop-vm'), vm: id }).strict(),
+]);
+export type RehearsalFault = z.infer<typeof RehearsalFaultSchema>;
+
+/** One line of a run's audit trail (the journal's entries in operator words). */
+export const AuditLineSchema = z.object({ seq: count, at: epochMs, actor: z.string().nullable(), type: z.string(), revision: count, constraintHash: z.string(), text: z.string() }).strict();
+export type AuditLineWire = z.infer<typeof AuditLineSchema>;
+
 // ---- the table ------------------------------------------------------------------------------
 
 export const PROCEDURES = {
@@ -129,6 +172,15 @@ export const PROCEDURES = {
   'cluster:snapshot': query(clusterScope, ClusterSnapshotSchema),
   /** Read a cluster again (only the hosts of `scope` when given). */
   'cluster:refresh': command(clusterScope, ClusterSnapshotSchema),
+  /** Adds a libvirt cluster described by a YAML file on this machine (errors located file:line:col). */
+  'cluster:add-config': command(z.object({ path: z.string().min(1).max(4096) }).strict(), LibvirtClusterSchema),
+  /** Connects to every host of a libvirt cluster: reachable or not, new host keys with their fingerprints. */
+  'cluster:test': command(z.object({ clusterId: id }).strict(), z.object({ clusterId: id, hosts: z.array(HostCheckSchema) }).strict()),
+  /** Trusts the key a host shows, provided it is the one the operator confirmed (appended to known_hosts). */
+  'cluster:trust-host-key': command(
+    z.object({ clusterId: id, host: id, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint reads SHA256: and 43 base64 characters') }).strict(),
+    z.object({ clusterId: id, host: id, knownHostsFile: z.string() }).strict(),
+  ),
 
   /** A script checked against a cluster or an instance: located diagnostics, and the hash when it has no error. */
   'constraints:lint': query(
@@ -184,6 +236,25 @@ export const PROCEDURES = {
     z.object({ runId: id, format: z.enum(REPORT_FORMATS) }).strict(),
     z.object({ runId: id, format: z.enum(REPORT_FORMATS), fileName: z.string(), content: z.string() }).strict(),
   ),
+  /**
+   * Rehearse a computed plan (as run:create) on a simulated copy of the cluster with `faults`
+   * injected: a run of its own (cluster `rehearsal:<runId>`); the computed plan stays available
+   * for run:create.
+   */
+  'run:rehearse': command(
+    z
+      .object({
+        clusterId: id,
+        requestId: id,
+        constraintHash: z.string(),
+        faults: z.array(RehearsalFaultSchema).max(100),
+        mode: ApprovalModeSchema.optional(),
+      })
+      .strict(),
+    RunWithProgressSchema,
+  ),
+  /** A run's audit trail: every journal entry, oldest first, in operator words. */
+  'run:audit': query(z.object({ runId: id }).strict(), z.object({ runId: id, audit: z.array(AuditLineSchema) }).strict()),
 
   /** Checked improving plans of one plan:compute. */
   'plan:progress': subscription(z.object({ requestId: id }).strict(), PlanProgressEventSchema),

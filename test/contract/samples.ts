@@ -185,6 +185,26 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
     'cluster:list': { inputs: [{}], outputs: [{ clusters: [{ clusterId: 'lab', label: 'lab (4 hosts)', provider: 'demo', readAt: at, nodes: 4, vms: 6, heldBy: null }] }, { clusters: [] }] },
     'cluster:snapshot': { inputs: [{ clusterId: 'lab' }, { clusterId: 'lab', scope: { nodes: ['N1'], vms: ['VM3'] } }], outputs: [snapshot] },
     'cluster:refresh': { inputs: [{ clusterId: 'lab', scope: { nodes: ['N4'] } }], outputs: [snapshot] },
+    'cluster:add-config': {
+      inputs: [{ path: '/srv/ferry/lab.yaml' }],
+      outputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', name: 'lab', file: '/srv/ferry/lab.yaml', hosts: [{ name: 'hv1', address: '10.99.0.21', port: 22, user: 'root', rack: 'r1' }, { name: 'hv2', address: 'hv2', port: null, user: null, rack: null }] }],
+    },
+    'cluster:test': {
+      inputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml' }],
+      outputs: [
+        {
+          clusterId: 'libvirt:/srv/ferry/lab.yaml',
+          hosts: [
+            { host: 'hv1', reachable: true, error: null, unknownHostKey: null, hostKeyChanged: false, elapsedMs: 120 },
+            { host: 'hv2', reachable: false, error: 'hv2 ([10.99.0.22]:22) shows an unknown ssh-ed25519 host key', unknownHostKey: { fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', keyType: 'ssh-ed25519' }, hostKeyChanged: false, elapsedMs: 80 },
+          ],
+        },
+      ],
+    },
+    'cluster:trust-host-key': {
+      inputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', host: 'hv2', fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
+      outputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', host: 'hv2', knownHostsFile: '/root/.ssh/known_hosts' }],
+    },
     'constraints:lint': {
       inputs: [{ clusterId: 'lab', script }, { instance: planned.instanceJson, script: { text: 'spread({VM1, VM2});' } }],
       outputs: [
@@ -220,6 +240,17 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
       ],
     },
     'run:report': { inputs: [{ runId: RUN.runId, format: 'html' }], outputs: [{ runId: RUN.runId, format: 'md', fileName: 'r-20251206-1.md', content: '# Maintenance report\n' }] },
+    'run:rehearse': {
+      inputs: [
+        { clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab', faults: [] },
+        { clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab', faults: [{ kind: 'fail-migration', vm: 'VM2' }, { kind: 'slow-migration', vm: 'VM3', factor: 4 }, { kind: 'host-down', node: 'N2' }, { kind: 'stop-vm', vm: 'VM1' }], mode: 'unattended' },
+      ],
+      outputs: [runWithProgress],
+    },
+    'run:audit': {
+      inputs: [{ runId: RUN.runId }],
+      outputs: [{ runId: RUN.runId, audit: [{ seq: 1, at, actor: by, type: 'run-created', revision: 1, constraintHash: 'sha256:ab', text: 'run created by alice@ws1' }, { seq: 2, at, actor: null, type: 'event', revision: 1, constraintHash: 'sha256:ab', text: 's1 preflight ok' }] }],
+    },
     'plan:progress': { inputs: [{ requestId: 'q1' }], outputs: planned.progress.map((p) => progressToWire('q1', p)) },
     'run:changed': { inputs: [{}, { runId: RUN.runId }], outputs: [runWithProgress] },
     'run:step': { inputs: [{ runId: RUN.runId }], outputs: [{ runId: RUN.runId, revision: 2, event: EVENTS['effect-ended'], step: STEPS[0] as Step }] },

@@ -3,12 +3,14 @@ import { safeName } from '../../../src/executor/describe.js';
 import { instanceToJson } from '../../../src/instance/json.js';
 import { formatUtc } from '../../../src/report/maintenance-report.js';
 import { isMemoryResource } from '../../../src/solver/problem.js';
+import { libvirtClusterId } from '../../node/libvirt/index.js';
 import { type Command, UsageError } from '../command.js';
 import { openServices } from '../services.js';
 
-const USAGE = `usage: ferry inventory --cluster ID [--format text|json]
+const USAGE = `usage: ferry inventory (--cluster ID | --config CLUSTER.yaml) [--format text|json]
 
-Reads the live cluster. text (default): one line per host (rack, reachable or the error, cpu and
+Reads the live cluster: --cluster demo is the embedded demo cluster, --config a libvirt/KVM
+cluster described by a YAML file (its hosts over SSH). text (default): one line per host (rack, reachable or the error, cpu and
 memory used of capacity, VMs, when it was read), then operations in flight. json: the cluster
 as a BtrPlace instance, which ferry plan, check and replay accept as it is.`;
 
@@ -21,14 +23,18 @@ export const inventoryCommand: Command = {
     let format: 'text' | 'json' = 'text';
     for (let i = 0; i < args.length; i++) {
       const arg = args[i] ?? '';
-      if (arg === '--cluster') cluster = args[++i];
-      else if (arg === '--format') {
+      if (arg === '--cluster' || arg === '--config') {
+        if (cluster !== undefined) throw new UsageError('give one of --cluster and --config');
+        const v = args[++i];
+        if (v === undefined) throw new UsageError(`${arg} needs a value`);
+        cluster = arg === '--config' ? libvirtClusterId(v) : v;
+      } else if (arg === '--format') {
         const v = args[++i];
         if (v !== 'text' && v !== 'json') throw new UsageError(`--format must be text or json, got '${v ?? ''}'`);
         format = v;
       } else throw new UsageError(`unknown option '${arg}'`);
     }
-    if (cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster)');
+    if (cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster) or --config CLUSTER.yaml');
     const opened = openServices();
     if (!opened.ok) {
       io.err(`ferry inventory: ${opened.message}`);

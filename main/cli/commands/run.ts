@@ -6,6 +6,7 @@ import type { Run } from '../../../src/executor/types.js';
 import type { DemoFault } from '../../node/demo/index.js';
 import type { RunDriver } from '../../services/execution.js';
 import { followUnattended } from '../../services/unattended.js';
+import { libvirtClusterId } from '../../node/libvirt/index.js';
 import { ClusterUnavailableError, UnknownClusterError } from '../../services/cluster.js';
 import { PlanRequestError } from '../../services/planning.js';
 import type { CreateRunOutcome, RunPlanOptions } from '../../services/runs.js';
@@ -17,7 +18,7 @@ import { RunView, formatGiB, formatSteps, pendingDecisions } from '../run-view.j
 import { type CliServices, openServices } from '../services.js';
 import { formatTime } from '../../../src/plan/format.js';
 
-const USAGE = `usage: ferry run --cluster ID --script FILE.btrp [--yes] [--max-concurrent K] [--rehearse [--from FILE] [--fault F]...]
+const USAGE = `usage: ferry run (--cluster ID | --config CLUSTER.yaml) --script FILE.btrp [--yes] [--max-concurrent K] [--rehearse [--from FILE] [--fault F]...]
                  [--objective mttr|migrations|memory] [--time-limit S] [--window S]
                  [--max-migrations N] [--max-memory GIB] [--step-timeout S]
        ferry run --resume RUN [--yes]
@@ -30,6 +31,7 @@ so an interrupted run continues with --resume.
 
 options:
   --cluster ID        the cluster (demo: the embedded demo cluster)
+  --config FILE       a libvirt/KVM cluster described by this YAML file (hosts over SSH)
   --script FILE       btrpsl constraints (what must hold)
   --yes               approve every step as it becomes ready (unattended; re-plans after drift
                       are accepted, a failed step stops the run)
@@ -289,7 +291,12 @@ function parseArgs(args: readonly string[]): RunArgs {
     const arg = args[i] ?? '';
     switch (arg) {
       case '--cluster':
+        if (out.cluster !== undefined) throw new UsageError('give one of --cluster and --config');
         out.cluster = value(++i, arg);
+        break;
+      case '--config':
+        if (out.cluster !== undefined) throw new UsageError('give one of --cluster and --config');
+        out.cluster = libvirtClusterId(value(++i, arg));
         break;
       case '--script':
         out.script = value(++i, arg);
@@ -346,7 +353,7 @@ function parseArgs(args: readonly string[]): RunArgs {
     out.cluster ??= 'file';
   }
   if (out.resume === undefined && out.abort === undefined) {
-    if (out.cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster)');
+    if (out.cluster === undefined) throw new UsageError('missing --cluster (demo is the embedded demo cluster) or --config CLUSTER.yaml');
     if (out.script === undefined) throw new UsageError('missing --script FILE.btrp');
   }
   if (out.faults.length > 0 && !out.rehearse) throw new UsageError('--fault only applies to --rehearse (faults are never injected into a real cluster)');
