@@ -40,6 +40,24 @@ export default tseslint.config(
     },
   },
   {
+    // the console runs in a sandboxed page: no Node, no Electron, and the main process only through renderer/api
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: nodeBuiltins, message: 'the renderer runs in a browser page: no Node APIs (ask main through renderer/api).' },
+            { group: ['electron'], message: 'the renderer never imports Electron (the preload exposes the one typed API).' },
+            { group: ['**/main/**'], allowTypeImports: true, message: 'the renderer reaches main only through the contract (renderer/api); type imports only.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', 'process', 'Buffer', 'require', '__dirname'],
+    },
+  },
+  {
     files: ['bin/**/*.js', 'eslint.config.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },

@@ -39,6 +39,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'runs', summary: 'list the runs in the journal, newest first', load: async () => (await import('./commands/runs.js')).runsCommand },
   { name: 'report', summary: "write a run's maintenance report (Markdown or HTML)", load: async () => (await import('./commands/report.js')).reportCommand },
   { name: 'demo', summary: 'reset the demo cluster, inject faults into it, read its action log', load: async () => (await import('./commands/demo.js')).demoCommand },
+  { name: 'console', summary: 'serve the operator console to a browser on this machine (127.0.0.1, a token per launch)', load: async () => (await import('./commands/console.js')).consoleCommand },
 ];
 
 /**

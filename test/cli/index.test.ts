@@ -11,7 +11,7 @@ async function ferry(...args: string[]): Promise<{ code: number; out: string; er
 
 describe('ferry command table (commands load lazily)', () => {
   it('lists each command under the name and summary its module declares', async () => {
-    expect(COMMANDS.map((c) => c.name)).toEqual(['show', 'check', 'replay', 'lint', 'plan', 'inventory', 'run', 'runs', 'report', 'demo']);
+    expect(COMMANDS.map((c) => c.name)).toEqual(['show', 'check', 'replay', 'lint', 'plan', 'inventory', 'run', 'runs', 'report', 'demo', 'console']);
     for (const entry of COMMANDS) {
       const command = await entry.load();
       expect(command.name).toBe(entry.name);

@@ -1,0 +1,389 @@
+import { Button, PageSection, TextInput, Title } from '@patternfly/react-core';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
+
+import type { RehearsalFault } from '../../../src/contract/procedures.js';
+import { namedNodes } from '../../../src/executor/steps.js';
+import { formatTime } from '../../../src/plan/format.js';
+import { shown } from '../../components/text.js';
+import { comparePlans } from '../../plan-view/compare.js';
+import { conflictLinks } from '../../plan-view/conflicts.js';
+import { type PlanView, planViewOf } from '../../plan-view/plan-model.js';
+import { type SummaryFigures, formatMs, summaryFigures, summaryRows } from '../../plan-view/summary.js';
+import '../../plan-view/plan-view.css';
+import { useFerry } from '../../store/index.js';
+import type { ComputedPlan } from '../../store/plan.js';
+import { Gantt } from './Gantt.js';
+import { PlacementMap } from './PlacementMap.js';
+import { PlanSteps } from './PlanSteps.js';
+import { UsageCharts } from './UsageCharts.js';
+
+/**
+ * The plan, seen: compute (live progress, cancel), the summary first, then the timeline, the
+ * steps with their reasons, the placement before and after, each host's resource use over time;
+ * the comparison with the previous plan; an infeasible script as its conflicting constraints,
+ * each a link to its line. From here the plan is rehearsed or run.
+ */
+export default function PlanScreen(): ReactNode {
+  const current = useFerry((s) => s.currentPlan);
+  const fileConstraints = useFerry((s) => (s.source.kind === 'file' ? s.inventory?.constraints : undefined));
+  const view = useMemo(() => (current ? planViewOf(current.result, current.script, current.clusterId === null ? fileConstraints : []) : null), [current, fileConstraints]);
+  return (
+    <PageSection aria-labelledby="plan-title">
+      <Title headingLevel="h1" id="plan-title">
+        Plan
+      </Title>
+      <ComputeBar />
+      <ScriptErrors />
+      {current ? <PlanResult plan={current} view={view} /> : <p className="ferry-muted">No plan yet: write what must hold in Constraints, then compute a plan.</p>}
+    </PageSection>
+  );
+}
+
+function ComputeBar(): ReactNode {
+  const status = useFerry((s) => s.planStatus);
+  const progress = useFerry((s) => s.planProgress);
+  const startedAt = useFerry((s) => s.planStartedAt);
+  const error = useFerry((s) => s.planError);
+  const options = useFerry((s) => s.planOptions);
+  const setOptions = useFerry((s) => s.setPlanOptions);
+  const compute = useFerry((s) => s.computePlan);
+  const cancel = useFerry((s) => s.cancelPlan);
+  const computing = status === 'computing';
+  const elapsed = useElapsed(computing ? startedAt : null);
+  return (
+    <div>
+      <div className="ferry-toolbar">
+        <Button variant="primary" onClick={() => void compute()} isDisabled={computing} isLoading={computing}>
+          Compute plan
+        </Button>
+        <Button variant="secondary" onClick={() => void cancel()} isDisabled={!computing}>
+          Cancel
+        </Button>
+        <label htmlFor="plan-time-limit">Time limit (s)</label>
+        <div style={{ width: '6em' }}>
+          <TextInput id="plan-time-limit" type="number" value={options.timeLimitS ?? ''} onChange={(_e, v) => setOptions(withNumber(options, 'timeLimitS', v))} />
+        </div>
+        <label htmlFor="plan-window">Window (s)</label>
+        <div style={{ width: '6em' }}>
+          <TextInput id="plan-window" type="number" value={options.windowSeconds ?? ''} onChange={(_e, v) => setOptions(withNumber(options, 'windowSeconds', v))} placeholder="none" />
+        </div>
+      </div>
+      <div role="status" aria-live="polite" aria-label="Planning progress">
+        {computing ? (
+          progress ? (
+            <span>
+              Best plan so far: {progress.migrations} migrations, {progress.steps} steps, objective {round(progress.objective)} (bound {round(progress.lowerBound)}), found by {shown(progress.stage)} at {formatMs(progress.elapsedMs)}; elapsed {formatMs(elapsed)}
+            </span>
+          ) : (
+            <span>Planning… elapsed {formatMs(elapsed)}</span>
+          )
+        ) : null}
+      </div>
+      {error ? <p className="ferry-error">{error}</p> : null}
+    </div>
+  );
+}
+
+function withNumber<K extends 'timeLimitS' | 'windowSeconds'>(options: Record<string, unknown>, key: K, text: string) {
+  const { [key]: _dropped, ...rest } = options;
+  const n = Number(text);
+  return text.trim() === '' || !Number.isFinite(n) || n < 0 ? rest : { ...rest, [key]: n };
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/** Milliseconds since `from`, ticking while it is set. */
+function useElapsed(from: number | null): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (from === null) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [from]);
+  return from === null ? 0 : Math.max(0, now - from);
+}
+
+function ScriptErrors(): ReactNode {
+  const errors = useFerry((s) => s.planScriptErrors);
+  const focusLine = useFerry((s) => s.focusScriptLine);
+  if (errors.length === 0) return null;
+  return (
+    <section aria-label="Script errors" className="ferry-panel">
+      <h2>The script has errors</h2>
+      <ul>
+        {errors.map((d, i) => (
+          <li key={i}>
+            <Button variant="link" isInline onClick={() => focusLine(d.line)}>
+              line {d.line}:{d.column}
+            </Button>{' '}
+            {d.message}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+function PlanResult({ plan, view }: { readonly plan: ComputedPlan; readonly view: ReturnType<typeof planViewOf> }): ReactNode {
+  const figures = useMemo(() => summaryFigures(plan.result, plan.windowSeconds), [plan]);
+  return (
+    <>
+      <Summary figures={figures} plan={plan} />
+      <Conflicts plan={plan} />
+      <Compare />
+      {view && !view.ok ? <p className="ferry-error">The plan cannot be shown: {view.message}</p> : null}
+      {view?.ok ? <PlanDetails view={view.view} /> : null}
+      {plan.result.notes.length > 0 ? (
+        <section aria-label="Planner notes" className="ferry-panel">
+          <h2>Notes</h2>
+          <ul>
+            {plan.result.notes.map((n, i) => (
+              <li key={i}>{shown(n)}</li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+function Summary({ figures, plan }: { readonly figures: SummaryFigures; readonly plan: ComputedPlan }): ReactNode {
+  const startExecution = useFerry((s) => s.startExecution);
+  const creating = useFerry((s) => s.runCreating);
+  const started = useFerry((s) => s.startedRequestId === plan.requestId);
+  const navigate = useFerry((s) => s.navigate);
+  const runnable = plan.result.plan !== null && plan.clusterId !== null && !started;
+  return (
+    <section aria-label="Plan summary" className="ferry-panel">
+      <h2>Summary</h2>
+      <dl className="ferry-figures">
+        {summaryRows(figures).map((r) => (
+          <FigureRow key={r.label} label={r.label} value={r.value} />
+        ))}
+        <FigureRow label="Steps" value={String(figures.steps)} />
+        <FigureRow label="Constraint hash" value={plan.constraintHash} />
+      </dl>
+      <div className="ferry-toolbar">
+        <Button variant="primary" isDisabled={!runnable || creating} onClick={() => void startExecution()} aria-describedby="plan-hash-note">
+          Start execution
+        </Button>
+        <span id="plan-hash-note" className="ferry-muted">
+          {started ? 'this plan is running' : plan.clusterId === null ? 'a plan of a file cannot run: open a cluster to run it' : `approves this plan under ${plan.constraintHash.slice(0, 19)}…`}
+        </span>
+        {started ? (
+          <Button variant="link" onClick={() => navigate('execution')}>
+            Go to Execution
+          </Button>
+        ) : null}
+      </div>
+      {runnable ? <Rehearse plan={plan} /> : null}
+    </section>
+  );
+}
+
+function FigureRow({ label, value }: { readonly label: string; readonly value: string }): ReactNode {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </>
+  );
+}
+
+const FAULT_KINDS = [
+  { kind: 'none', word: 'no fault' },
+  { kind: 'fail-migration', word: 'a migration fails' },
+  { kind: 'slow-migration', word: 'a migration is 5× slower' },
+  { kind: 'host-down', word: 'a host stops answering' },
+  { kind: 'stop-vm', word: 'a VM is stopped by hand (drift)' },
+] as const;
+type FaultKind = (typeof FAULT_KINDS)[number]['kind'];
+
+/** Rehearse: the same plan on a simulated copy of the cluster, with a fault to see how it is handled. */
+function Rehearse({ plan }: { readonly plan: ComputedPlan }): ReactNode {
+  const rehearse = useFerry((s) => s.rehearse);
+  const creating = useFerry((s) => s.runCreating);
+  const [kind, setKind] = useState<FaultKind>('none');
+  const [target, setTarget] = useState('');
+  const targets = useMemo(() => faultTargets(plan, kind), [plan, kind]);
+  const chosen = targets.includes(target) ? target : (targets[0] ?? '');
+  const fault = faultOf(kind, chosen);
+  return (
+    <div className="ferry-toolbar" role="group" aria-label="Rehearsal">
+      <label htmlFor="rehearse-fault">Fault to inject</label>
+      <select id="rehearse-fault" value={kind} onChange={(e) => setKind(e.target.value as FaultKind)}>
+        {FAULT_KINDS.map((f) => (
+          <option key={f.kind} value={f.kind}>
+            {f.word}
+          </option>
+        ))}
+      </select>
+      {kind === 'none' ? null : (
+        <>
+          <label htmlFor="rehearse-target">{kind === 'host-down' ? 'Host' : 'VM'}</label>
+          <select id="rehearse-target" value={chosen} onChange={(e) => setTarget(e.target.value)}>
+            {targets.map((t) => (
+              <option key={t} value={t}>
+                {shown(t)}
+              </option>
+            ))}
+          </select>
+        </>
+      )}
+      <Button variant="secondary" isDisabled={creating || (kind !== 'none' && fault === null)} onClick={() => void rehearse(fault ? [fault] : [])}>
+        Rehearse
+      </Button>
+    </div>
+  );
+}
+
+/** The VMs the plan moves (or the hosts it touches) a fault of this kind can hit. */
+function faultTargets(plan: ComputedPlan, kind: FaultKind): string[] {
+  const view = planViewOf(plan.result);
+  if (!view?.ok) return [];
+  const steps = view.view.steps;
+  if (kind === 'host-down') return [...new Set(steps.flatMap((s) => namedNodes(s.action)))];
+  if (kind === 'none') return [];
+  return [...new Set(steps.flatMap((s) => (s.action.kind === 'migrateVM' ? [s.action.vm] : [])))];
+}
+
+function faultOf(kind: FaultKind, target: string): RehearsalFault | null {
+  if (kind === 'none' || target === '') return null;
+  switch (kind) {
+    case 'fail-migration':
+      return { kind, vm: target };
+    case 'slow-migration':
+      return { kind, vm: target, factor: 5 };
+    case 'host-down':
+      return { kind, node: target };
+    case 'stop-vm':
+      return { kind, vm: target };
+  }
+}
+
+/** An infeasible plan: each conflicting constraint a link to its line in the editor. */
+function Conflicts({ plan }: { readonly plan: ComputedPlan }): ReactNode {
+  const focusLine = useFerry((s) => s.focusScriptLine);
+  const conflicts = useMemo(() => conflictLinks(plan.result.explanation, plan.script), [plan]);
+  if (plan.result.status !== 'infeasible' && conflicts.length === 0) return null;
+  return (
+    <section aria-label="Why there is no plan" className="ferry-panel">
+      <h2>{plan.result.status === 'infeasible' ? 'No plan satisfies these constraints together' : 'Explanation'}</h2>
+      {conflicts.map((c, i) => (
+        <div key={i}>
+          <p>{shown(c.sentence)}</p>
+          {c.constraints.length > 0 ? (
+            <ul aria-label="Conflicting constraints">
+              {c.constraints.map((k, j) => (
+                <li key={j}>
+                  {k.line === null ? (
+                    <span>{shown(k.text)} (not in the script: the cluster's own)</span>
+                  ) : (
+                    <Button variant="link" isInline onClick={() => focusLine(k.line as number)}>
+                      {shown(k.text)} — line {k.line}
+                    </Button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ))}
+      <p className="ferry-muted">To lift the conflict: remove or toggle off one of these constraints, add a host, or allow a host to boot.</p>
+    </section>
+  );
+}
+
+/** "Compare with previous": both summaries side by side and the differences spelled out. */
+function Compare(): ReactNode {
+  const current = useFerry((s) => s.currentPlan);
+  const previous = useFerry((s) => s.previousPlan);
+  const [open, setOpen] = useState(false);
+  const comparison = useMemo(() => {
+    if (!open || !current || !previous) return null;
+    const side = (p: ComputedPlan) => {
+      const v = planViewOf(p.result);
+      return { figures: summaryFigures(p.result, p.windowSeconds), actions: v?.ok ? v.view.steps.map((s) => s.action) : [] };
+    };
+    return comparePlans(side(previous), side(current));
+  }, [open, current, previous]);
+  if (!previous || !current) return null;
+  return (
+    <section aria-label="Plan comparison" className="ferry-panel">
+      <Button variant="secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
+        Compare with previous
+      </Button>
+      {open && comparison ? (
+        <>
+          <div className="ferry-compare">
+            <SideSummary title={`Previous (${whatIf(previous)})`} plan={previous} />
+            <SideSummary title={`Current (${whatIf(current)})`} plan={current} />
+          </div>
+          <h3>Differences</h3>
+          {comparison.figures.length === 0 && comparison.onlyPrevious.length === 0 && comparison.onlyCurrent.length === 0 ? <p>The two plans are the same.</p> : null}
+          <ul aria-label="Differences">
+            {comparison.figures.map((f, i) => (
+              <li key={i}>{f}</li>
+            ))}
+            {comparison.onlyPrevious.map((a, i) => (
+              <li key={`p${i}`}>only in the previous plan: {a}</li>
+            ))}
+            {comparison.onlyCurrent.map((a, i) => (
+              <li key={`c${i}`}>only in the current plan: {a}</li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+function whatIf(plan: ComputedPlan): string {
+  return plan.disabledLines.length === 0 ? 'every constraint' : `without line${plan.disabledLines.length > 1 ? 's' : ''} ${plan.disabledLines.join(', ')}`;
+}
+
+function SideSummary({ title, plan }: { readonly title: string; readonly plan: ComputedPlan }): ReactNode {
+  const rows = summaryRows(summaryFigures(plan.result, plan.windowSeconds));
+  return (
+    <div aria-label={title} role="group">
+      <h3>{title}</h3>
+      <dl className="ferry-figures">
+        {rows.map((r) => (
+          <FigureRow key={r.label} label={r.label} value={r.value} />
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function PlanDetails({ view }: { readonly view: PlanView }): ReactNode {
+  const selected = useFerry((s) => s.selectedStepId);
+  const select = useFerry((s) => s.selectStep);
+  const highlightHosts = useMemo(() => {
+    const step = view.steps.find((s) => s.id === selected);
+    return new Set(step ? namedNodes(step.action) : []);
+  }, [view, selected]);
+  return (
+    <>
+      <section aria-label="Timeline" className="ferry-panel">
+        <h2>Timeline ({formatTime(view.durationSeconds)})</h2>
+        <Gantt steps={view.steps} hosts={view.hosts} selected={selected} onSelect={select} />
+      </section>
+      <section aria-label="Steps" className="ferry-panel">
+        <h2>Steps ({view.steps.length})</h2>
+        <PlanSteps steps={view.steps} reasons={view.reasons} selected={selected} onSelect={select} />
+      </section>
+      <section aria-label="Placement" className="ferry-panel">
+        <h2>Placement before and after ({view.moved.size} VMs move)</h2>
+        <PlacementMap before={view.before} after={view.after} moved={view.moved} highlightHosts={highlightHosts} />
+      </section>
+      <section aria-label="Resource use over time" className="ferry-panel">
+        <h2>Resource use over time</h2>
+        {view.overbooked ? <p className="ferry-muted">Capacities include the script's overbooking ratios.</p> : null}
+        <UsageCharts plan={view.capacityPlan} highlightHosts={highlightHosts} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,108 @@
+import { type ReactNode, memo, useEffect, useMemo, useRef } from 'react';
+
+import type { Plan } from '../../../src/plan/plan.js';
+import { formatTime } from '../../../src/plan/format.js';
+import { type UsageCurve, usageOverTime } from '../../../src/plan/usage.js';
+import { amount, shown } from '../../components/text.js';
+import { type HostUsage, hostUsages, percentSeries } from '../../plan-view/usage-series.js';
+import 'uplot/dist/uPlot.min.css';
+
+/**
+ * Each host's cpu and memory use across the plan against its capacity: a table of the tightest
+ * instant per host (the headroom the plan keeps), and per host a uPlot chart of use in percent of
+ * capacity. uPlot draws on a canvas: where there is none (a DOM without layout) only the table shows.
+ */
+
+/** Charts drawn at once (the table lists every host). */
+const MAX_CHARTS = 16;
+
+export const UsageCharts = memo(function UsageCharts({ plan, highlightHosts }: { readonly plan: Plan; readonly highlightHosts: ReadonlySet<string> }): ReactNode {
+  const curves = useMemo(() => usageOverTime(plan), [plan]);
+  const hosts = useMemo(() => hostUsages(curves, (node) => plan.origin.nodeName(node)), [curves, plan]);
+  const duration = useMemo(() => Math.max(1, ...plan.actions.map((a) => a.end)), [plan]);
+  const charted = useMemo(() => [...hosts.filter((h) => highlightHosts.has(h.host)), ...hosts.filter((h) => !highlightHosts.has(h.host))].slice(0, MAX_CHARTS), [hosts, highlightHosts]);
+  return (
+    <div>
+      <table className="ferry-table-plain" aria-label="Tightest instant per host">
+        <thead>
+          <tr>
+            <th scope="col">Host</th>
+            {hosts[0]?.curves.map((c) => (
+              <th key={c.rc} scope="col">
+                {shown(c.rc)} peak / capacity
+              </th>
+            ))}
+            <th scope="col">Least headroom</th>
+          </tr>
+        </thead>
+        <tbody>
+          {hosts.map((h) => (
+            <tr key={h.host} aria-selected={highlightHosts.has(h.host)}>
+              <th scope="row">{shown(h.host)}</th>
+              {h.curves.map((c) => (
+                <td key={c.rc} className={c.peak > c.capacity ? 'ferry-error' : undefined}>
+                  {amount(c.rc, c.peak)} / {amount(c.rc, c.capacity)} at {formatTime(c.peakAt)}
+                </td>
+              ))}
+              <td>{h.tightest === null ? '–' : `${Math.round(h.tightest.headroomPercent)} % of ${shown(h.tightest.rc)}`}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <div className="ferry-hosts" style={{ marginTop: 8 }}>
+        {charted.map((h) => (
+          <UsageChart key={h.host} host={h} duration={duration} />
+        ))}
+      </div>
+    </div>
+  );
+});
+
+function canvasWorks(): boolean {
+  try {
+    return typeof document !== 'undefined' && typeof window.matchMedia === 'function' && document.createElement('canvas').getContext('2d') !== null;
+  } catch {
+    return false;
+  }
+}
+
+const COLOURS = ['#0066cc', '#3e8635', '#ec7a08', '#5752d1'];
+
+function UsageChart({ host, duration }: { readonly host: HostUsage; readonly duration: number }): ReactNode {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el || !canvasWorks()) return undefined;
+    let chart: { destroy(): void } | null = null;
+    let cancelled = false;
+    void import('uplot').then(({ default: UPlot }) => {
+      if (cancelled) return;
+      const data = percentSeries(host.curves as readonly UsageCurve[], duration);
+      chart = new UPlot(
+        {
+          width: 300,
+          height: 120,
+          title: shown(host.host),
+          legend: { show: true, live: false },
+          scales: { x: { time: false }, y: { range: [0, Math.max(100, ...data.slice(1).flatMap((s) => s as number[]))] } },
+          axes: [{ values: (_u, ticks) => ticks.map((t) => formatTime(t)) }, { values: (_u, ticks) => ticks.map((t) => `${t} %`) }],
+          series: [
+            {},
+            ...host.curves.map((c, i) => {
+              const stepped = UPlot.paths.stepped?.({ align: 1 });
+              return { label: shown(c.rc), stroke: COLOURS[i % COLOURS.length] ?? '#0066cc', ...(stepped ? { paths: stepped } : {}) };
+            }),
+            { label: 'capacity', stroke: '#c9190b', dash: [4, 4] },
+          ],
+        },
+        [...data, data[0]?.map(() => 100) ?? []] as never,
+        el,
+      );
+    });
+    return () => {
+      cancelled = true;
+      chart?.destroy();
+    };
+  }, [host, duration]);
+  return <div ref={ref} className="ferry-panel" aria-label={`Resource use of ${shown(host.host)} over the plan`} style={{ minWidth: 300, minHeight: 120 }} />;
+}

@@ -1,0 +1,243 @@
+import type { StateCreator } from 'zustand';
+
+import type { ClusterChangedEvent } from '../../src/contract/events.js';
+import type { ClusterSummary, OutputOf } from '../../src/contract/procedures.js';
+import { type ClusterSnapshot, type InstanceJson, InstanceJsonSchema, decodeInstance } from '../../src/contract/wire.js';
+import type { HostReading, VmJob } from '../../src/cluster/ports.js';
+import type { Instance } from '../../src/instance/instance.js';
+import { instanceFromJson, parseInstanceJsonText } from '../../src/instance/json.js';
+import { formatJsonError } from '../../src/json/read.js';
+import type { FerryClient } from '../api/index.js';
+import { INITIAL_SCRIPT, starterScript } from './constraints.js';
+import type { FerryState } from './types.js';
+
+/**
+ * The cluster the console works on: the clusters Ferry knows, the one in use, its last read
+ * (the wire snapshot and its decoded Instance, which the inventory and the editor services read),
+ * kept current by `cluster:changed`. A BtrPlace instance file can stand in for a cluster (what-if
+ * on a file): plans and lints then send the instance itself instead of a cluster id.
+ */
+
+export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'error';
+
+/** What the console plans against: a cluster's last read, or an instance file opened by the operator. */
+export type ClusterSource = { readonly kind: 'cluster'; readonly clusterId: string } | { readonly kind: 'file'; readonly fileName: string; readonly instance: InstanceJson };
+
+/** The input fields naming the source, as the contract's clusterOrInstance procedures take them. */
+export type SourceInput = { readonly clusterId: string } | { readonly instance: InstanceJson };
+
+export const DEFAULT_CLUSTER = 'demo';
+
+/** One host of a connection test (SSH and virsh): reachable or why not, and a host key to confirm. */
+export type HostCheck = OutputOf<'cluster:test'>['hosts'][number];
+
+export interface ClusterSlice {
+  readonly clusters: readonly ClusterSummary[];
+  readonly clustersError: string | null;
+  /** The cluster in use (the demo until another is picked); kept while an instance file is open. */
+  readonly clusterId: string;
+  readonly source: ClusterSource;
+  readonly connection: ConnectionState;
+  /** Why the last read failed, in the service's words. */
+  readonly clusterError: string | null;
+  readonly snapshot: ClusterSnapshot | null;
+  /** The decoded model (and the constraints the cluster or the file declares). */
+  readonly inventory: Instance | null;
+  /** Per-host facts of the last read (refreshed by cluster:changed between snapshots). */
+  readonly hosts: readonly HostReading[];
+  readonly jobs: Readonly<Record<string, VmJob>>;
+  /** When the inventory was read (ms since the epoch), null for a file or before the first read. */
+  readonly readAt: number | null;
+
+  loadClusters(): Promise<void>;
+  /** Uses another cluster (and leaves an open instance file). */
+  selectCluster(clusterId: string): Promise<void>;
+  /** The cluster's last read (read now when there is none). */
+  loadSnapshot(): Promise<void>;
+  /** Reads the cluster again (a connection test). */
+  refresh(): Promise<void>;
+  /** Uses a BtrPlace instance file's text as the cluster; false (with a notification) when it cannot be read. */
+  openInstanceText(fileName: string, text: string): boolean;
+  /** Back to the cluster in use after a file. */
+  closeInstanceFile(): Promise<void>;
+  /** `{ clusterId }` or `{ instance }` for plan:compute and constraints:lint. */
+  sourceInput(): SourceInput;
+  /** Listens to cluster:changed; returns the unsubscribe. */
+  startClusterFeed(): () => void;
+
+  /** The last connection test of each SSH cluster, by cluster id. */
+  readonly hostChecks: Readonly<Record<string, readonly HostCheck[]>>;
+  /** Adds a libvirt cluster from its YAML file on this machine; false (with a notification) when refused. */
+  addClusterFile(path: string): Promise<boolean>;
+  /** Connects to every host of an SSH cluster (reachability, host keys to confirm). */
+  testHosts(clusterId: string): Promise<void>;
+  /** Trusts the key a host showed, once the operator confirmed its fingerprint. */
+  trustHostKey(clusterId: string, host: string, fingerprint: string): Promise<boolean>;
+}
+
+export function createClusterSlice(client: FerryClient): StateCreator<FerryState, [], [], ClusterSlice> {
+  return (set, get) => {
+    /** Snapshot requests answered out of order must not overwrite a newer one (or another cluster's). */
+    let snapshotSeq = 0;
+    let snapshotInFlight = false;
+    let snapshotAgain = false;
+
+    function applySnapshot(snapshot: ClusterSnapshot): void {
+      const decoded = decodeInstance(snapshot.instance);
+      if (!decoded.ok) {
+        set({ connection: 'error', clusterError: `the cluster's read cannot be used: ${formatJsonError(decoded.error)}` });
+        return;
+      }
+      set({ snapshot, inventory: decoded.value, hosts: snapshot.hosts, jobs: snapshot.jobs, readAt: snapshot.readAt, connection: 'connected', clusterError: null });
+      if (get().scriptText === INITIAL_SCRIPT) {
+        const model = decoded.value.model;
+        const names = [...model.mapping.nodes()].sort((a, b) => a - b).map((n) => model.nodeName(n));
+        set({ scriptText: starterScript(snapshot.clusterId, names) });
+      }
+      get().scriptChanged();
+    }
+
+    async function readSnapshot(procedure: 'cluster:snapshot' | 'cluster:refresh'): Promise<void> {
+      const clusterId = get().clusterId;
+      const seq = ++snapshotSeq;
+      set({ connection: 'connecting' });
+      get().startTask({ id: 'cluster-read', label: `Reading ${clusterId}`, route: 'connect' });
+      const reply = await client.invoke(procedure, { clusterId });
+      get().endTask('cluster-read');
+      if (seq !== snapshotSeq || get().clusterId !== clusterId) return;
+      if (!reply.ok) {
+        set({ connection: 'error', clusterError: reply.error.message });
+        return;
+      }
+      if (get().source.kind === 'cluster') applySnapshot(reply.value);
+      else set({ snapshot: reply.value, connection: 'connected', clusterError: null });
+      // the list shows each cluster's last read: this one just changed
+      void get().loadClusters();
+    }
+
+    /** A cluster:changed brings host facts; the model itself comes with the next snapshot (one at a time). */
+    async function followChange(): Promise<void> {
+      if (snapshotInFlight) {
+        snapshotAgain = true;
+        return;
+      }
+      snapshotInFlight = true;
+      try {
+        do {
+          snapshotAgain = false;
+          await readSnapshot('cluster:snapshot');
+        } while (snapshotAgain);
+      } finally {
+        snapshotInFlight = false;
+      }
+    }
+
+    function onChanged(event: ClusterChangedEvent): void {
+      if (event.clusterId !== get().clusterId) return;
+      if (get().source.kind === 'cluster') set({ hosts: event.hosts, jobs: event.jobs, readAt: event.readAt });
+      void followChange();
+    }
+
+    return {
+      clusters: [],
+      clustersError: null,
+      clusterId: DEFAULT_CLUSTER,
+      source: { kind: 'cluster', clusterId: DEFAULT_CLUSTER },
+      connection: 'idle',
+      clusterError: null,
+      snapshot: null,
+      inventory: null,
+      hosts: [],
+      jobs: {},
+      readAt: null,
+
+      loadClusters: async () => {
+        const reply = await client.invoke('cluster:list', {});
+        if (reply.ok) set({ clusters: reply.value.clusters, clustersError: null });
+        else set({ clustersError: reply.error.message });
+      },
+
+      selectCluster: async (clusterId) => {
+        set({ clusterId, source: { kind: 'cluster', clusterId }, snapshot: null, inventory: null, hosts: [], jobs: {}, readAt: null, clusterError: null });
+        await readSnapshot('cluster:snapshot');
+      },
+
+      loadSnapshot: () => readSnapshot('cluster:snapshot'),
+
+      refresh: () => readSnapshot('cluster:refresh'),
+
+      openInstanceText: (fileName, text) => {
+        const refuse = (why: string): false => {
+          get().notify('danger', `${fileName} cannot be opened`, why);
+          return false;
+        };
+        const raw = parseInstanceJsonText(text);
+        if (!raw.ok) return refuse(formatJsonError(raw.error));
+        const wire = InstanceJsonSchema.safeParse(raw.value);
+        if (!wire.success) {
+          const issue = wire.error.issues[0];
+          return refuse(issue ? `$${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${issue.message}` : 'not a BtrPlace instance');
+        }
+        const instance = instanceFromJson(wire.data);
+        if (!instance.ok) return refuse(formatJsonError(instance.error));
+        snapshotSeq++;
+        set({ source: { kind: 'file', fileName, instance: wire.data }, inventory: instance.value, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
+        get().scriptChanged();
+        get().notify('info', `Using ${fileName} as the cluster`, `${instance.value.model.mapping.nodeCount()} nodes, ${instance.value.model.mapping.vmCount()} VMs: plans are what-ifs on this file.`);
+        return true;
+      },
+
+      closeInstanceFile: async () => {
+        set({ source: { kind: 'cluster', clusterId: get().clusterId }, inventory: null });
+        await readSnapshot('cluster:snapshot');
+      },
+
+      sourceInput: () => {
+        const source = get().source;
+        return source.kind === 'file' ? { instance: source.instance } : { clusterId: source.clusterId };
+      },
+
+      hostChecks: {},
+
+      addClusterFile: async (path) => {
+        const reply = await client.invoke('cluster:add-config', { path });
+        if (!reply.ok) {
+          get().notify('danger', 'The cluster file was not added', reply.error.message);
+          return false;
+        }
+        get().notify('success', `Added ${reply.value.name}`, `${reply.value.hosts.length} hosts; test the connection to confirm their host keys.`);
+        await get().loadClusters();
+        return true;
+      },
+
+      testHosts: async (clusterId) => {
+        get().startTask({ id: `test-${clusterId}`, label: `Testing ${clusterId}`, route: 'connect' });
+        const reply = await client.invoke('cluster:test', { clusterId });
+        get().endTask(`test-${clusterId}`);
+        if (!reply.ok) {
+          get().notify('danger', 'The connection test failed', reply.error.message);
+          return;
+        }
+        set({ hostChecks: { ...get().hostChecks, [clusterId]: reply.value.hosts } });
+      },
+
+      trustHostKey: async (clusterId, host, fingerprint) => {
+        const reply = await client.invoke('cluster:trust-host-key', { clusterId, host, fingerprint });
+        if (!reply.ok) {
+          get().notify('danger', `The key of ${host} was not trusted`, reply.error.message);
+          return false;
+        }
+        get().notify('success', `Trusted the key of ${host}`, `Added to ${reply.value.knownHostsFile}.`);
+        await get().testHosts(clusterId);
+        return true;
+      },
+
+      startClusterFeed: () =>
+        client.subscribe('cluster:changed', {}, (reply) => {
+          if (reply.ok) onChanged(reply.value);
+          // the transport was lost: events may have been missed, so read again once it is back
+          else if (reply.error.code === 'unavailable') void followChange();
+        }),
+    };
+  };
+}
