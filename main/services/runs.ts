@@ -1,7 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 
 import type { Constraint } from '../../src/catalogue/constraint.js';
-import type { Clock } from '../../src/cluster/ports.js';
+import type { Clock, InventorySnapshot } from '../../src/cluster/ports.js';
 import { safeName } from '../../src/executor/describe.js';
 import { type ClusterFacts, factsOf } from '../../src/executor/facts.js';
 import type { Model } from '../../src/model/index.js';
@@ -52,8 +52,9 @@ export interface CreateRunRequest {
 
 export type CreateRunOutcome =
   | { readonly kind: 'created'; readonly driver: RunDriver; readonly result: PlanResult; readonly notes: readonly string[] }
-  | { readonly kind: 'script-errors'; readonly diagnostics: readonly { line: number; column: number; severity: string; message: string }[] }
-  | { readonly kind: 'no-plan'; readonly result: PlanResult }
+  /** `notes` say which hosts could not be read, and why: a script naming their VMs fails for that reason. */
+  | { readonly kind: 'script-errors'; readonly diagnostics: readonly { line: number; column: number; severity: string; message: string }[]; readonly notes: readonly string[] }
+  | { readonly kind: 'no-plan'; readonly result: PlanResult; readonly notes: readonly string[] }
   | { readonly kind: 'conflict'; readonly message: string }
   | { readonly kind: 'bad-request'; readonly message: string };
 
@@ -88,12 +89,12 @@ export class RunService {
     }
     try {
       const live = await cluster.provider.read();
-      const notes = live.hosts.filter((h) => !h.reachable).map((h) => `host ${h.name} is not answering (${h.error ?? 'no answer'}); its last known state is planned with`);
+      const notes = unreachableNotes(live.hosts);
       const outcome = request.planned ? shownPlan(request.planned, live.model) : await this.planLive(live.model, request);
       if (outcome.kind === 'conflict') return this.abandon(cluster, runId, outcome);
-      if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics });
+      if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics, notes });
       const plan = outcome.result.plan;
-      if (!plan) return this.abandon(cluster, runId, { kind: 'no-plan', result: outcome.result });
+      if (!plan) return this.abandon(cluster, runId, { kind: 'no-plan', result: outcome.result, notes });
       const steps = stepsFromPlan(plan, { constraints: outcome.constraints });
       const run = newRun({ runId, clusterId: cluster.id, steps, constraintHash: outcome.constraintHash, maxPerHost: request.options.maxConcurrent, windowSeconds: request.options.windowSeconds ?? null, createdAt: clock.now() });
       const meta: RunMeta = { createdBy: this.actor, script: request.script.text, scriptName: request.script.name, options: { ...request.options, rehearsal: request.rehearse !== undefined } };
@@ -241,3 +242,10 @@ export function defaultActor(): string {
 
 export type { Run };
 export { ClusterService };
+
+/** One note per host the read could not reach: the operator must know why its VMs are missing or stale. */
+function unreachableNotes(hosts: InventorySnapshot['hosts']): string[] {
+  return hosts
+    .filter((h) => !h.reachable)
+    .map((h) => `host ${h.name} could not be read (${h.error ?? 'no answer'}); its last known state, if any, is planned with`);
+}

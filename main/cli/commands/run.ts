@@ -127,9 +127,11 @@ async function newRun(services: CliServices, opts: RunArgs, io: CommandIO): Prom
       io.err(`ferry run: ${created.message}`);
       return 2;
     case 'script-errors':
+      for (const note of created.notes) io.err(`note: ${note}`);
       for (const d of created.diagnostics) io.err(`${scriptFile}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
       return 1;
     case 'no-plan': {
+      for (const note of created.notes) io.err(`note: ${note}`);
       io.out(created.result.status === 'infeasible' ? 'no plan exists:' : 'no plan found:');
       for (const line of created.result.explanation ?? []) io.out(`  - ${line}`);
       return created.result.status === 'infeasible' ? 2 : 1;
