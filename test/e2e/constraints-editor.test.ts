@@ -1,0 +1,52 @@
+/**
+ * The constraints editor and the planner's explanations: an error in a script is marked where it
+ * is, and an infeasible set is explained with links back to the lines that conflict.
+ */
+import { expect, it } from 'vitest';
+
+import { ConsolePage } from './pages/console-page.js';
+import { ConstraintsPage } from './pages/constraints-page.js';
+import { PLAN_TIMEOUT_MS, PlanPage } from './pages/plan-page.js';
+import { forEachTarget, screenshot, withSession } from './support/session.js';
+
+forEachTarget('the constraints editor', (target) => {
+  it('marks an unknown VM name at its line and column', async () => {
+    await withSession(target, 'editor-error', {}, async (session) => {
+      await new ConsolePage(session.page).waitReady();
+      const editor = new ConstraintsPage(session.page);
+      await editor.show();
+      await editor.setScript('// drain r2-h3, keep the database where it is\noffline(@r2-h3);\nroot(nosuchvm);\n');
+      const mark = await editor.firstErrorMark();
+      expect(mark).toEqual({ line: 3, column: 6, text: 'nosuchvm' });
+      await screenshot(session, 'light-constraints-error');
+    });
+  }, 120_000);
+
+  it('explains an infeasible set and links each conflicting constraint to its line', async () => {
+    await withSession(target, 'infeasible', {}, async (session) => {
+      const { page } = session;
+      await new ConsolePage(page).waitReady();
+      const editor = new ConstraintsPage(page);
+      await editor.show();
+      // no overcommit written: the VMs of r2-h3 need more vCPUs than the other hosts' cores
+      await editor.setScript('// drain without the overcommit line\nspread({web1, web2, web3});\n\noffline(@r2-h3);\n');
+      const plan = new PlanPage(page);
+      await plan.show();
+      await plan.compute();
+      const why = page.getByRole('region', { name: 'Why there is no plan', exact: true });
+      await why.waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
+      // each conflicting constraint links to its line (a link, or a button styled as one)
+      const toLine = (pattern: RegExp) => why.getByRole('link', { name: pattern }).or(why.getByRole('button', { name: pattern })).first();
+      const offlineLink = toLine(/offline\(@?r2-h3\).*\bline 4\b/);
+      await offlineLink.waitFor({ state: 'visible' });
+      // the constraint that takes no part in the conflict is not named
+      expect(await toLine(/spread/).count()).toBe(0);
+      // no plan: nothing to start
+      expect(await plan.button('Start execution').isEnabled()).toBe(false);
+      await screenshot(session, 'light-plan-infeasible');
+      await offlineLink.click();
+      await editor.editor().waitFor({ state: 'visible' });
+      await expect.poll(() => editor.cursorLine(), { timeout: 5_000 }).toBe(4);
+    });
+  }, 120_000);
+});

@@ -1,0 +1,82 @@
+/**
+ * The operator's whole maintenance flow on the demo cluster, in a real browser against serve mode
+ * (and in the Electron app where its binary exists): open the console, write the cluster's
+ * overcommit, drain r2-h3 from the inventory, compute the plan, start it, approve each step, see
+ * it succeed, download the report. Run once light and once dark; every screen is saved as a
+ * screenshot on the way (test-artifacts/screens).
+ */
+import { expect, it } from 'vitest';
+
+import { ConsolePage } from './pages/console-page.js';
+import { ConstraintsPage } from './pages/constraints-page.js';
+import { ExecutionPage } from './pages/execution-page.js';
+import { HistoryPage } from './pages/history-page.js';
+import { InventoryPage } from './pages/inventory-page.js';
+import { PlanPage } from './pages/plan-page.js';
+import { DEMO_OVERCOMMIT } from './support/flows.js';
+import { runsOf } from './support/journal.js';
+import { forEachTarget, screenshot, withSession } from './support/session.js';
+
+const NODE = 'r2-h3';
+
+forEachTarget('the maintenance flow on the demo cluster', (target) => {
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`drains ${NODE}, approves every step, succeeds and downloads a report naming the run (${colorScheme})`, async () => {
+      await withSession(target, `flow-${colorScheme}`, { colorScheme }, async (session) => {
+        const { page } = session;
+        const shot = (n: number, name: string): Promise<string> => screenshot(session, `${colorScheme}-${n}-${name}`);
+        const console_ = new ConsolePage(page);
+        await console_.waitReady();
+        // the theme follows the system's preference on a first visit
+        expect(await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { className: string } } }).document.documentElement.className.includes('pf-v6-theme-dark'))).toBe(colorScheme === 'dark');
+        await shot(1, 'start');
+        await console_.open('Connect');
+        await shot(2, 'connect');
+
+        const constraints = new ConstraintsPage(page);
+        await constraints.show();
+        await constraints.setScript(DEMO_OVERCOMMIT);
+
+        const inventory = new InventoryPage(page);
+        await inventory.show();
+        await inventory.node(NODE).waitFor({ state: 'visible' });
+        await shot(3, 'inventory');
+        await inventory.drainForMaintenance(NODE);
+
+        // the action wrote its constraint into the script, after the operator's lines
+        await constraints.show();
+        const script = await constraints.script();
+        expect(script).toContain("overbook($hosts, 'cpu', 3);");
+        expect(script).toContain(`offline(@${NODE})`);
+        await shot(4, 'constraints');
+
+        const plan = new PlanPage(page);
+        await plan.show();
+        const summary = await plan.computeAndWait();
+        expect(await summary.innerText()).toMatch(/Migrations\s+[1-9]/);
+        await shot(5, 'plan');
+        await plan.startExecution();
+
+        const execution = new ExecutionPage(page);
+        await execution.show();
+        await execution.approveButtons().first().waitFor({ state: 'visible' });
+        await shot(6, 'execution');
+        const { status, approvals } = await execution.approveEachStepUntilDone();
+        expect(status).toBe('Plan succeeded');
+        expect(approvals).toBeGreaterThan(0);
+        await shot(7, 'execution-done');
+
+        const [run] = await runsOf(session);
+        if (run === undefined) throw new Error('the services know no run after "Plan succeeded"');
+        expect(run.state).toBe('succeeded');
+        const history = new HistoryPage(page);
+        await history.show();
+        const report = await history.downloadReport(run.runId);
+        await shot(8, 'history');
+        expect(report.content).toContain(run.runId);
+        expect(report.content).toContain(NODE);
+        expect(session.pageErrors).toEqual([]);
+      });
+    }, 240_000);
+  }
+});
