@@ -89,11 +89,7 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         return;
       }
       set({ snapshot, inventory: decoded.value, hosts: snapshot.hosts, jobs: snapshot.jobs, readAt: snapshot.readAt, connection: 'connected', clusterError: null });
-      if (get().scriptText === INITIAL_SCRIPT) {
-        const model = decoded.value.model;
-        const names = [...model.mapping.nodes()].sort((a, b) => a - b).map((n) => model.nodeName(n));
-        set({ scriptText: starterScript(snapshot.clusterId, names) });
-      }
+      if (get().scriptText === INITIAL_SCRIPT) set({ scriptText: starterScript(snapshot.clusterId, nodeNamesOf(decoded.value)) });
       get().scriptChanged();
     }
 
@@ -181,7 +177,11 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         const instance = instanceFromJson(wire.data);
         if (!instance.ok) return refuse(formatJsonError(instance.error));
         snapshotSeq++;
+        // the script the console wrote for the cluster (its overcommit policy), never edited, names
+        // the cluster's hosts: it does not belong to the file. An operator's own script stays.
+        const untouched = get().scriptText === starterScript(get().snapshot?.clusterId ?? '', nodeNamesOf(get().inventory));
         set({ source: { kind: 'file', fileName, instance: wire.data }, inventory: instance.value, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
+        if (untouched) set({ scriptText: INITIAL_SCRIPT });
         get().scriptChanged();
         get().notify('info', `Using ${fileName} as the cluster`, `${instance.value.model.mapping.nodeCount()} nodes, ${instance.value.model.mapping.vmCount()} VMs: plans are what-ifs on this file.`);
         return true;
@@ -240,4 +240,11 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         }),
     };
   };
+}
+
+/** The node names of an instance, in node order (empty when there is none yet). */
+function nodeNamesOf(instance: Instance | null | undefined): string[] {
+  if (!instance) return [];
+  const model = instance.model;
+  return [...model.mapping.nodes()].sort((a, b) => a - b).map((n) => model.nodeName(n));
 }

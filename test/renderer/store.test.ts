@@ -78,6 +78,18 @@ describe('cluster slice', () => {
     expect(s().openInstanceText('bad.json', '{"model": ')).toBe(false);
     expect(s().notifications.at(-1)?.detail).toMatch(/^1:\d+: /);
   });
+
+  it("drops the demo's untouched starter script when a file stands in for the cluster, and keeps an operator's own", async () => {
+    const s = () => h.store.getState();
+    await s().loadSnapshot();
+    expect(s().scriptText).toMatch(/overbook\(\{@r1-h1/);
+    const seed = readFileSync(join(ROOT, 'examples', 'seed.json'), 'utf8');
+    expect(s().openInstanceText('seed.json', seed)).toBe(true);
+    expect(s().scriptText).not.toMatch(/r1-h1/);
+    s().setScript('offline(@N4);\n');
+    expect(s().openInstanceText('seed.json', seed)).toBe(true);
+    expect(s().scriptText).toBe('offline(@N4);\n');
+  });
 });
 
 describe('constraints slice', () => {

@@ -224,6 +224,19 @@ describe('the renderer', () => {
     expect((await raw(served.server.port, { path: `/assets/missing.js?token=${token}` })).status).toBe(404);
     expect((await raw(served.server.port, { path: `/favicon.ico?token=${token}` })).status).toBe(204); // no icon in this build: no console error either
   });
+
+  it('shows a person without the token a "not authorised" page saying what to open, echoing nothing', async () => {
+    const page = await raw(served.server.port, { path: '/?token=<b>guess</b>', headers: { Accept: 'text/html,application/xhtml+xml' } });
+    expect(page.status).toBe(401);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.body).toMatch(/Not authorised/);
+    expect(page.body).toContain('?token=');
+    expect(page.body).not.toContain('guess');
+    expect(page.body).not.toContain(served.server.token);
+    // a program (no text/html in Accept) still gets the JSON envelope
+    const program = await raw(served.server.port, { path: '/' });
+    expect(program.headers['content-type']).toMatch(/^application\/json/);
+  });
 });
 
 function upgradeStatus(url: string, headers: Record<string, string> = {}): Promise<number> {

@@ -121,7 +121,10 @@ async function handleRequest(ctx: Context, req: IncomingMessage, res: ServerResp
   const url = requestUrl(req, ctx.port);
   if (url === undefined) return refuse(req, res, ctx, 400, { code: 'invalid-request', message: 'the request target is not a path' });
   const refusal = ctx.guard.check(req.headers, url);
-  if (refusal !== undefined) return refuse(req, res, ctx, refusal.status, refusal.error);
+  if (refusal !== undefined) {
+    if (wantsPage(req, url)) return refusePage(req, res, ctx, refusal.status);
+    return refuse(req, res, ctx, refusal.status, refusal.error);
+  }
 
   if (url.pathname.startsWith('/rpc/')) {
     if (req.method !== 'POST') return refuse(req, res, ctx, 405, { code: 'invalid-request', message: `${url.pathname}: procedures are called with POST` }, { Allow: 'POST' });
@@ -255,6 +258,34 @@ function requestUrl(req: IncomingMessage, port: number): URL | undefined {
 function refuse(req: IncomingMessage, res: ServerResponse, ctx: Context, status: number, error: ErrorBody, extra: Record<string, string> = {}): void {
   req.resume(); // drain an unread body, so the connection stays usable
   sendJson(res, ctx, status, errorEnvelope(error), extra);
+}
+
+/** A browser opening the console's address (not a program calling /rpc or /events). */
+function wantsPage(req: IncomingMessage, url: URL): boolean {
+  if (req.method !== 'GET' || url.pathname.startsWith('/rpc/') || url.pathname === '/events') return false;
+  return (req.headers.accept ?? '').includes('text/html');
+}
+
+/**
+ * What a person sees who opens the console without the launch's token (an old bookmark, a copied
+ * address without ?token=…): a page saying so and what to do, rather than a JSON envelope. Static
+ * text only: nothing from the request is echoed.
+ */
+const REFUSED_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Ferry: not authorised</title></head>
+<body><main>
+<h1>Not authorised</h1>
+<p>This Ferry console only answers the address it printed when it started, which carries a token:
+<code>Ferry console: http://127.0.0.1:PORT/?token=…</code></p>
+<p>Open that address (each launch has a new token), or start the console again with
+<code>npm start</code> or <code>npx ferry console</code>.</p>
+</main></body></html>
+`;
+
+function refusePage(req: IncomingMessage, res: ServerResponse, ctx: Context, status: number): void {
+  req.resume();
+  res.writeHead(status, { ...ctx.headers, 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(REFUSED_PAGE);
 }
 
 function sendJson(res: ServerResponse, ctx: Context, status: number, body: unknown, extra: Record<string, string> = {}): void {
