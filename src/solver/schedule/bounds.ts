@@ -44,10 +44,13 @@ function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array, 
     }
   }
   for (const list of releases.values()) list.sort((a, b) => a.at - b.at);
+  // a VM that migrates grows wherever it lands: its node is known only for this target
+  const migrating = new Set<number>();
+  if (anyDestination) for (let u = 0; u < T; u++) if (p.kind[u] === MIGRATE) migrating.add(p.vm[u] as number);
   let moved = false;
   for (let t = 0; t < T; t++) {
     // whatever the destinations: only a growth in place waits for room on a known node
-    if (anyDestination && p.kind[t] !== ALLOCATE) continue;
+    if (anyDestination && (p.kind[t] !== ALLOCATE || migrating.has(p.vm[t] as number))) continue;
     for (let j = p.demFrom[t] as number; j < (p.demTo[t] as number); j++) {
       const pool = p.demPool[j] as number;
       const missing = (p.used[pool] as number) + (p.demAmt[j] as number) - (p.cap[pool] as number);
@@ -84,6 +87,9 @@ function waitForRoom(p: Problem, est: Float64Array, arrivalStart: Float64Array, 
  */
 export function problemLowerBounds(p: Problem, k: number, anyDestination = false): LowerBounds {
   const T = p.kind.length;
+  // a bounce (src -> via -> dst) is this target's way round a ring: another target may not need
+  // it, so a bound over every destination counts one migration per VM
+  const extraLeg = (t: number): boolean => anyDestination && p.lastLeg.get(p.vm[t] as number) === t;
   // earliest start along the ordering edges (a cycle leaves its tasks at 0)
   const graph = anyDestination ? buildSuccessors(T, [], []) : buildSuccessors(T, p.edgeFrom, p.edgeTo);
   const { order, count } = topologicalOrder(graph);
@@ -114,6 +120,7 @@ export function problemLowerBounds(p: Problem, k: number, anyDestination = false
   const hostWork = new Float64Array(N);
   for (let t = 0; t < T; t++) {
     const kind = p.kind[t] as number;
+    if (extraLeg(t)) continue;
     if (kind === MIGRATE) {
       const src = p.src[t] as number;
       const dst = p.dst[t] as number;
@@ -123,7 +130,7 @@ export function problemLowerBounds(p: Problem, k: number, anyDestination = false
   }
   for (let t = 0; t < T; t++) {
     const kind = p.kind[t] as number;
-    if (kind === BARRIER) continue;
+    if (kind === BARRIER || extraLeg(t)) continue;
     let ef = Math.max(est[t] as number, kind === MIGRATE ? (arrivalStart[t] as number) : 0) + (p.dur[t] as number);
     if (kind === SHUTDOWN_NODE) {
       // the halt term: the node halts only after every migration touching it, k at a time
