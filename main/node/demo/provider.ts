@@ -20,6 +20,7 @@ import type { Instance } from '../../../src/instance/instance.js';
 import type { Model } from '../../../src/model/index.js';
 import { nodesOf } from '../../../src/plan/actions.js';
 import { type DemoEngineOptions, type DemoJob, type DemoSnapshot, DemoEngine, HOST_DOWN_ERROR, describeAction, jobFraction } from './engine.js';
+import { waitFor } from '../wait.js';
 
 // ---- inventory ---------------------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ async function follow(client: Client, request: EffectRequest, deadline: number):
     }
     const left = deadline - client.clock.now();
     if (left <= 0) return timedOut(request, silent);
-    await sleep(Math.min(waitMs, left), request.signal);
+    await waitFor(Math.min(waitMs, left), request.signal);
   }
 }
 
@@ -202,7 +203,7 @@ async function waitForNothing(client: Client, request: EffectRequest, deadline: 
       const seconds = Math.round(request.timeoutMs / 100) / 10;
       return { status: 'timed-out', error: `${describeAction(request.action)}: no answer within ${seconds} s (${error})` };
     }
-    await sleep(Math.min(left, 250), request.signal);
+    await waitFor(Math.min(left, 250), request.signal);
   }
 }
 
@@ -219,22 +220,6 @@ function cancelOnHypervisor(client: Client, request: EffectRequest): EffectOutco
   return { status: 'cancelled' };
 }
 
-/** Waits `ms`, or less when the signal aborts. */
-function sleep(ms: number, signal: CancelSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done);
-  });
-}
 
 // ---- rehearsals --------------------------------------------------------------------------------
 

@@ -4,7 +4,8 @@
  * verifies every step from a fresh read of the hosts the action touches (both ends of a
  * migration), since a migration the client gave up on may still complete (testbed.md §4).
  */
-import type { CancelSignal, EffectOutcome, EffectRequest, Effector, NamedAction } from '../../../src/cluster/ports.js';
+import type { EffectOutcome, EffectRequest, Effector, NamedAction } from '../../../src/cluster/ports.js';
+import { waitFor } from '../wait.js';
 import { jobFraction, parseDomJobInfo, parseDomState } from '../../../src/cluster/virsh/index.js';
 import { describeNamedAction } from '../../../src/executor/describe.js';
 import { type ClusterAccess, type CommandResult, virsh } from './access.js';
@@ -245,24 +246,6 @@ function progress(request: EffectRequest, message: string): void {
   } catch {
     // a listener's bug is not the operation's failure
   }
-}
-
-/** Waits `ms`, or less when the signal aborts or `until` settles. */
-function waitFor(ms: number, signal: CancelSignal, until?: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener('abort', done);
-    void until?.then(done, done);
-  });
 }
 
 function sleep(ms: number): Promise<void> {

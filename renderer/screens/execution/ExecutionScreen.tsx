@@ -4,6 +4,7 @@ import { type KeyboardEvent, type ReactNode, memo, useCallback, useEffect, useMe
 import { describeNamedAction } from '../../../src/executor/describe.js';
 import type { FailureChoice, Run, Step, StepState } from '../../../src/executor/types.js';
 import { formatInterval, formatTime } from '../../../src/plan/format.js';
+import { nodesOf } from '../../../src/plan/actions.js';
 import { shown } from '../../components/text.js';
 import { dependantsOf, runStatusText, stepLook } from '../../plan-view/step-state.js';
 import { formatMemory } from '../../plan-view/summary.js';
@@ -462,28 +463,12 @@ function LiveGantt({ run, selected, onSelect }: { readonly run: Run; readonly se
   // or its revision; the steps' states change at every event and only recolour the bars
   const planKey = `${run.runId}/${run.revision}`;
   const steps = useMemo(() => run.steps, [planKey]); // run.steps left out on purpose: see above
-  const hosts = useMemo(() => [...new Set(steps.flatMap((s) => hostsOf(s)))].sort(), [steps]);
+  const hosts = useMemo(() => [...new Set(steps.flatMap((s) => nodesOf<string>(s.action)))].sort(), [steps]);
   const states = useMemo(() => new Map(run.steps.map((s) => [s.id, s.state])), [run.steps]);
   const now = useNow(run.state === 'running' ? 1000 : null);
   // the "now" line is for a run under way: an ended run's bars say everything
   const nowSeconds = run.startedAt === null || run.endedAt !== null ? null : (now - run.startedAt) / 1000;
   return <Gantt steps={steps} hosts={hosts} selected={selected} onSelect={onSelect} states={states} nowSeconds={nowSeconds} />;
-}
-
-function hostsOf(step: Step): string[] {
-  const a = step.action;
-  switch (a.kind) {
-    case 'migrateVM':
-    case 'suspendVM':
-    case 'resumeVM':
-      return [a.from, a.to];
-    case 'killVM':
-      return a.node === null ? [] : [a.node];
-    case 'forgeVM':
-      return [];
-    default:
-      return [a.node];
-  }
 }
 
 function useNow(everyMs: number | null): number {
