@@ -22,9 +22,7 @@ forEachTarget('the constraints editor', (target) => {
     });
   }, 120_000);
 
-  // KNOWN BUG (issue 16 note, 2026-12-07): the conflict's link opens the editor but the cursor
-  // stays on line 1 (the focus request is not applied to the editor that mounts); fails in CI.
-  it.skip('explains an infeasible set and links each conflicting constraint to its line', async () => {
+  it('explains an infeasible set and links each conflicting constraint to its line', async () => {
     await withSession(target, 'infeasible', {}, async (session) => {
       const { page } = session;
       await new ConsolePage(page).waitReady();

@@ -31,8 +31,9 @@ async function waitForRunState(session: ConsoleSession, state: string): Promise<
 }
 
 forEachTarget('controlling a run', (target) => {
-  // KNOWN BUG (issue 16 note, 2026-12-07): in a clean-clone CI run "Plan cancelled" never showed
-  // within 60 s after Abort; passed when run alone earlier the same day. Uninvestigated.
+  // KNOWN BUG (issue 16 note, 2026-12-07), 1 run in 3 here and in a clean-clone CI run: after
+  // Pause, Resume, Abort the run records "aborted by the operator" but stays running with its two
+  // migrations still running (Pause/Resume/Abort all disabled) for over 60 s. Uninvestigated.
   it.skip('pauses, resumes and aborts a run: "Plan cancelled"', async () => {
     await withSession(target, 'pause-resume-abort', { demoSpeed: SLOW_DEMO }, async (session) => {
       const execution = await startDrain(session);

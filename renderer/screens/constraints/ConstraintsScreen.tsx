@@ -55,15 +55,19 @@ function ScriptEditor(): ReactNode {
       if (state.scriptText !== previous.scriptText && state.scriptText !== editor.state.doc.toString()) {
         editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: state.scriptText } });
       }
-      if (state.focusRequest && state.focusRequest !== previous.focusRequest) consume(state.focusRequest.line);
+      if (state.focusRequest && state.focusRequest !== previous.focusRequest) consume(state.focusRequest);
     });
-    // a request is served once: coming back to this screen later must not move the cursor again
-    function consume(line: number): void {
-      focusLine(editor, line);
-      store.setState({ focusRequest: null });
+    // A request is served once: coming back to this screen later must not move the cursor again.
+    // It is forgotten after this commit, not at once: React may mount, clean up and mount the
+    // editor again in one commit (StrictMode does), and the editor that stays must get it too.
+    function consume(request: { readonly line: number; readonly seq: number }): void {
+      focusLine(editor, request.line);
+      setTimeout(() => {
+        if (store.getState().focusRequest?.seq === request.seq) store.setState({ focusRequest: null });
+      }, 0);
     }
     const pending = store.getState().focusRequest;
-    if (pending) consume(pending.line);
+    if (pending) consume(pending);
     return () => {
       unsubscribe();
       editor.destroy();
