@@ -40,6 +40,27 @@ export default tseslint.config(
     },
   },
   {
+    // one door between the page and the main process: only ipc-binding.ts registers ipcMain
+    // handlers (each checks its sender and validates against the contract), and only the preload
+    // touches ipcRenderer (exposing the one typed API)
+    files: ['main/electron/**/*.ts'],
+    ignores: ['main/electron/ipc-binding.ts', 'main/electron/preload.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              importNames: ['ipcMain', 'ipcRenderer'],
+              message: 'IPC goes through main/electron/ipc-binding.ts (ipcMain) and main/electron/preload.ts (ipcRenderer) only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // the console runs in a sandboxed page: no Node, no Electron, and the main process only through renderer/api
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     ignores: ['renderer/vite.config.ts'],
