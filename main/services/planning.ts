@@ -6,7 +6,7 @@ import { applyAttributes, parseScript } from '../../src/dsl/script.js';
 import type { Instance } from '../../src/instance/instance.js';
 import type { Model } from '../../src/model/index.js';
 import { DurationModel, memoryOverBandwidth } from '../../src/plan/durations.js';
-import { EXACT_MODEL_MAX_VMS, type PlanBudgets, type PlanOptions, type PlanResult, type SolveParts, plan } from '../../src/solver/planner.js';
+import { EXACT_MODEL_MAX_VMS, type PlanBudgets, type PlanOptions, type PlanProgress, type PlanResult, type SolveParts, plan } from '../../src/solver/planner.js';
 import type { MznRunner, MznSolverId } from '../../src/solver/ports.js';
 import { type PlacementObjective, isMemoryResource } from '../../src/solver/problem.js';
 import { workerPartSolver } from '../node/solver/parallel.js';
@@ -108,7 +108,15 @@ export interface PlanningServiceOptions {
   readonly planner?: typeof plan;
   /** Least time between two progress checks (default 250 ms). */
   readonly progressIntervalMs?: number;
+  /**
+   * How long a big instance's (over QUIET_ABOVE_VMS VMs) first progress waits (default 1,000 ms):
+   * see QuietStart.
+   */
+  readonly progressQuietMs?: number;
 }
+
+/** Instances with more VMs than this have their first progress held back (progressQuietMs). */
+export const QUIET_ABOVE_VMS = 5000;
 
 /** Loaded only when the exact model may run (small instances or a chosen solver). */
 const defaultPickRunner: RunnerPicker = async (options) => (await import('../node/solver/runners.js')).pickRunner(options);
@@ -118,6 +126,7 @@ export class PlanningService {
   private readonly solveParts: SolveParts | null;
   private readonly planner: typeof plan;
   private readonly progressIntervalMs: number | undefined;
+  private readonly progressQuietMs: number;
 
   constructor(options: PlanningServiceOptions = {}) {
     this.pickRunner = options.pickRunner === undefined ? defaultPickRunner : options.pickRunner;
@@ -125,6 +134,7 @@ export class PlanningService {
     this.solveParts = options.solveParts === undefined ? workerPartSolver() : options.solveParts;
     this.planner = options.planner ?? plan;
     this.progressIntervalMs = options.progressIntervalMs;
+    this.progressQuietMs = options.progressQuietMs ?? 1000;
   }
 
   /** Prepare, then plan. Throws PlanRequestError for options the instance cannot support. */
@@ -160,11 +170,14 @@ export class PlanningService {
   async solve(prepared: PreparedPlan, hooks: PlanningHooks = {}): Promise<PlannedOutcome> {
     const runner = await this.openRunner(prepared, hooks.onNotice);
     const gate = this.progressGate(prepared, hooks.onProgress);
+    const quiet = gate && prepared.instance.model.mapping.vmCount() > QUIET_ABOVE_VMS ? new QuietStart(gate, this.progressQuietMs) : undefined;
     let result: PlanResult;
     try {
-      result = await this.planner(prepared.instance, this.planOptions(prepared, runner, gate, hooks.signal));
+      result = await this.planner(prepared.instance, this.planOptions(prepared, runner, quiet ?? gate, hooks.signal));
+      quiet?.end();
       gate?.finish(result.plan);
     } finally {
+      quiet?.end();
       gate?.close();
       await closeRunner(runner);
     }
@@ -178,7 +191,7 @@ export class PlanningService {
     };
   }
 
-  private planOptions(prepared: PreparedPlan, runner: MznRunner | undefined, gate: ProgressGate | undefined, signal: AbortSignal | undefined): PlanOptions {
+  private planOptions(prepared: PreparedPlan, runner: MznRunner | undefined, gate: Pick<ProgressGate, 'offer'> | undefined, signal: AbortSignal | undefined): PlanOptions {
     const { request } = prepared;
     return {
       objective: request.objective,
@@ -218,6 +231,51 @@ export class PlanningService {
       forward: onProgress,
       ...(this.progressIntervalMs !== undefined ? { minIntervalMs: this.progressIntervalMs } : {}),
     });
+  }
+}
+
+/**
+ * On a big instance a progress event carries the whole plan (its origin: 2 MB for 40,000 VMs)
+ * through the checker, the contract's validation and the transport: a second of work for a plan
+ * found in the first second, which the answer itself brings a moment later (a what-if is such a
+ * plan). There the first candidates wait `quietMs`; then the latest one goes to the gate, unless
+ * planning ended first (the answer shows the plan). Later candidates go to the gate at once.
+ */
+class QuietStart {
+  private held: PlanProgress | undefined;
+  private open = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly gate: ProgressGate,
+    quietMs: number,
+  ) {
+    if (quietMs <= 0) {
+      this.open = true;
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.open = true;
+      const held = this.held;
+      this.held = undefined;
+      if (held) this.gate.offer(held);
+    }, quietMs);
+    // a quiet period must not keep the process alive after planning ended
+    this.timer.unref?.();
+  }
+
+  offer(progress: PlanProgress): void {
+    if (this.open) this.gate.offer(progress);
+    else this.held = progress;
+  }
+
+  /** Planning ended: what is held is dropped (the answer carries the plan). */
+  end(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.held = undefined;
+    this.open = false;
   }
 }
 

@@ -2,7 +2,8 @@ import { describeNamedAction } from '../../src/executor/describe.js';
 import { stepKey } from '../../src/executor/steps.js';
 import type { NamedAction } from '../../src/cluster/ports.js';
 import { formatTime } from '../../src/plan/format.js';
-import { type SummaryFigures, formatMemory, optimalityText } from './summary.js';
+import { formatMemory } from '../../src/text/memory.js';
+import { type SummaryFigures, optimalityText } from './summary.js';
 
 /**
  * Two computed plans side by side (the previous and the current one, e.g. with and without a

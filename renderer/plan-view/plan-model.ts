@@ -53,16 +53,34 @@ export type Placement = readonly PlacedHost[];
 
 export type PlanViewResult = { readonly ok: true; readonly view: PlanView } | { readonly ok: false; readonly message: string };
 
+/** A result's plan decoded, with its steps: once per result (decoding a 40,000-VM origin is the slow part). */
+export type DecodedPlan = { readonly ok: true; readonly plan: Plan; readonly steps: readonly Step[] } | { readonly ok: false; readonly message: string };
+
+const decoded = new WeakMap<Pick<PlanResultWire, 'plan' | 'stepIds'>, DecodedPlan>();
+
+/**
+ * The result's plan and steps, decoded on first use and then shared by every view of the same
+ * result (the screen, the comparison, the rehearsal's fault targets); null without a plan.
+ */
+export function decodedPlanOf(result: Pick<PlanResultWire, 'plan' | 'stepIds'>): DecodedPlan | null {
+  if (result.plan === null) return null;
+  const known = decoded.get(result);
+  if (known) return known;
+  const read = decodePlan(result.plan, '$.plan');
+  const value: DecodedPlan = read.ok ? { ok: true, plan: read.value, steps: withIds(stepsFromPlan(read.value), result.stepIds) } : { ok: false, message: `${read.error.path}: ${read.error.message}` };
+  decoded.set(result, value);
+  return value;
+}
+
 /**
  * `script` is the script the plan was computed under and `constraints` the instance's own (an
  * instance file's): their overbook ratios give the capacities the plan keeps.
  */
 export function planViewOf(result: Pick<PlanResultWire, 'plan' | 'stepIds'>, script = '', constraints: readonly Constraint[] = []): PlanViewResult | null {
-  if (result.plan === null) return null;
-  const decoded = decodePlan(result.plan, '$.plan');
-  if (!decoded.ok) return { ok: false, message: `${decoded.error.path}: ${decoded.error.message}` };
-  const plan = decoded.value;
-  const steps = withIds(stepsFromPlan(plan), result.stepIds);
+  const read = decodedPlanOf(result);
+  if (read === null) return null;
+  if (!read.ok) return read;
+  const { plan, steps } = read;
   const before = placementOf(plan.origin);
   const after = placementOf(endState(plan));
   const scripted = script.trim() === '' ? [] : parseScript(script, { model: plan.origin }).constraints;

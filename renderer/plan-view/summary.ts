@@ -1,5 +1,6 @@
 import type { PlanResultWire } from '../../src/contract/events.js';
 import { formatTime } from '../../src/plan/format.js';
+import { formatMemory } from '../../src/text/memory.js';
 
 /**
  * The plan summary in operator words, figure by figure: migrations and their bound, data moved,
@@ -71,12 +72,6 @@ export function optimalityText(f: Pick<SummaryFigures, 'status' | 'gap'>): strin
     case 'unknown':
       return 'no plan found';
   }
-}
-
-export function formatMemory(mib: number): string {
-  if (mib >= 1024 * 1024) return `${(mib / (1024 * 1024)).toFixed(1)} TiB`;
-  if (mib >= 1024) return `${(mib / 1024).toFixed(1)} GiB`;
-  return `${Math.round(mib)} MiB`;
 }
 
 export function formatMs(ms: number): string {

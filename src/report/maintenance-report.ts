@@ -1,6 +1,7 @@
 import { describeNamedAction, safeName } from '../executor/describe.js';
 import type { ApprovalMode, Run, RunState, Step, StepState } from '../executor/types.js';
 import { formatTime } from '../plan/format.js';
+import { formatMemory } from '../text/memory.js';
 import type { EntryChanges, JournalEntry, RevisionRecord, RunMeta, StepChange } from './journal-records.js';
 import { formatUtc } from './journal-records.js';
 
@@ -487,10 +488,6 @@ export function formatDuration(seconds: number): string {
   if (h > 0) return `${h} h ${String(m).padStart(2, '0')} min`;
   if (m > 0) return `${m} min ${String(s).padStart(2, '0')} s`;
   return `${s} s`;
-}
-
-function formatMemory(mib: number): string {
-  return mib >= 1024 ? `${(mib / 1024).toFixed(1)} GiB` : `${mib} MiB`;
 }
 
 function time(ms: number | null): string {

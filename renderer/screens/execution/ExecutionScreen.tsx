@@ -6,10 +6,11 @@ import type { FailureChoice, Run, Step, StepState } from '../../../src/executor/
 import { formatInterval, formatTime } from '../../../src/plan/format.js';
 import { nodesOf } from '../../../src/plan/actions.js';
 import { shown } from '../../components/text.js';
+import { runPlanSeconds } from '../../plan-view/run-clock.js';
 import { dependantsOf, runStatusText, stepLook } from '../../plan-view/step-state.js';
-import { formatMemory } from '../../plan-view/summary.js';
+import { formatMemory } from '../../../src/text/memory.js';
 import '../../plan-view/plan-view.css';
-import { useRowWindow } from '../../plan-view/windowing.js';
+import { useRowVirtualizer } from '../../plan-view/virtual-rows.js';
 import { useFerry } from '../../store/index.js';
 import { Gantt } from '../plan/Gantt.js';
 
@@ -186,6 +187,7 @@ function ConfirmDialog({ confirmation, onClose }: { readonly confirmation: Confi
 // ---- the step list -------------------------------------------------------------------------
 
 const ROW_HEIGHT = 40;
+const rowHeight = (): number => ROW_HEIGHT;
 /** As long as the app's `g` sequence waits for its second key (app/shortcuts.ts). */
 const G_SEQUENCE_MS = 1200;
 
@@ -195,8 +197,9 @@ function StepList({ run, selected, onSelect, onConfirm }: { readonly run: Run; r
   const release = useFerry((s) => s.releaseStep);
   const skip = useFerry((s) => s.skipStep);
   const container = useRef<HTMLDivElement>(null);
-  const win = useRowWindow(container, run.steps.length, ROW_HEIGHT);
-  const { scrollTo } = win;
+  // a stable key function: a new one makes the virtualizer measure every row again (run events come often)
+  const key = useCallback((i: number) => run.steps[i]?.id ?? i, [run.steps]);
+  const rows = useRowVirtualizer(container, { count: run.steps.length, estimate: rowHeight, key });
   const next = run.steps.find((s) => s.state === 'awaiting-approval') ?? null;
   const nextId = next?.id ?? null;
 
@@ -220,17 +223,29 @@ function StepList({ run, selected, onSelect, onConfirm }: { readonly run: Run; r
     [run.steps, onConfirm, skip],
   );
 
-  // the next step awaiting approval has focus (when focus is in the list or nowhere in particular)
+  // the next step awaiting approval has focus (when focus is in the list or nowhere in particular):
+  // it is scrolled into view, then focused once its row is drawn
+  const wantFocus = useRef<string | null>(null);
   useEffect(() => {
     if (nextId === null) return;
     const index = run.steps.findIndex((s) => s.id === nextId);
-    scrollTo(index);
+    if (index >= 0) rows.scrollToIndex(index, { align: 'auto' });
+    wantFocus.current = nextId;
+  }, [nextId]);
+  useEffect(() => {
+    const id = wantFocus.current;
+    if (id === null) return;
     const active = document.activeElement;
     const free = active === null || active === document.body || container.current?.contains(active) === true;
-    if (!free) return;
-    const row = [...(container.current?.querySelectorAll<HTMLElement>('[data-step-id]') ?? [])].find((el) => el.dataset['stepId'] === nextId);
-    row?.focus();
-  }, [nextId]);
+    if (!free) {
+      wantFocus.current = null;
+      return;
+    }
+    const row = [...(container.current?.querySelectorAll<HTMLElement>('[data-step-id]') ?? [])].find((el) => el.dataset['stepId'] === id);
+    if (!row) return;
+    row.focus();
+    wantFocus.current = null;
+  });
 
   // `g` then a letter goes to a screen (the app's shortcuts): `g h` must not also hold a step
   const lastG = useRef(0);
@@ -254,15 +269,17 @@ function StepList({ run, selected, onSelect, onConfirm }: { readonly run: Run; r
     }
   };
 
-  const rows: ReactNode[] = [];
-  for (let i = win.first; i < win.last; i++) {
-    const step = run.steps[i];
-    if (!step) continue;
-    rows.push(<StepRow key={step.id} step={step} top={i * ROW_HEIGHT} selected={step.id === selected} isNext={step.id === nextId} onSelect={onSelect} onApprove={approve} onHold={hold} onRelease={release} onSkip={askSkip} />);
-  }
+  const total = rows.getTotalSize();
   return (
-    <div ref={container} className="ferry-rows" role="grid" aria-label="Run steps" aria-rowcount={run.steps.length} onKeyDown={onKeyDown} style={{ height: Math.min(480, Math.max(ROW_HEIGHT * 2, run.steps.length * ROW_HEIGHT + 2)) }}>
-      <div style={{ height: win.totalHeight, position: 'relative' }}>{rows}</div>
+    <div ref={container} className="ferry-rows" role="grid" aria-label="Run steps" aria-rowcount={run.steps.length} onKeyDown={onKeyDown} style={{ height: Math.min(480, Math.max(ROW_HEIGHT * 2, total + 2)) }}>
+      <div style={{ height: total, position: 'relative' }}>
+        {rows.getVirtualItems().map((item) => {
+          const step = run.steps[item.index];
+          return step ? (
+            <StepRow key={item.key} step={step} index={item.index} start={item.start} measure={rows.measureElement} selected={step.id === selected} isNext={step.id === nextId} onSelect={onSelect} onApprove={approve} onHold={hold} onRelease={release} onSkip={askSkip} />
+          ) : null;
+        })}
+      </div>
     </div>
   );
 }
@@ -279,7 +296,11 @@ function canHold(state: StepState): boolean {
 
 interface StepRowProps {
   readonly step: Step;
-  readonly top: number;
+  readonly index: number;
+  /** Where the row starts in the list (px). */
+  readonly start: number;
+  /** Measures the drawn row (a long step text wraps: the row is taller than estimated). */
+  measure(element: Element | null): void;
   readonly selected: boolean;
   readonly isNext: boolean;
   onSelect(id: string): void;
@@ -289,21 +310,23 @@ interface StepRowProps {
   onSkip(step: Step): void;
 }
 
-const StepRow = memo(function StepRow({ step, top, selected, isNext, onSelect, onApprove, onHold, onRelease, onSkip }: StepRowProps): ReactNode {
+const StepRow = memo(function StepRow({ step, index, start, measure, selected, isNext, onSelect, onApprove, onHold, onRelease, onSkip }: StepRowProps): ReactNode {
   const look = stepLook(step.state);
   const what = describeNamedAction(step.action);
   const descId = `step-${step.id}-desc`;
   const fraction = step.progress?.fraction;
   return (
     <div
+      ref={measure}
+      data-index={index}
       role="row"
       data-step-id={step.id}
       aria-label={`${step.id}: ${what}, ${look.word}`}
       aria-selected={selected}
       aria-current={isNext ? 'step' : undefined}
       tabIndex={isNext ? 0 : -1}
-      className="ferry-row"
-      style={{ top, height: ROW_HEIGHT }}
+      className="ferry-row ferry-row--wrap"
+      style={{ top: 0, transform: `translateY(${start}px)`, minHeight: ROW_HEIGHT }}
       onClick={() => onSelect(step.id)}
     >
       <span role="cell" className="ferry-state" style={{ color: look.colour }}>
@@ -465,18 +488,8 @@ function LiveGantt({ run, selected, onSelect }: { readonly run: Run; readonly se
   const steps = useMemo(() => run.steps, [planKey]); // run.steps left out on purpose: see above
   const hosts = useMemo(() => [...new Set(steps.flatMap((s) => nodesOf<string>(s.action)))].sort(), [steps]);
   const states = useMemo(() => new Map(run.steps.map((s) => [s.id, s.state])), [run.steps]);
-  const now = useNow(run.state === 'running' ? 1000 : null);
-  // the "now" line is for a run under way: an ended run's bars say everything
-  const nowSeconds = run.startedAt === null || run.endedAt !== null ? null : (now - run.startedAt) / 1000;
+  // the run's own clock (its steps' progress), not the wall's: the demo runs FERRY_DEMO_SPEED times faster
+  const nowSeconds = runPlanSeconds(run);
   return <Gantt steps={steps} hosts={hosts} selected={selected} onSelect={onSelect} states={states} nowSeconds={nowSeconds} />;
 }
 
-function useNow(everyMs: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (everyMs === null) return undefined;
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}

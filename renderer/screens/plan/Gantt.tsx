@@ -1,15 +1,21 @@
-import { type ReactNode, type RefObject, memo, useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, type RefObject, memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 
 import type { Step, StepState } from '../../../src/executor/types.js';
 import { shown } from '../../components/text.js';
-import { type GanttBar, type GanttShape, dependencyLinks, layoutGantt, xAt } from '../../plan-view/gantt.js';
+import { type GanttBar, type GanttShape, dependencyIndex, dependencyLinks, layoutGantt, xAt } from '../../plan-view/gantt.js';
 import { stepLook } from '../../plan-view/step-state.js';
+import { useRowVirtualizer } from '../../plan-view/virtual-rows.js';
 
 /**
  * The plan's timeline: one lane per host, a bar per step (a migration in its destination lane, a
  * faint twin in its source lane and a connector), node power and VM boot/shutdown as shapes of
  * their own, the time axis in m'ss. Dependencies of the hovered or selected step are drawn. During
  * a run, bars take their step's live state and a "now" line shows where the run is.
+ *
+ * Only the lanes in view are drawn (TanStack Virtual over the lanes, the time axis above them), with
+ * their bars, the connectors reaching them and the dependencies between drawn bars: a 3,421-step
+ * plan over 5,000 hosts costs what a screenful costs. On a big cluster only the hosts some step
+ * touches get a lane.
  *
  * Built from React elements only: every name is a text node (React escapes it), never markup.
  */
@@ -47,60 +53,103 @@ const SHAPE_WORD: Readonly<Record<GanttShape, string>> = {
   'node-off': 'host power off',
 };
 
+/** The lanes' viewport at most (then it scrolls; the time axis stays above it). */
+const MAX_LANES_HEIGHT = 560;
+
 function GanttChart({ steps, hosts, selected, onSelect, states, nowSeconds, width }: GanttProps): ReactNode {
   const box = useRef<HTMLDivElement>(null);
+  const scroller = useRef<HTMLDivElement>(null);
   const fitted = useContainerWidth(box, width ?? 960);
-  // the layout is the heavy part (590 steps): computed once per plan and width, not per hover or event
+  // the layout is the heavy part (3,421 steps): computed once per plan and width, not per hover, event or scroll
   const layout = useMemo(() => layoutGantt(steps, hosts, { width: fitted }), [steps, hosts, fitted]);
+  const dependencies = useMemo(() => dependencyIndex(steps), [steps]);
+  // a new layout is a new list of lanes: the key's identity tells the virtualizer to measure again
+  const laneKey = useCallback((i: number) => `${i}:${layout.lanes[i]?.host ?? ''}`, [layout]);
+  const laneSize = useCallback((i: number) => layout.lanes[i]?.height ?? 24, [layout]);
+  const lanes = useRowVirtualizer(scroller, { count: layout.lanes.length, estimate: laneSize, key: laneKey, overscan: 4 });
   const [hovered, setHovered] = useState<string | null>(null);
   const focused = hovered ?? selected;
-  const links = useMemo(() => dependencyLinks(layout, steps, focused), [layout, steps, focused]);
+
+  // a step selected elsewhere (the step list) brings its lane into view
+  useEffect(() => {
+    const bar = selected === null ? undefined : layout.bars[layout.barOf.get(selected) ?? -1];
+    if (bar) lanes.scrollToIndex(bar.lane, { align: 'auto' });
+  }, [selected, layout, lanes]);
+
+  const visible = lanes.getVirtualItems().map((item) => item.index);
+  const drawnBars = visible.flatMap((i) => layout.lanes[i]?.bars ?? []);
+  const drawnTwins = visible.flatMap((i) => layout.lanes[i]?.twins ?? []);
+  // a connector joins two lanes: drawn (once) when either end is in view
+  const drawnConnectors = new Set(visible.flatMap((i) => layout.lanes[i]?.connectors ?? []));
+  const drawnSteps = new Set(drawnBars.map((b) => layout.bars[b]?.stepId));
+  const links = dependencyLinks(layout, dependencies, focused, (id) => drawnSteps.has(id));
   const nowX = nowSeconds === undefined || nowSeconds === null ? null : xAt(layout, nowSeconds);
+  const lanesHeight = layout.height - layout.top;
 
   return (
-    <div className="ferry-gantt" ref={box}>
-      <svg width={layout.width} height={layout.height} role="group" aria-label="Plan timeline">
-        <defs>
-          <marker id="ferry-dep-arrow" viewBox="0 0 6 6" refX="6" refY="3" markerWidth="6" markerHeight="6" orient="auto">
-            <path d="M0,0 L6,3 L0,6 z" fill="currentColor" />
-          </marker>
-        </defs>
-        <g aria-label="Time axis">
-          {layout.ticks.map((t) => (
-            <g key={t.x}>
-              <line className="tick" x1={t.x} x2={t.x} y1={layout.top - 4} y2={layout.height} />
-              <text className="tick-label" x={t.x + 2} y={layout.top - 8}>
-                {t.label}
-              </text>
-            </g>
-          ))}
-        </g>
-        {layout.lanes.map((lane, i) => (
-          <g key={i} data-lane={lane.host} aria-label={`Host ${shown(lane.host)}`}>
-            {i % 2 === 0 ? <rect className="lane-bg" x={0} y={lane.y} width={layout.width} height={lane.height} /> : null}
-            <text className="lane-label" x={4} y={lane.y + 14}>
-              {shown(lane.host).slice(0, 18)}
+    <div className="ferry-gantt" ref={box} role="group" aria-label="Plan timeline">
+      <svg className="ferry-gantt__axis" width={layout.width} height={layout.top} aria-label="Time axis">
+        {layout.ticks.map((t) => (
+          <g key={t.x}>
+            <line className="tick" x1={t.x} x2={t.x} y1={layout.top - 4} y2={layout.top} />
+            <text className="tick-label" x={t.x + 2} y={layout.top - 8}>
+              {t.label}
             </text>
           </g>
         ))}
-        {layout.connectors.map((c) => (
-          <line key={`c-${c.stepId}`} x1={c.x} x2={c.x} y1={c.y1} y2={c.y2} stroke="currentColor" strokeOpacity={0.3} strokeDasharray="2 2" />
-        ))}
-        {layout.twins.map((b) => (
-          <rect key={`t-${b.stepId}`} className="twin" data-twin={b.stepId} x={b.x} y={b.y} width={b.width} height={b.height} rx={2} fill={SHAPE_FILL[b.shape]}>
-            <title>{`${b.stepId} (source): ${b.label}`}</title>
-          </rect>
-        ))}
-        {layout.bars.map((b) => (
-          <Bar key={b.stepId} bar={b} state={states?.get(b.stepId)} selected={b.stepId === selected} onSelect={onSelect} onHover={setHovered} />
-        ))}
-        <g color="var(--pf-t--global--color--status--warning--default, #b98412)">
-          {links.map((l) => (
-            <path key={`${l.from}-${l.to}`} className="dep" d={`M${l.x1},${l.y1} C${l.x1 + 20},${l.y1} ${l.x2 - 20},${l.y2} ${l.x2},${l.y2}`} markerEnd="url(#ferry-dep-arrow)" data-dependency={`${l.from}->${l.to}`} />
-          ))}
-        </g>
-        {nowX === null ? null : <line className="now" x1={nowX} x2={nowX} y1={layout.top - 4} y2={layout.height} aria-label="now" />}
+        {nowX === null ? null : <line className="now" x1={nowX} x2={nowX} y1={0} y2={layout.top} />}
       </svg>
+      {layout.idleHostsHidden > 0 ? <p className="ferry-muted">{`${layout.lanes.length} hosts with steps; ${layout.idleHostsHidden} hosts without any are left out.`}</p> : null}
+      <div ref={scroller} className="ferry-gantt__lanes" style={{ height: Math.min(MAX_LANES_HEIGHT, lanesHeight) }}>
+        <svg width={layout.width} height={lanesHeight} style={{ height: lanesHeight }}>
+          <defs>
+            <marker id="ferry-dep-arrow" viewBox="0 0 6 6" refX="6" refY="3" markerWidth="6" markerHeight="6" orient="auto">
+              <path d="M0,0 L6,3 L0,6 z" fill="currentColor" />
+            </marker>
+          </defs>
+          <g transform={`translate(0,${-layout.top})`}>
+            {layout.ticks.map((t) => (
+              <line key={t.x} className="tick" x1={t.x} x2={t.x} y1={layout.top} y2={layout.height} />
+            ))}
+            {visible.map((i) => {
+              const lane = layout.lanes[i];
+              if (!lane) return null;
+              const name = shown(lane.host);
+              return (
+                <g key={laneKey(i)} data-lane={lane.host} aria-label={`Host ${name}`}>
+                  {i % 2 === 0 ? <rect className="lane-bg" x={0} y={lane.y} width={layout.width} height={lane.height} /> : null}
+                  <text className="lane-label" x={4} y={lane.y + 14}>
+                    <title>{name}</title>
+                    {clipped(name, LANE_LABEL_CHARS)}
+                  </text>
+                </g>
+              );
+            })}
+            {[...drawnConnectors].map((c) => {
+              const connector = layout.connectors[c];
+              return connector ? <line key={`c-${connector.stepId}`} x1={connector.x} x2={connector.x} y1={connector.y1} y2={connector.y2} stroke="currentColor" strokeOpacity={0.3} strokeDasharray="2 2" /> : null;
+            })}
+            {drawnTwins.map((t) => {
+              const b = layout.twins[t];
+              return b ? (
+                <rect key={`t-${b.stepId}`} className="twin" data-twin={b.stepId} x={b.x} y={b.y} width={b.width} height={b.height} rx={2} fill={SHAPE_FILL[b.shape]}>
+                  <title>{`${b.stepId} (source): ${b.label}`}</title>
+                </rect>
+              ) : null;
+            })}
+            {drawnBars.map((index) => {
+              const b = layout.bars[index];
+              return b ? <Bar key={b.stepId} bar={b} state={states?.get(b.stepId)} selected={b.stepId === selected} onSelect={onSelect} onHover={setHovered} /> : null;
+            })}
+            <g color="var(--pf-t--global--color--status--warning--default, #b98412)">
+              {links.map((l) => (
+                <path key={`${l.from}-${l.to}`} className="dep" d={`M${l.x1},${l.y1} C${l.x1 + 20},${l.y1} ${l.x2 - 20},${l.y2} ${l.x2},${l.y2}`} markerEnd="url(#ferry-dep-arrow)" data-dependency={`${l.from}->${l.to}`} />
+              ))}
+            </g>
+            {nowX === null ? null : <line className="now" x1={nowX} x2={nowX} y1={layout.top} y2={layout.height} aria-label="now" />}
+          </g>
+        </svg>
+      </div>
     </div>
   );
 }
@@ -170,11 +219,18 @@ const Bar = memo(function Bar({ bar, state, selected, onSelect, onHover }: BarPr
       <title>{title}</title>
       {w > 60 ? (
         <text className="bar-label" x={x + 3} y={y + h - 4}>
-          {bar.label.slice(0, Math.floor(w / 6))}
+          {clipped(bar.label, Math.floor(w / 6))}
         </text>
       ) : null}
     </g>
   );
 });
+
+const LANE_LABEL_CHARS = 18;
+
+/** A text cut to `max` characters says so with an ellipsis (the full text is in the title beside it). */
+function clipped(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(1, max - 1))}…`;
+}
 
 export const Gantt = memo(GanttChart);

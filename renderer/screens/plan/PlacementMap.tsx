@@ -2,17 +2,20 @@ import { type ReactNode, memo } from 'react';
 
 import { shown } from '../../components/text.js';
 import type { Placement } from '../../plan-view/plan-model.js';
-import { formatMemory } from '../../plan-view/summary.js';
+import { formatMemory } from '../../../src/text/memory.js';
 
 /**
  * Before and after: each host a box, its VMs blocks sized by memory; the VMs the plan moves are
- * highlighted in both. Hosts the selected step touches are outlined.
+ * highlighted in both. Hosts the selected step touches are outlined. On a big cluster the digest
+ * keeps only the hosts the plan changes (5,000 boxes twice would stop the page), and says so.
  */
 
 export interface PlacementMapProps {
   readonly before: Placement;
   readonly after: Placement;
   readonly moved: ReadonlySet<string>;
+  /** Hosts left out of the map because the plan does not change them (a big cluster). */
+  readonly unchangedHosts: number;
   readonly highlightHosts: ReadonlySet<string>;
 }
 
@@ -20,12 +23,15 @@ export interface PlacementMapProps {
 const MAX_BLOCKS = 120;
 const BOX_WIDTH = 140;
 
-export const PlacementMap = memo(function PlacementMap({ before, after, moved, highlightHosts }: PlacementMapProps): ReactNode {
+export const PlacementMap = memo(function PlacementMap({ before, after, moved, unchangedHosts, highlightHosts }: PlacementMapProps): ReactNode {
   return (
-    <div className="ferry-compare">
-      <HostBoxes title="Before" placement={before} moved={moved} highlightHosts={highlightHosts} />
-      <HostBoxes title="After" placement={after} moved={moved} highlightHosts={highlightHosts} />
-    </div>
+    <>
+      {unchangedHosts > 0 ? <p className="ferry-muted">{`The ${before.length} hosts the plan changes; the other ${unchangedHosts} keep their VMs.`}</p> : null}
+      <div className="ferry-compare">
+        <HostBoxes title="Before" placement={before} moved={moved} highlightHosts={highlightHosts} />
+        <HostBoxes title="After" placement={after} moved={moved} highlightHosts={highlightHosts} />
+      </div>
+    </>
   );
 });
 

@@ -7,8 +7,9 @@ import { formatTime } from '../../../src/plan/format.js';
 import { shown } from '../../components/text.js';
 import { comparePlans } from '../../plan-view/compare.js';
 import { conflictLinks } from '../../plan-view/conflicts.js';
-import { type PlanView, planViewOf } from '../../plan-view/plan-model.js';
+import type { PlanDigest } from '../../plan-view/plan-digest.js';
 import { type SummaryFigures, formatMs, summaryFigures, summaryRows } from '../../plan-view/summary.js';
+import { type DigestState, stepsOf, usePlanDigest } from '../../plan-view/use-plan-digest.js';
 import '../../plan-view/plan-view.css';
 import { useFerry } from '../../store/index.js';
 import type { ComputedPlan } from '../../store/plan.js';
@@ -26,7 +27,8 @@ import { UsageCharts } from './UsageCharts.js';
 export default function PlanScreen(): ReactNode {
   const current = useFerry((s) => s.currentPlan);
   const fileConstraints = useFerry((s) => (s.source.kind === 'file' ? s.inventory?.constraints : undefined));
-  const view = useMemo(() => (current ? planViewOf(current.result, current.script, current.clusterId === null ? fileConstraints : []) : null), [current, fileConstraints]);
+  const request = useMemo(() => (current ? { result: current.result, script: current.script, constraints: current.clusterId === null ? (fileConstraints ?? []) : [] } : null), [current, fileConstraints]);
+  const digest = usePlanDigest(request);
   return (
     <PageSection aria-labelledby="plan-title">
       <Title headingLevel="h1" id="plan-title">
@@ -34,7 +36,7 @@ export default function PlanScreen(): ReactNode {
       </Title>
       <ComputeBar />
       <ScriptErrors />
-      {current ? <PlanResult plan={current} view={view} /> : <p className="ferry-muted">No plan yet: write what must hold in Constraints, then compute a plan.</p>}
+      {current ? <PlanResult plan={current} digest={digest} /> : <p className="ferry-muted">No plan yet: write what must hold in Constraints, then compute a plan.</p>}
     </PageSection>
   );
 }
@@ -126,15 +128,20 @@ function ScriptErrors(): ReactNode {
   );
 }
 
-function PlanResult({ plan, view }: { readonly plan: ComputedPlan; readonly view: ReturnType<typeof planViewOf> }): ReactNode {
+function PlanResult({ plan, digest }: { readonly plan: ComputedPlan; readonly digest: DigestState }): ReactNode {
   const figures = useMemo(() => summaryFigures(plan.result, plan.windowSeconds), [plan]);
   return (
     <>
       <Summary figures={figures} plan={plan} />
       <Conflicts plan={plan} />
       <Compare />
-      {view && !view.ok ? <p className="ferry-error">The plan cannot be shown: {view.message}</p> : null}
-      {view?.ok ? <PlanDetails view={view.view} /> : null}
+      {digest.status === 'pending' ? (
+        <p className="ferry-muted" role="status">
+          Laying the plan out…
+        </p>
+      ) : null}
+      {digest.status === 'done' && !digest.result.ok ? <p className="ferry-error">The plan cannot be shown: {digest.result.message}</p> : null}
+      {digest.status === 'done' && digest.result.ok ? <PlanDetails digest={digest.result.digest} /> : null}
       {plan.result.notes.length > 0 ? (
         <section aria-label="Planner notes" className="ferry-panel">
           <h2>Notes</h2>
@@ -241,9 +248,7 @@ function Rehearse({ plan }: { readonly plan: ComputedPlan }): ReactNode {
 
 /** The VMs the plan moves (or the hosts it touches) a fault of this kind can hit. */
 function faultTargets(plan: ComputedPlan, kind: FaultKind): string[] {
-  const view = planViewOf(plan.result);
-  if (!view?.ok) return [];
-  const steps = view.view.steps;
+  const steps = stepsOf(plan.result);
   if (kind === 'host-down') return [...new Set(steps.flatMap((s) => namedNodes(s.action)))];
   if (kind === 'none') return [];
   return [...new Set(steps.flatMap((s) => (s.action.kind === 'migrateVM' ? [s.action.vm] : [])))];
@@ -304,8 +309,7 @@ function Compare(): ReactNode {
   const comparison = useMemo(() => {
     if (!open || !current || !previous) return null;
     const side = (p: ComputedPlan) => {
-      const v = planViewOf(p.result);
-      return { figures: summaryFigures(p.result, p.windowSeconds), actions: v?.ok ? v.view.steps.map((s) => s.action) : [] };
+      return { figures: summaryFigures(p.result, p.windowSeconds), actions: stepsOf(p.result).map((s) => s.action) };
     };
     return comparePlans(side(previous), side(current));
   }, [open, current, previous]);
@@ -358,31 +362,33 @@ function SideSummary({ title, plan }: { readonly title: string; readonly plan: C
   );
 }
 
-function PlanDetails({ view }: { readonly view: PlanView }): ReactNode {
+function PlanDetails({ digest }: { readonly digest: PlanDigest }): ReactNode {
   const selected = useFerry((s) => s.selectedStepId);
   const select = useFerry((s) => s.selectStep);
+  const reasons = useMemo(() => new Map(digest.reasons), [digest]);
+  const moved = useMemo(() => new Set(digest.moved), [digest]);
   const highlightHosts = useMemo(() => {
-    const step = view.steps.find((s) => s.id === selected);
+    const step = digest.steps.find((s) => s.id === selected);
     return new Set(step ? namedNodes(step.action) : []);
-  }, [view, selected]);
+  }, [digest, selected]);
   return (
     <>
       <section aria-label="Timeline" className="ferry-panel">
-        <h2>Timeline ({formatTime(view.durationSeconds)})</h2>
-        <Gantt steps={view.steps} hosts={view.hosts} selected={selected} onSelect={select} />
+        <h2>Timeline ({formatTime(digest.durationSeconds)})</h2>
+        <Gantt steps={digest.steps} hosts={digest.hosts} selected={selected} onSelect={select} />
       </section>
       <section aria-label="Steps" className="ferry-panel">
-        <h2>Steps ({view.steps.length})</h2>
-        <PlanSteps steps={view.steps} reasons={view.reasons} selected={selected} onSelect={select} />
+        <h2>Steps ({digest.steps.length})</h2>
+        <PlanSteps steps={digest.steps} reasons={reasons} selected={selected} onSelect={select} />
       </section>
       <section aria-label="Placement" className="ferry-panel">
-        <h2>Placement before and after ({view.moved.size} VMs move)</h2>
-        <PlacementMap before={view.before} after={view.after} moved={view.moved} highlightHosts={highlightHosts} />
+        <h2>Placement before and after ({moved.size} VMs move)</h2>
+        <PlacementMap before={digest.before} after={digest.after} moved={moved} unchangedHosts={digest.unchangedHosts} highlightHosts={highlightHosts} />
       </section>
       <section aria-label="Resource use over time" className="ferry-panel">
         <h2>Resource use over time</h2>
-        {view.overbooked ? <p className="ferry-muted">Capacities include the script's overbooking ratios.</p> : null}
-        <UsageCharts plan={view.capacityPlan} highlightHosts={highlightHosts} />
+        {digest.overbooked ? <p className="ferry-muted">Capacities include the script's overbooking ratios.</p> : null}
+        <UsageCharts hosts={digest.usage} horizon={digest.usageHorizon} highlightHosts={highlightHosts} />
       </section>
     </>
   );

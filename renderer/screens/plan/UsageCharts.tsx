@@ -1,10 +1,9 @@
 import { type ReactNode, memo, useEffect, useMemo, useRef } from 'react';
 
-import type { Plan } from '../../../src/plan/plan.js';
 import { formatTime } from '../../../src/plan/format.js';
-import { type UsageCurve, usageOverTime } from '../../../src/plan/usage.js';
+import type { UsageCurve } from '../../../src/plan/usage.js';
 import { amount, shown } from '../../components/text.js';
-import { type HostUsage, hostUsages, percentSeries } from '../../plan-view/usage-series.js';
+import { type HostUsage, percentSeries } from '../../plan-view/usage-series.js';
 import 'uplot/dist/uPlot.min.css';
 
 /**
@@ -13,16 +12,18 @@ import 'uplot/dist/uPlot.min.css';
  * capacity. uPlot draws on a canvas: where there is none (a DOM without layout) only the table shows.
  */
 
-/** Charts drawn at once (the table lists every host). */
+/** Charts drawn at once. */
 const MAX_CHARTS = 16;
+/** The table lists every host up to this many; beyond, the hosts with the least headroom. */
+const MAX_ROWS = 64;
 
-export const UsageCharts = memo(function UsageCharts({ plan, highlightHosts }: { readonly plan: Plan; readonly highlightHosts: ReadonlySet<string> }): ReactNode {
-  const curves = useMemo(() => usageOverTime(plan), [plan]);
-  const hosts = useMemo(() => hostUsages(curves, (node) => plan.origin.nodeName(node)), [curves, plan]);
-  const duration = useMemo(() => Math.max(1, ...plan.actions.map((a) => a.end)), [plan]);
+/** `hosts`: each host's use (the plan digest's); `horizon`: the plan's end (s). */
+export const UsageCharts = memo(function UsageCharts({ hosts, horizon: duration, highlightHosts }: { readonly hosts: readonly HostUsage[]; readonly horizon: number; readonly highlightHosts: ReadonlySet<string> }): ReactNode {
   const charted = useMemo(() => [...hosts.filter((h) => highlightHosts.has(h.host)), ...hosts.filter((h) => !highlightHosts.has(h.host))].slice(0, MAX_CHARTS), [hosts, highlightHosts]);
+  const rows = useMemo(() => (hosts.length <= MAX_ROWS ? hosts : [...hosts].sort((a, b) => headroomOf(a) - headroomOf(b)).slice(0, MAX_ROWS)), [hosts]);
   return (
     <div>
+      {rows.length < hosts.length ? <p className="ferry-muted">{`The ${rows.length} hosts with the least headroom of ${hosts.length}.`}</p> : null}
       <table className="ferry-table-plain" aria-label="Tightest instant per host">
         <thead>
           <tr>
@@ -36,7 +37,7 @@ export const UsageCharts = memo(function UsageCharts({ plan, highlightHosts }: {
           </tr>
         </thead>
         <tbody>
-          {hosts.map((h) => (
+          {rows.map((h) => (
             <tr key={h.host} aria-selected={highlightHosts.has(h.host)}>
               <th scope="row">{shown(h.host)}</th>
               {h.curves.map((c) => (
@@ -58,6 +59,10 @@ export const UsageCharts = memo(function UsageCharts({ plan, highlightHosts }: {
   );
 });
 
+function headroomOf(h: HostUsage): number {
+  return h.tightest?.headroomPercent ?? Number.POSITIVE_INFINITY;
+}
+
 function canvasWorks(): boolean {
   try {
     return typeof document !== 'undefined' && typeof window.matchMedia === 'function' && document.createElement('canvas').getContext('2d') !== null;
@@ -68,6 +73,15 @@ function canvasWorks(): boolean {
 
 const COLOURS = ['#0066cc', '#3e8635', '#ec7a08', '#5752d1'];
 
+/** The last chart's turn: charts are drawn one per task (sixteen at once held the page for a second). */
+let chartQueue: Promise<void> = Promise.resolve();
+
+function chartTurn(): Promise<void> {
+  const turn = chartQueue.then(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  chartQueue = turn;
+  return turn;
+}
+
 function UsageChart({ host, duration }: { readonly host: HostUsage; readonly duration: number }): ReactNode {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -75,7 +89,7 @@ function UsageChart({ host, duration }: { readonly host: HostUsage; readonly dur
     if (!el || !canvasWorks()) return undefined;
     let chart: { destroy(): void } | null = null;
     let cancelled = false;
-    void import('uplot').then(({ default: UPlot }) => {
+    void Promise.all([import('uplot'), chartTurn()]).then(([{ default: UPlot }]) => {
       if (cancelled) return;
       const data = percentSeries(host.curves as readonly UsageCurve[], duration);
       chart = new UPlot(

@@ -1,0 +1,104 @@
+import { useEffect, useReducer } from 'react';
+
+import type { Step } from '../../src/executor/types.js';
+import { type DigestRequest, type DigestResult, digestPlan } from './plan-digest.js';
+import type { DigestMessage, DigestReply } from './plan-digest.worker.js';
+import { decodedPlanOf } from './plan-model.js';
+
+/**
+ * A computed plan's digest (plan-digest.ts) for the screens: worked out in a worker, once per
+ * result, so that a 3,421-step plan over 5,000 hosts arriving does not stop the page (the decoding
+ * alone takes seconds on a loaded machine). Where no worker can start (a DOM without workers, a
+ * shell that refuses one) it is worked out on this thread, as before.
+ */
+
+export type DigestState = { readonly status: 'none' } | { readonly status: 'pending' } | { readonly status: 'done'; readonly result: DigestResult };
+
+/** By result object: the screen, the comparison and the rehearsal share one digest. */
+const digests = new WeakMap<DigestRequest['result'], DigestResult>();
+
+interface Waiting {
+  readonly request: DigestRequest;
+  readonly resolve: (result: DigestResult | null) => void;
+}
+
+/** undefined: not started yet; null: no worker here. */
+let worker: Worker | null | undefined;
+let nextId = 1;
+const waiting = new Map<number, Waiting>();
+
+function digestWorker(): Worker | null {
+  if (worker !== undefined) return worker;
+  if (typeof Worker === 'undefined') return (worker = null);
+  try {
+    const started = new Worker(new URL('./plan-digest.worker.ts', import.meta.url), { type: 'module' });
+    started.onmessage = (event: MessageEvent<DigestReply>) => {
+      const w = waiting.get(event.data.id);
+      waiting.delete(event.data.id);
+      w?.resolve(event.data.result);
+    };
+    // the worker could not start (or broke): what waits for it is worked out here instead
+    started.onerror = () => {
+      started.terminate();
+      worker = null;
+      for (const w of waiting.values()) w.resolve(digestHere(w.request));
+      waiting.clear();
+    };
+    worker = started;
+  } catch {
+    worker = null;
+  }
+  return worker;
+}
+
+function digestHere(request: DigestRequest): DigestResult | null {
+  try {
+    return digestPlan(request);
+  } catch (e) {
+    return { ok: false, message: `the plan could not be laid out: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function digestElsewhere(request: DigestRequest): Promise<DigestResult | null> {
+  const w = digestWorker();
+  if (w === null) return Promise.resolve(digestHere(request));
+  return new Promise((resolve) => {
+    const id = nextId++;
+    waiting.set(id, { request, resolve });
+    const message: DigestMessage = { id, request };
+    w.postMessage(message);
+  });
+}
+
+/** `request` must keep its identity while its plan is shown (memoise it). */
+export function usePlanDigest(request: DigestRequest | null): DigestState {
+  const [, redraw] = useReducer((n: number) => n + 1, 0);
+  const result = request?.result;
+  let known = result === undefined ? undefined : digests.get(result);
+  if (request !== null && request.result.plan !== null && known === undefined && digestWorker() === null) {
+    const here = digestHere(request);
+    if (here !== null) digests.set(request.result, here);
+    known = here ?? undefined;
+  }
+  useEffect(() => {
+    if (request === null || request.result.plan === null || digests.has(request.result)) return undefined;
+    let live = true;
+    void digestElsewhere(request).then((r) => {
+      if (r !== null) digests.set(request.result, r);
+      if (live) redraw();
+    });
+    return () => {
+      live = false;
+    };
+  }, [request]);
+  if (request === null || request.result.plan === null) return { status: 'none' };
+  return known === undefined ? { status: 'pending' } : { status: 'done', result: known };
+}
+
+/** The steps of a result: its digest's when there is one, else decoded here (once per result). */
+export function stepsOf(result: DigestRequest['result']): readonly Step[] {
+  const known = digests.get(result);
+  if (known?.ok) return known.digest.steps;
+  const read = decodedPlanOf(result);
+  return read?.ok ? read.steps : [];
+}
