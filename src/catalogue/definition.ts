@@ -4,6 +4,7 @@ import type { Model } from '../model/index.js';
 import type { Action } from '../plan/actions.js';
 import type { Constraint, ParamSpec } from './constraint.js';
 import type { ConstraintEncoder } from './encoding.js';
+import type { ArgsRead, SolverFaces } from './faces/index.js';
 
 /**
  * What a checker reports: a short sentence in operator words (elements by their names), plus
@@ -82,6 +83,10 @@ export interface ConstraintDefinition<Args = Record<string, unknown>> {
   readonly json: JsonForm<Args>;
   /** The MiniZinc encoding used by the exact model (discrete and continuous forms). */
   readonly encoder: ConstraintEncoder;
+  /** The heuristic planner's faces: placement rule, scheduling order, bounds (`faces.ts`). */
+  readonly faces: SolverFaces<Args>;
+  /** The one typed reader of the arguments (field kinds, then the entry's validation), for every face. */
+  readArgs(args: unknown): ArgsRead<Args>;
   /** A fresh check for one plan (see ConstraintCheck for the call order). */
   check(constraint: Constraint<Args>): ConstraintCheck;
   /** VMs and nodes the constraint mentions (explanations, decomposition, repair mode). */

@@ -5,6 +5,7 @@ import { fence } from './fence/index.js';
 import { gather } from './gather/index.js';
 import { killed } from './killed/index.js';
 import { lonely } from './lonely/index.js';
+import { maxMigrations } from './max-migrations/index.js';
 import { maxOnline } from './max-online/index.js';
 import { noDelay } from './no-delay/index.js';
 import { offline } from './offline/index.js';
@@ -61,6 +62,7 @@ export const CATALOGUE: readonly ConstraintDefinition<any>[] = [
   precedence,
   serialize,
   sync,
+  maxMigrations,
 ];
 
 const BY_ID = new Map(CATALOGUE.map((d) => [d.id, d]));

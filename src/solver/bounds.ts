@@ -1,4 +1,6 @@
+import type { Constraint } from '../catalogue/constraint.js';
 import type { NodeId, VmId } from '../model/index.js';
+import { type AnyFaces, facesOf, hooksOf } from './faces.js';
 import { type PlacementProblem, describeConstraint } from './problem.js';
 import { describeConstraintSet } from './explain-text.js';
 import { SpreadRule } from './placement/rules.js';
@@ -24,13 +26,30 @@ export function nameList(names: readonly string[], max = 6): string {
   return `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
 }
 
+type BoundsHooks = Exclude<AnyFaces['bounds'], { readonly none: string }>;
+
+/** Each constraint's bounds face (undefined: `none`, unknown id or bad arguments), by index. */
+function boundsHooks(problem: PlacementProblem): (BoundsHooks | undefined)[] {
+  return problem.constraints.map((c, i) => {
+    const faced = facesOf(c, `constraints[${i}]`);
+    return faced === undefined || 'error' in faced ? undefined : hooksOf(faced.faces.bounds);
+  });
+}
+
 /** Constraints that change node states (offline/online), by index. */
-function nodeStateConstraints(problem: PlacementProblem): number[] {
+function nodeStateConstraints(hooks: readonly (BoundsHooks | undefined)[]): number[] {
   const out: number[] = [];
-  problem.constraints.forEach((c, i) => {
-    if (c.id === 'offline' || c.id === 'online') out.push(i);
+  hooks.forEach((h, i) => {
+    if (h?.changesNodeState === true) out.push(i);
   });
   return out;
+}
+
+/** Constraints a "not enough rc in total" argument cites: node states first, then demands. */
+function totalsConstraints(problem: PlacementProblem, hooks: readonly (BoundsHooks | undefined)[], rc: string): number[] {
+  const cited = problem.constraints.map((_, i) => i).filter((i) => hooks[i]?.totals?.(problem.constraints[i] as Constraint, rc) === true);
+  const first = cited.filter((i) => hooks[i]?.changesNodeState === true);
+  return [...first, ...cited.filter((i) => hooks[i]?.changesNodeState !== true)];
 }
 
 export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReason[] {
@@ -40,7 +59,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
   const V = vms.length;
   const online = nodes.filter((_, n) => problem.onlineAtEnd[n] === 1);
   const onlineNames = online.map((n) => model.nodeName(n));
-  const offlineNow = problem.constraints.map((c, i) => ({ c, i })).filter(({ c }) => c.id === 'offline');
+  const hooks = boundsHooks(problem);
 
   // 1. totals per resource
   resources.forEach((rc, r) => {
@@ -49,12 +68,11 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
     for (let v = 0; v < V; v++) need += demand[r * V + v] ?? 0;
     for (let n = 0; n < N; n++) offer += capacity[r * N + n] ?? 0;
     if (need > offer) {
-      const preserveIdx = problem.constraints.map((c, i) => ({ c, i })).filter(({ c }) => c.id === 'preserve' && c.args['rc'] === rc);
-      const used = [...offlineNow, ...preserveIdx];
-      const because = used.length > 0 ? ` (${describeConstraintSet(model, used.map(({ c }) => c)).join(', ')})` : '';
+      const used = totalsConstraints(problem, hooks, rc);
+      const because = used.length > 0 ? ` (${describeConstraintSet(model, used.map((i) => problem.constraints[i] as Constraint)).join(', ')})` : '';
       reasons.push({
         message: `not enough ${rc}: the running VMs need ${need} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${offer}${because}`,
-        constraints: used.map(({ i }) => i),
+        constraints: used,
         vms: [],
         kind: 'totals',
       });
@@ -85,10 +103,9 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
   for (let v = 0; v < V; v++) {
     if (hasHost(v)) continue;
     const vm = vms[v] as VmId;
-    const used = new Set<number>(nodeStateConstraints(problem));
+    const used = new Set<number>(nodeStateConstraints(hooks));
     problem.constraints.forEach((c, i) => {
-      if ((c.id === 'ban' || c.id === 'fence' || c.id === 'root' || c.id === 'preserve') && c.args['vm'] === vm) used.add(i);
-      if (c.id === 'quarantine') used.add(i);
+      if (hooks[i]?.nowhere?.(c, vm) === true) used.add(i);
     });
     reasons.push({
       message: `${model.vmName(vm)} has nowhere to go: no node online at the end is both allowed and large enough for it (${describeDemand(problem, v)})`,
@@ -115,7 +132,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
     if (union.size < k) {
       reasons.push({
         message: `${describeConstraint(model, rule.source)} needs ${rule.members.length} distinct hosts but only ${union.size} allowed node(s) can take these VMs`,
-        constraints: [rule.constraintIndex, ...nodeStateConstraints(problem)],
+        constraints: [rule.constraintIndex, ...nodeStateConstraints(hooks)],
         vms: rule.members.map((v) => vms[v] as VmId),
         kind: 'spread',
       });

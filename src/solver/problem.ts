@@ -1,17 +1,10 @@
 import type { Constraint } from '../catalogue/constraint.js';
 import type { Instance } from '../instance/instance.js';
 import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../model/index.js';
-import {
-  AmongRule,
-  GatherRule,
-  LonelyRule,
-  type PlacementRule,
-  ResourceCapacityRule,
-  RunningCapacityRule,
-  SplitAmongRule,
-  SplitRule,
-  SpreadRule,
-} from './placement/rules.js';
+import { AmongRule, type PlacementRule, SpreadRule } from './placement/rules.js';
+import { FaceContext, GroupTables, type ReductionState } from './placement/face-context.js';
+import { type AnyFaces, SCHEDULE_ONLY_IDS, facesOf, hooksOf } from './faces.js';
+import { definitionOf } from '../catalogue/registry.js';
 import { Placement } from './placement/state.js';
 import { safeName, summariseNames } from '../text/safe.js';
 
@@ -25,11 +18,8 @@ import { safeName, summariseNames } from '../text/safe.js';
 
 export type PlacementObjective = 'mttr' | 'migrations' | 'memory';
 
-/** Constraint ids that only shape the schedule; the placement ignores them. */
-export const SCHEDULE_ONLY_IDS: ReadonlySet<string> = new Set(['seq', 'noDelay', 'Deadline', 'Precedence', 'Serialize', 'Sync']);
-const STATE_IDS: Readonly<Record<string, VmState>> = { running: 'running', ready: 'ready', sleeping: 'sleeping', killed: 'killed' };
-/** Continuous constraints BtrPlace requires to hold in the source model (else: no solution). */
-const MUST_HOLD_INITIALLY: ReadonlySet<string> = new Set(['ban', 'fence', 'spread', 'split', 'splitAmong', 'resourceCapacity', 'gather', 'among']);
+/** Constraint ids that only shape the schedule (their placement face is `none`); the placement ignores them. */
+export { SCHEDULE_ONLY_IDS };
 
 export interface PlacementProblem {
   readonly model: Model;
@@ -102,19 +92,27 @@ export interface ReduceOptions {
   readonly deferMaxOnline?: boolean;
 }
 
-const num = (args: Record<string, unknown>, key: string): number => {
-  const v = args[key];
-  return typeof v === 'number' ? v : Number.NaN;
-};
-const nums = (args: Record<string, unknown>, key: string): number[] => {
-  const v = args[key];
-  return Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : [];
-};
-const parts = (args: Record<string, unknown>, key: string): number[][] => {
-  const v = args[key];
-  const numbers = (p: unknown): number[] => (Array.isArray(p) ? (p.every((x) => typeof x === 'number') ? (p as number[]) : p.filter((x): x is number => typeof x === 'number')) : []);
-  return Array.isArray(v) ? v.map(numbers) : [];
-};
+/** The placement hooks of each constraint (undefined: `none`, unknown id, or bad arguments). */
+type PlacementHooks = Exclude<AnyFaces['placement'], { readonly none: string }>;
+
+/**
+ * Reads every constraint once through its entry's typed reader: bad arguments become located
+ * reasons, ids the catalogue does not know are `ignored` (kept for the checker and scheduler).
+ */
+function placementHooks(constraints: readonly Constraint[], infeasible: string[], ignored: Set<string>): (PlacementHooks | undefined)[] {
+  return constraints.map((c, i) => {
+    const faced = facesOf(c, `constraints[${i}]`);
+    if (faced === undefined) {
+      ignored.add(c.id);
+      return undefined;
+    }
+    if ('error' in faced) {
+      infeasible.push(faced.error);
+      return undefined;
+    }
+    return hooksOf(faced.faces.placement);
+  });
+}
 
 export function isMemoryResource(rc: string): boolean {
   return /^(mem|memory|ram)$/i.test(rc);
@@ -137,18 +135,20 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   const N = nodes.length;
   const wantedNodeState = new Map<NodeId, { state: NodeState; by: number }>();
   const quarantinedIds = new Set<NodeId>();
+  const hooks = placementHooks(constraints, infeasible, ignored);
   constraints.forEach((c, i) => {
-    if (c.id !== 'online' && c.id !== 'offline' && c.id !== 'quarantine') return;
-    const node = num(c.args, 'node');
+    const wanted = hooks[i]?.nodeState?.(c);
+    if (!wanted) return;
+    const node = wanted.node;
     if (!nodeIndex.has(node)) {
       infeasible.push(`${describeConstraint(model, c)} names ${nodeName(node)}, which is not in the model`);
       return;
     }
-    if (c.id === 'quarantine') {
+    if (wanted.state === 'quarantined') {
       quarantinedIds.add(node);
       return;
     }
-    const state: NodeState = c.id;
+    const state: NodeState = wanted.state;
     const prev = wantedNodeState.get(node);
     if (prev && prev.state !== state) {
       infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
@@ -169,9 +169,9 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   // ---- VM target states --------------------------------------------------------------------
   const wantedVmState = new Map<VmId, { state: VmState; by: number }>();
   constraints.forEach((c, i) => {
-    const state = STATE_IDS[c.id];
-    if (!state) return;
-    const vm = num(c.args, 'vm');
+    const wanted = hooks[i]?.vmState?.(c);
+    if (!wanted) return;
+    const { vm, state } = wanted;
     const prev = wantedVmState.get(vm);
     if (prev && prev.state !== state) {
       infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
@@ -214,20 +214,21 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   const ratio = new Map<string, number>();
   /** Final demand floor by `r * V + v` (read for every VM and resource), when some preserve applies. */
   let preserve: Float64Array | undefined;
-  for (const c of constraints) {
-    if (c.id === 'overbook') {
-      const key = `${resources.indexOf(String(c.args['rc']))}:${nodeIndex.get(num(c.args, 'node')) ?? -1}`;
-      const r = num(c.args, 'ratio');
-      ratio.set(key, Math.min(ratio.get(key) ?? Number.POSITIVE_INFINITY, r));
-    } else if (c.id === 'preserve') {
-      const v = vmIndex.get(num(c.args, 'vm'));
-      const r = resources.indexOf(String(c.args['rc']));
-      if (v === undefined || r < 0) continue;
-      const key = r * V + v;
-      preserve ??= new Float64Array(R * V);
-      preserve[key] = Math.max(preserve[key] ?? 0, num(c.args, 'amount'));
+  constraints.forEach((c, i) => {
+    const scaled = hooks[i]?.capacityRatio?.(c);
+    if (scaled) {
+      const key = `${resources.indexOf(scaled.rc)}:${nodeIndex.get(scaled.node) ?? -1}`;
+      ratio.set(key, Math.min(ratio.get(key) ?? Number.POSITIVE_INFINITY, scaled.ratio));
     }
-  }
+    const floor = hooks[i]?.demandFloor?.(c);
+    if (!floor) return;
+    const v = vmIndex.get(floor.vm);
+    const r = resources.indexOf(floor.rc);
+    if (v === undefined || r < 0) return;
+    const key = r * V + v;
+    preserve ??= new Float64Array(R * V);
+    preserve[key] = Math.max(preserve[key] ?? 0, floor.amount);
+  });
   const capacity = new Float64Array(R * N);
   const demand = new Float64Array(R * V);
   resources.forEach((rc, r) => {
@@ -279,152 +280,29 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     shared.delete(mask);
   };
 
-  // ---- rules -------------------------------------------------------------------------------
+  // ---- rules: each constraint's placement face ------------------------------------------
   const rules: PlacementRule[] = [];
-  const vmsOf = (ids: readonly unknown[]): number[] => {
-    const out: number[] = [];
-    for (const id of ids) {
-      // not a number: no VM (vmIndex has number keys only), as nums() would drop it
-      const v = typeof id === 'number' ? vmIndex.get(id) : undefined;
-      if (v !== undefined) out.push(v);
-    }
-    return out;
+  const reduction: ReductionState = {
+    model,
+    nodes,
+    nodeIndex,
+    vmIndex,
+    resources,
+    origin,
+    originRunning,
+    pinned,
+    onlineAtEnd,
+    deferMaxOnline: options.deferMaxOnline === true,
+    wantedOnline: (node) => wantedNodeState.get(node)?.state === 'online',
+    describe: (c) => describeConstraint(model, c),
+    restrict,
+    rules,
+    holdsNow: new Set(),
+    infeasible,
+    afterRules: [],
   };
-  /** `vmsOf(nums(args, key))` without the intermediate copy. */
-  const vmsIn = (args: Record<string, unknown>, key: string): number[] => {
-    const raw = args[key];
-    return Array.isArray(raw) ? vmsOf(raw) : [];
-  };
-  const nodesOf = (ids: readonly number[]): number[] => ids.map((id) => nodeIndex.get(id)).filter((x): x is number => x !== undefined);
-  // among constraints often share their node groups (TDSC: thousands over the same racks)
-  // one groups argument shared by many constraints (TDSC: 1,722 among over one partition) is read once
-  const partsOfArg = new Map<unknown, number[][]>();
-  const sharedParts = (args: Record<string, unknown>, key: string): number[][] => {
-    const raw = args[key];
-    const hit = partsOfArg.get(raw);
-    if (hit) return hit;
-    const ps = parts(args, key);
-    if (Array.isArray(raw)) partsOfArg.set(raw, ps);
-    return ps;
-  };
-  const groupTables = new Map<string, { parts: number[][]; table: Int32Array }[]>();
-  const tableOfParts = new Map<number[][], Int32Array>();
-  const groupTable = (ps: number[][]): Int32Array => {
-    const known = tableOfParts.get(ps);
-    if (known) return known;
-    const table = groupTableOf(ps);
-    tableOfParts.set(ps, table);
-    return table;
-  };
-  const groupTableOf = (ps: number[][]): Int32Array => {
-    const key = ps.map((p) => `${p.length}:${p[0]}:${p[p.length - 1]}`).join('|');
-    // the JSON reader shares equal groups between constraints: identity first, contents else
-    const same = (x: number[][]): boolean => x === ps || (x.length === ps.length && x.every((p, g) => p === ps[g] || (p.length === ps[g]?.length && p.every((n, k) => n === ps[g]?.[k]))));
-    const hit = groupTables.get(key)?.find((e) => same(e.parts));
-    if (hit) return hit.table;
-    const table = new Int32Array(N).fill(-1);
-    ps.forEach((p, g) => {
-      for (const id of p) {
-        const n = nodeIndex.get(id);
-        if (n !== undefined) table[n] = g;
-      }
-    });
-    const list = groupTables.get(key) ?? [];
-    list.push({ parts: ps, table });
-    groupTables.set(key, list);
-    return table;
-  };
-  constraints.forEach((c, i) => {
-    const a = c.args;
-    switch (c.id) {
-      case 'ban':
-      case 'fence': {
-        const v = vmIndex.get(num(a, 'vm'));
-        if (v === undefined) return;
-        const set = new Set(nodesOf(nums(a, 'nodes')));
-        restrict(v, c.id === 'ban' ? (n) => !set.has(n) : (n) => set.has(n));
-        return;
-      }
-      case 'root': {
-        const v = vmIndex.get(num(a, 'vm'));
-        if (v !== undefined && originRunning[v] === 1) pinned[v] = 1;
-        return;
-      }
-      case 'spread':
-        rules.push(new SpreadRule(i, c, vmsIn(a, 'vms')));
-        return;
-      case 'gather':
-        rules.push(new GatherRule(i, c, vmsIn(a, 'vms')));
-        return;
-      case 'lonely':
-        rules.push(new LonelyRule(i, c, vmsIn(a, 'vms')));
-        return;
-      case 'among': {
-        const ps = sharedParts(a, 'parts');
-        rules.push(new AmongRule(i, c, vmsIn(a, 'vms'), groupTable(ps), ps.length));
-        return;
-      }
-      case 'split': {
-        const groupOf = new Map<number, number>();
-        parts(a, 'parts').forEach((p, g) => vmsOf(p).forEach((v) => groupOf.set(v, g)));
-        rules.push(new SplitRule(i, c, [...groupOf.keys()], groupOf));
-        return;
-      }
-      case 'splitAmong': {
-        const vg = new Map<number, number>();
-        const pg = new Map<number, number>();
-        parts(a, 'vParts').forEach((p, g) => vmsOf(p).forEach((v) => vg.set(v, g)));
-        parts(a, 'pParts').forEach((p, g) => nodesOf(p).forEach((n) => pg.set(n, g)));
-        rules.push(new SplitAmongRule(i, c, [...vg.keys()], vg, pg));
-        return;
-      }
-      case 'resourceCapacity':
-        rules.push(new ResourceCapacityRule(i, c, nodesOf(nums(a, 'nodes')), resources.indexOf(String(a['rc'])), num(a, 'amount')));
-        return;
-      case 'runningCapacity':
-        rules.push(new RunningCapacityRule(i, c, nodesOf(nums(a, 'nodes')), num(a, 'amount')));
-        return;
-      case 'maxOnline': {
-        // a node listed twice counts once (BtrPlace reads the nodes into a set)
-        const set = [...new Set(nodesOf(nums(a, 'nodes')))];
-        const amount = num(a, 'amount');
-        const names = (ns: readonly number[]): string => ns.map((n) => nodeName(nodes[n] as NodeId)).join(', ');
-        if (c.continuous) {
-          // BtrPlace (MaxOnlineChecker.startsWith, CMaxOnline's cumulative from t=0): it must hold now
-          const now = set.filter((n) => mapping.isOnline(nodes[n] as NodeId));
-          if (now.length > amount) {
-            infeasible.push(`${describeConstraint(model, c)} is continuous but ${now.length} of these nodes are online now (${names(now)}), at most ${amount} allowed; write it with '>>' to only require it at the end`);
-            return;
-          }
-        }
-        const atEnd = set.filter((n) => onlineAtEnd[n] === 1);
-        // discrete: the power pass powers nodes off first; what is still too many here is final
-        if (atEnd.length > amount && (c.continuous || options.deferMaxOnline !== true)) {
-          const pinnedOnline = atEnd.filter((n) => wantedNodeState.get(nodes[n] as NodeId)?.state === 'online');
-          const why = pinnedOnline.length > amount ? `; ${names(pinnedOnline)} must be online (online constraints)` : '';
-          infeasible.push(`${describeConstraint(model, c)}: ${atEnd.length} of these nodes are online at the end (${names(atEnd)}), at most ${amount} allowed${why}`);
-        }
-        return;
-      }
-      case 'quarantine': {
-        const n = nodeIndex.get(num(a, 'node'));
-        if (n === undefined) return;
-        for (let v = 0; v < V; v++) if (origin[v] === n && originRunning[v] === 1) pinned[v] = 1;
-        return;
-      }
-      case 'online':
-      case 'offline':
-      case 'running':
-      case 'ready':
-      case 'sleeping':
-      case 'killed':
-      case 'preserve':
-      case 'overbook':
-        return;
-      default:
-        if (!SCHEDULE_ONLY_IDS.has(c.id)) ignored.add(c.id);
-    }
-  });
+  const groupTables = new GroupTables(nodeIndex);
+  constraints.forEach((c, i) => hooks[i]?.place?.(c, new FaceContext(reduction, groupTables, i, c)));
   // continuous among: a group already in use stays the group (BtrPlace: no group switch)
   const vmRules: number[][] = Array.from({ length: V }, () => []);
   const nodeRules: number[][] = Array.from({ length: N }, () => []);
@@ -484,7 +362,7 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   // places every VM (30,000 on the TDSC files) for the usual answer "every rule holds"
   let origin0: Placement | undefined;
   rules.forEach((rule) => {
-    if (!rule.source.continuous || !MUST_HOLD_INITIALLY.has(rule.source.id)) return;
+    if (!reduction.holdsNow.has(rule)) return;
     const among = rule instanceof AmongRule ? amongNow(rule, hosts0) : undefined;
     const holds = among ? among.holds : rule instanceof SpreadRule && spreadHolds(rule.members, hosts0);
     const bad = holds ? [] : rule.repair((origin0 ??= Placement.of(problem, hosts0)));
@@ -506,15 +384,9 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
       }
     }
   });
-  for (const c of constraints) {
-    if ((c.id !== 'ban' && c.id !== 'fence') || !c.continuous) continue;
-    const vm = num(c.args, 'vm');
-    const h = mapping.isRunning(vm) ? mapping.host(vm) : undefined;
-    if (h === undefined) continue;
-    const inSet = nums(c.args, 'nodes').includes(h);
-    if (inSet === (c.id === 'ban')) {
-      infeasible.push(`${describeConstraint(model, c)} is continuous but ${vmName(vm)} is on ${nodeName(h)} now; write it with '>>' to only require it at the end`);
-    }
+  for (const test of reduction.afterRules) {
+    const reason = test();
+    if (reason !== null) infeasible.push(reason);
   }
   return problem;
 }
@@ -717,6 +589,8 @@ export function describeConstraint(model: Model, c: Constraint): string {
       args.push(Array.isArray(v) ? `{${v.map((p) => list(p, f)).join(', ')}}` : '?');
     } else args.push(typeof v === 'string' ? `'${v}'` : String(v));
   }
-  const prefix = c.continuous || !['ban', 'fence', 'spread', 'split', 'splitAmong', 'resourceCapacity', 'gather', 'among', 'lonely', 'overbook', 'maxOnline'].includes(c.id) ? '' : '>>';
+  // `>>` marks the discrete mode of a constraint that has both (as the script form prints it)
+  const modes = definitionOf(c.id)?.modes;
+  const prefix = !c.continuous && modes?.continuous === true && modes.discrete ? '>>' : '';
   return `${prefix}${c.id}(${args.join(', ')})`;
 }

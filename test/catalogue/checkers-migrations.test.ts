@@ -79,13 +79,25 @@ describe('Sync (no BtrPlace checker: Ferry checks the migrations meet)', () => {
     expect(firstProblem(s, m, [migrate(0, 0, 2, 0, 4), migrate(2, 1, 3, 2, 5)])).toBe("VM2's migration ends at t=5 but VM0's ends at t=4");
   });
 
+  /** The model with a `net` view: post-copy exists only with one (BtrPlace's RelocatableVM). */
+  const withNet = <M extends { opaqueViews: unknown[] }>(m: M): M => {
+    m.opaqueViews.push({ id: 'net', switches: [], links: [], routing: { type: 'default' } });
+    return m;
+  };
+
   it('post-copy migrations meet at their start', () => {
-    const m = cluster().attr(0, 'postCopy', true).attr(2, 'postCopy', true).model;
+    const m = withNet(cluster().attr(0, 'postCopy', true).attr(2, 'postCopy', true).model);
     expect(satisfied(s, m, [migrate(0, 0, 2, 1, 4), migrate(2, 1, 3, 1, 6)])).toBe(true);
     expect(satisfied(s, m, [migrate(0, 0, 2, 0, 4), migrate(2, 1, 3, 1, 4)])).toBe(false);
     // mixed: the post-copy start meets the pre-copy end (CSync)
-    const mixed = cluster().attr(2, 'postCopy', true).model;
+    const mixed = withNet(cluster().attr(2, 'postCopy', true).model);
     expect(satisfied(s, mixed, [migrate(0, 0, 2, 0, 3), migrate(2, 1, 3, 3, 6)])).toBe(true);
+  });
+
+  it('without a network view postCopy means nothing (BtrPlace reads it only with a net view): the ends meet', () => {
+    const m = cluster().attr(0, 'postCopy', true).attr(2, 'postCopy', true).model;
+    expect(satisfied(s, m, [migrate(0, 0, 2, 1, 4), migrate(2, 1, 3, 1, 6)])).toBe(false);
+    expect(satisfied(s, m, [migrate(0, 0, 2, 1, 6), migrate(2, 1, 3, 3, 6)])).toBe(true);
   });
 
   it('a VM that does not migrate is not concerned', () => {

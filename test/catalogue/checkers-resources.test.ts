@@ -126,10 +126,13 @@ describe('resourceCapacity (ResourceCapacityTest)', () => {
     expect(satisfiedBy(c, b.model)).toBe(true);
   });
 
-  it('continuous: BtrPlace plan with allocations passes', () => {
+  it("continuous: BtrPlace's checker plan with allocations, under its solver's slices", () => {
     const m = build().on(0, 1, 2).run(0, 0, 1).run(1, 2).run(2, 3).ready(4).resource(rc('foo', 1, 1)).model;
     const c = cstr('resourceCapacity', { nodes: [0, 1], rc: 'foo', amount: 4 }, true);
     expect(satisfied(c, m)).toBe(true);
+    // ResourceCapacityTest's plan: its checker books VM3 at 1 and frees VM2 when its shutdown
+    // starts; CResourceCapacity's slices book VM3's future 2 on N1 from its start, while VM2 holds
+    // N1 until its shutdown ends, and VM1's raise to 2 comes while VM0 still holds N0
     const plan = [
       migrate(3, 2, 1, 0, 1, { post: [allocateEvent(3, 'foo', 2)] }),
       shutdownVM(2, 1, 1, 2),
@@ -137,7 +140,37 @@ describe('resourceCapacity (ResourceCapacityTest)', () => {
       allocate(1, 0, 'foo', 2, 2, 3),
       migrate(0, 0, 2, 3, 4),
     ];
-    expect(satisfied(c, m, plan)).toBe(true);
+    expect(firstProblem(c, m, plan)).toBe('N0, N1 would use 5 foo when VM3 arrives on N1 at t=0, more than the 4 allowed');
+    // the same actions in an order the slices allow: VM3 arrives once VM2 has gone, VM1 grows once VM0 has left
+    const ordered = [
+      shutdownVM(2, 1, 0, 1),
+      migrate(3, 2, 1, 1, 2, { post: [allocateEvent(3, 'foo', 2)] }),
+      bootVM(4, 2, 2, 3),
+      migrate(0, 0, 2, 2, 3),
+      allocate(1, 0, 'foo', 2, 3, 4),
+    ];
+    expect(satisfied(c, m, ordered)).toBe(true);
+  });
+
+  it('continuous: a migration out of the set frees its share when it ends (CFeasibleContinuousResolution)', () => {
+    // CResourceCapacityTest.testFeasibleContinuousResolution: VM4 (5) boots on N0 once VM0 and VM1
+    // have left the set {N0, N1} for N2; BtrPlace's checker never credited a migration out
+    const m = build().on(0, 1, 2).run(0, 0, 1).run(1, 2, 3).ready(4).resource(rc('cpu', 5, 5).setConsumption(0, 2).setConsumption(1, 3).setConsumption(2, 3).setConsumption(3, 1)).model;
+    const c = cstr('resourceCapacity', { nodes: [0, 1], rc: 'cpu', amount: 10 }, true);
+    expect(satisfied(c, m, [migrate(0, 0, 2, 0, 1), migrate(1, 0, 2, 0, 1), bootVM(4, 0, 1, 2)])).toBe(true);
+    expect(firstProblem(c, m, [migrate(0, 0, 2, 0, 2), migrate(1, 0, 2, 0, 1), bootVM(4, 0, 1, 2)])).toBe('N0, N1 would use 11 cpu when VM4 arrives on N0 at t=1, more than the 10 allowed');
+  });
+
+  it('continuous: a migration inside the set holds both nodes while it runs (c- and d-slice)', () => {
+    const m = build().on(0, 1).run(0, 0).run(1, 1).resource(rc('cpu', 10, 2)).model;
+    const c = cstr('resourceCapacity', { nodes: [0, 1], rc: 'cpu', amount: 5 }, true);
+    // BtrPlace's checker ignored a move inside the set; its solver's aliased cumulative counts VM0 twice while it moves
+    expect(firstProblem(c, m, [migrate(0, 0, 1, 0, 3)])).toBe('N0, N1 would use 6 cpu when VM0 arrives on N1 at t=0, more than the 5 allowed');
+    const six = cstr('resourceCapacity', { nodes: [0, 1], rc: 'cpu', amount: 6 }, true);
+    expect(satisfied(six, m, [migrate(0, 0, 1, 0, 3)])).toBe(true);
+    // once it has arrived it counts once: VM1 may grow then, not before
+    expect(satisfied(six, m, [migrate(0, 0, 1, 0, 3), allocate(1, 1, 'cpu', 3, 3, 4)])).toBe(true);
+    expect(satisfied(six, m, [migrate(0, 0, 1, 0, 3), allocate(1, 1, 'cpu', 3, 2, 4)])).toBe(false);
   });
 
   it('continuous: over the budget at an instant fails though the end fits', () => {
@@ -163,7 +196,9 @@ describe('resourceCapacity (ResourceCapacityTest)', () => {
   it('continuous: killing a running VM frees its share; a suspend too', () => {
     const m = build().on(0, 1).run(0, 0).run(1, 1, 2).resource(rc('cpu', 10, 2)).model;
     const c = cstr('resourceCapacity', { nodes: [0], rc: 'cpu', amount: 4 }, true);
-    expect(satisfied(c, m, [kill(0, 0, 0, 1), migrate(1, 1, 0, 0, 1), migrate(2, 1, 0, 0, 1)])).toBe(true);
+    expect(satisfied(c, m, [kill(0, 0, 0, 1), migrate(1, 1, 0, 1, 2), migrate(2, 1, 0, 1, 2)])).toBe(true);
+    // the killed VM holds its share until the kill ends
+    expect(satisfied(c, m, [kill(0, 0, 0, 1), migrate(1, 1, 0, 0, 1), migrate(2, 1, 0, 0, 1)])).toBe(false);
     expect(satisfied(c, m, [suspend(0, 0, 0, 0, 1), migrate(1, 1, 0, 0, 1), migrate(2, 1, 0, 1, 2)])).toBe(true);
     expect(satisfied(c, m, [migrate(1, 1, 0, 0, 1), migrate(2, 1, 0, 0, 1)])).toBe(false);
   });

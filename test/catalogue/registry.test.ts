@@ -36,6 +36,9 @@ const BTRPLACE_IDS = [
   'Sync',
 ];
 
+/** Ferry's own constraints (README's worked example: one folder, one registry line). */
+const FERRY_IDS = ['maxMigrations'];
+
 const D = { discrete: true, continuous: false, defaultContinuous: false };
 const C = { discrete: false, continuous: true, defaultContinuous: true };
 const DC_D = { discrete: true, continuous: true, defaultContinuous: false };
@@ -71,6 +74,7 @@ const EXPECTED_MODES: Record<string, Modes> = {
   Precedence: C,
   Serialize: C,
   Sync: C,
+  maxMigrations: C,
 };
 
 /** btrpsl names (DefaultConstraintsCatalog), `before` shared by Deadline and Precedence. */
@@ -80,14 +84,17 @@ const SCRIPT_NAMES: Record<string, string> = {
   Precedence: 'before',
   Serialize: 'serialize',
   Sync: 'sync',
+  maxMigrations: 'maxMigrations',
 };
 
+const FACE_PARTS = ['placement', 'schedule', 'bounds'] as const;
+
 describe('catalogue registry', () => {
-  it('holds exactly the 27 BtrPlace constraints, ids unique', () => {
+  it("holds exactly the 27 BtrPlace constraints and Ferry's own, ids unique", () => {
     const ids = CATALOGUE.map((d) => d.id);
-    expect(ids).toHaveLength(27);
+    expect(ids).toHaveLength(27 + FERRY_IDS.length);
     expect(new Set(ids).size).toBe(ids.length);
-    expect([...ids].sort()).toEqual([...BTRPLACE_IDS].sort());
+    expect([...ids].sort()).toEqual([...BTRPLACE_IDS, ...FERRY_IDS].sort());
     for (const id of BTRPLACE_IDS) expect(definitionOf(id)?.id).toBe(id);
   });
 
@@ -136,6 +143,27 @@ describe('catalogue registry', () => {
     it('has a solver encoding', () => {
       expect(typeof def.encoder.encode).toBe('function');
       if (def.encoder.core !== undefined) expect(typeof def.encoder.core).toBe('function');
+    });
+
+    it.each(FACE_PARTS)('has a %s face for the heuristic planner, stated even when none', (part) => {
+      const face: object | undefined = (def.faces as Partial<Record<(typeof FACE_PARTS)[number], object>> | undefined)?.[part];
+      if (face === undefined) expect.fail(`${id} has no ${part} face (src/catalogue/<folder>/faces.ts, passed to defineConstraint)`);
+      if ('none' in face) {
+        expect((face as { none: unknown }).none, `${id}: a 'none' ${part} face says why`).toEqual(expect.stringMatching(/\w{3,}/));
+        return;
+      }
+      const { summary, ...hooks } = face as { summary?: unknown } & Record<string, unknown>;
+      expect(summary, `${id}: its ${part} face says what it does`).toEqual(expect.stringMatching(/\w{3,}/));
+      const fns = Object.entries(hooks).filter(([, v]) => typeof v === 'function');
+      const flags = Object.entries(hooks).filter(([, v]) => typeof v === 'boolean');
+      expect(fns.length + flags.length, `${id}: a ${part} face with no hook is a 'none' face`).toBeGreaterThan(0);
+      expect(fns.length + flags.length).toBe(Object.keys(hooks).length);
+    });
+
+    it('reads its samples with its typed reader, and refuses missing arguments naming the field', () => {
+      for (const s of SAMPLES[id] ?? []) expect(def.readArgs(s.constraint.args)).toEqual({ args: s.constraint.args });
+      const refused = def.readArgs({});
+      expect('problem' in refused && def.script.params.length > 0 ? refused.problem.field : undefined).toEqual(expect.any(String));
     });
 
     it('has a JSON form (read, write) and involved()', () => {

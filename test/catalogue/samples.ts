@@ -80,4 +80,5 @@ export const SAMPLES: Readonly<Record<string, readonly Sample[]>> = {
   Precedence: [{ constraint: c('Precedence', true, { vm1: 1, vm2: 2 }), script: 'before(VM1, VM2)', values: [[1], [2]] }],
   Serialize: [{ constraint: c('Serialize', true, { vms: [1, 2] }), script: 'serialize({VM1, VM2})', values: [[1, 2]] }],
   Sync: [{ constraint: c('Sync', true, { vms: [1, 2, 3] }), script: 'sync({VM1, VM2, VM3})', values: [[1, 2, 3]] }],
+  maxMigrations: [{ constraint: c('maxMigrations', true, { vms: [1, 2, 3], amount: 1 }), script: 'maxMigrations({VM1, VM2, VM3}, 1)', values: [[1, 2, 3], 1] }],
 };

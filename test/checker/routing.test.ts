@@ -120,6 +120,7 @@ const ARGS: Record<string, (ch: Choices) => Record<string, unknown>> = {
   },
   Serialize: (ch) => ({ vms: ch.subset(VM_IDS) }),
   Sync: (ch) => ({ vms: ch.subset(VM_IDS) }),
+  maxMigrations: (ch) => ({ vms: ch.subset(VM_IDS), amount: ch.int(3) }),
 };
 
 /** Random valid constraints: every entry gets a chance, in a random mode it supports. */

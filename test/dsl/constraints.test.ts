@@ -22,9 +22,9 @@ const errors = (text: string): string[] =>
     .map((d) => `${d.line}:${d.column}-${d.endColumn} ${d.message}`);
 
 describe('the catalogue as seen by scripts', () => {
-  it('has the 27 BtrPlace constraints, 26 script names (before is shared)', () => {
-    expect(CATALOGUE).toHaveLength(27);
-    expect(new Set(CATALOGUE.map((d) => d.script.name)).size).toBe(26);
+  it("has the 27 BtrPlace constraints and Ferry's maxMigrations, 27 script names (before is shared)", () => {
+    expect(CATALOGUE).toHaveLength(28);
+    expect(new Set(CATALOGUE.map((d) => d.script.name)).size).toBe(27);
     expect(CATALOGUE.filter((d) => d.script.name === 'before').map((d) => d.id).sort()).toEqual(['Deadline', 'Precedence']);
   });
 

@@ -105,7 +105,7 @@ describe('structure errors give the JSON path and the reason', () => {
     ['a naming id that is not an id', seedWith((j) => (j.model.views[3].map.VM1 = 'one')), '$.model.views[3].map.VM1', /expected a VM id/],
     ['an opaque view with a non-JSON value', seedWith((j) => j.model.views.push({ id: 'vendorView', x: Infinity })), '$.model.views[4].x', /finite number/],
     ['a net view whose link names an undeclared switch', seedWith((j) => j.model.views.push({ id: 'net', routing: { type: 'default' }, switches: [{ id: 0, capacity: -1 }], links: [{ id: 0, capacity: 1000, switch: 7, physicalElement: { id: 0, type: 'node' } }] })), '$.model.views[4].links[0].switch', /switch 7 is not declared/],
-    ['an unknown constraint', seedWith((j) => (j.constraints = [{ id: 'maxMigrations', vms: [0] }])), '$.constraints[0].id', /unknown constraint 'maxMigrations'/],
+    ['an unknown constraint', seedWith((j) => (j.constraints = [{ id: 'maxEnergy', vms: [0] }])), '$.constraints[0].id', /unknown constraint 'maxEnergy'/],
     ['a constraint without id', seedWith((j) => (j.constraints = [{ vms: [0] }])), '$.constraints[0].id', /id/],
     ['a constraint that is not an object', seedWith((j) => (j.constraints = [3])), '$.constraints[0]', /object/],
     ['an unknown objective', seedWith((j) => (j.objective = { id: 'minimizeEnergy' })), '$.objective.id', /unknown objective the string "minimizeEnergy" \(known: minimizeMTTR, minimizeMigrations, minimizeMTTRMigrationScheduling\)/],

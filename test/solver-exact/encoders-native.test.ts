@@ -17,7 +17,7 @@ const native = await NativeMznRunner.detect();
 const CATALOGUE_IDS = [
   'among', 'ban', 'fence', 'gather', 'lonely', 'spread', 'split', 'splitAmong', 'quarantine', 'root', 'online', 'offline', 'maxOnline',
   'running', 'ready', 'sleeping', 'killed', 'seq', 'overbook', 'preserve', 'resourceCapacity', 'runningCapacity', 'noDelay', 'Deadline',
-  'Precedence', 'Serialize', 'Sync',
+  'Precedence', 'Serialize', 'Sync', 'maxMigrations',
 ];
 
 async function solve(model: Model, constraints: Constraint[], objective: ExactObjective = 'migrations'): Promise<ExactResult> {

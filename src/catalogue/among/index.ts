@@ -6,6 +6,7 @@ import { defineConstraint } from '../common/entry.js';
 import { disjointParts, nodeLabelOf } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface AmongArgs {
   vms: number[];
@@ -110,6 +111,7 @@ class AmongCheck extends PlanWatcher {
 
 export const among: ConstraintDefinition<AmongArgs> = defineConstraint<AmongArgs>({
   encoder,
+  faces,
   id: 'among',
   doc: 'Keeps VMs within one group of nodes: all the running VMs of the set are hosted by nodes of a single group, whichever it is. Continuous: they must already be in one group at the start and may not switch group.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -5,6 +5,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface BanArgs {
   vm: number;
@@ -43,6 +44,7 @@ class BanCheck extends PlanWatcher {
  */
 export const ban: ConstraintDefinition<BanArgs> = defineConstraint<BanArgs>({
   encoder,
+  faces,
   id: 'ban',
   doc: 'Keeps a VM off a set of nodes: whenever the VM runs, its host is not one of the banned nodes. Continuous: the VM must not be on a banned node at the start either, and is never placed onto one.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

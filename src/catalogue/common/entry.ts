@@ -5,6 +5,8 @@ import type { Model } from '../../model/index.js';
 import type { Constraint, ParamSpec } from '../constraint.js';
 import type { ConstraintCheck, ConstraintDefinition, ElementNames, Modes, Observed } from '../definition.js';
 import type { ConstraintEncoder } from '../encoding.js';
+import { argsReader } from '../faces/args.js';
+import type { SolverFaces } from '../faces/index.js';
 import { type ArgProblem, type FieldSpec, elementsOf, formatValue, isValueOfKind, paramKindOf, readField, zodOf } from './fields.js';
 
 /**
@@ -37,6 +39,8 @@ export interface EntrySpec<Args extends object> {
   readonly check: (c: Constraint<Args>) => ConstraintCheck;
   /** The solver encoding, kept in the constraint's folder (`encoding.ts`). */
   readonly encoder: ConstraintEncoder;
+  /** The heuristic planner's faces, kept in the constraint's folder (`faces.ts`). */
+  readonly faces: SolverFaces<Args>;
   /** Defaults to every VM and node the fields mention. */
   readonly involved?: (c: Constraint<Args>) => { vms: readonly number[]; nodes: readonly number[] };
   /** See ConstraintDefinition.observes (defaults to `involved`). */
@@ -88,6 +92,8 @@ export function defineConstraint<Args extends object>(spec: EntrySpec<Args>): Co
     id,
     doc: spec.doc,
     encoder: spec.encoder,
+    faces: spec.faces,
+    readArgs: argsReader<Args>(fields, spec.validate),
     schema,
     modes,
     script: {

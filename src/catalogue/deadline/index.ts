@@ -8,6 +8,7 @@ import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { parseTimestamp } from './timestamp.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface DeadlineArgs {
   vm: number;
@@ -45,6 +46,7 @@ class DeadlineCheck extends PlanWatcher {
  */
 export const deadline: ConstraintDefinition<DeadlineArgs> = defineConstraint<DeadlineArgs>({
   encoder,
+  faces,
   id: 'Deadline',
   doc: "Gives a VM's migration a deadline: it is over by the given time (\"+hh:mm:ss\" after the plan starts, or \"hh:mm:ss\" wall-clock time). Applies to running VMs that are migrated.",
   modes: CONTINUOUS_ONLY,

@@ -5,6 +5,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface FenceArgs {
   vm: number;
@@ -39,6 +40,7 @@ class FenceCheck extends PlanWatcher {
 /** Script form: `fence(VMs, nodes)`; `vm` takes one VM, the DSL expands a set into one Fence per VM. */
 export const fence: ConstraintDefinition<FenceArgs> = defineConstraint<FenceArgs>({
   encoder,
+  faces,
   id: 'fence',
   doc: 'Keeps a VM within a set of nodes: whenever the VM runs, its host is one of the nodes. Continuous: a VM already placed must already be inside, and every placement targets one of the nodes.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

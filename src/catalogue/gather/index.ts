@@ -5,6 +5,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface GatherArgs {
   vms: number[];
@@ -14,6 +15,8 @@ export interface GatherArgs {
  * BtrPlace's GatherChecker. Discrete: at the end, the running VMs of the set share one node.
  * Continuous: the running VMs must share one node at the start, and every placement of a VM of the
  * set targets that node (the first placement picks it when none runs yet).
+ * Deviation, after BtrPlace's solver: a gather of a single VM never pins it (CGather lets "a VM
+ * alone" migrate, while GatherChecker refused the very plans CGather produces).
  */
 class GatherCheck extends PlanWatcher {
   private used: NodeId | undefined;
@@ -27,7 +30,7 @@ class GatherCheck extends PlanWatcher {
   }
 
   protected override startPlacement(a: Placement, model: Model): CheckProblem | null {
-    if (!this.c.continuous || !this.vms.has(a.vm)) return null;
+    if (!this.c.continuous || !this.vms.has(a.vm) || this.vms.size < 2) return null;
     const to = destinationOf(a);
     if (this.used === undefined) this.used = to;
     else if (this.used !== to) {
@@ -62,6 +65,7 @@ class GatherCheck extends PlanWatcher {
 
 export const gather: ConstraintDefinition<GatherArgs> = defineConstraint<GatherArgs>({
   encoder,
+  faces,
   id: 'gather',
   doc: 'Keeps VMs together: the running VMs of the set share one node. Continuous: they must already be together at the start and every VM placed during the plan goes to that same node (no relocation).',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -5,6 +5,7 @@ import { DenyVmActions, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface KilledArgs {
   vm: number;
@@ -25,6 +26,7 @@ const ALLOWED = new Set(['killVM'] as const);
 /** Script form: `killed(VMs)`; `vm` takes one VM, the DSL expands a set into one Killed per VM. */
 export const killed: ConstraintDefinition<KilledArgs> = defineConstraint<KilledArgs>({
   encoder,
+  faces,
   id: 'killed',
   doc: 'Wants a VM destroyed: it is removed from the cluster, whatever its state (the kill starts at once).',
   modes: DISCRETE_ONLY,

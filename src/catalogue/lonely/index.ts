@@ -6,6 +6,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface LonelyArgs {
   vms: number[];
@@ -82,6 +83,7 @@ class LonelyCheck extends PlanWatcher {
 
 export const lonely: ConstraintDefinition<LonelyArgs> = defineConstraint<LonelyArgs>({
   encoder,
+  faces,
   id: 'lonely',
   doc: 'Gives VMs nodes of their own: a running VM of the set shares its node only with VMs of the set. Continuous: it must hold from the start, and no other VM arrives on a node hosting VMs of the set.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface MaxOnlineArgs {
   nodes: number[];
@@ -62,6 +63,7 @@ class MaxOnlineCheck extends PlanWatcher {
 
 export const maxOnline: ConstraintDefinition<MaxOnlineArgs> = defineConstraint<MaxOnlineArgs>({
   encoder,
+  faces,
   id: 'maxOnline',
   doc: 'Caps the number of online nodes in a set: at most `amount` of them are online at the end. Continuous: at every instant, a node counting as online from the start of its boot to the end of its shutdown.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

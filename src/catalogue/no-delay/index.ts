@@ -6,6 +6,7 @@ import { PlanWatcher, actionWords, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface NoDelayArgs {
   vm: number;
@@ -27,6 +28,7 @@ class NoDelayCheck extends PlanWatcher {
 /** Script form: `noDelay(VMs)`; `vm` takes one VM, the DSL expands a set into one NoDelay per VM. */
 export const noDelay: ConstraintDefinition<NoDelayArgs> = defineConstraint<NoDelayArgs>({
   encoder,
+  faces,
   id: 'noDelay',
   doc: 'Acts on a VM at once: every action on the VM starts at the beginning of the plan (t=0).',
   modes: DISCRETE_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface OfflineArgs {
   node: number;
@@ -29,6 +30,7 @@ class OfflineCheck extends PlanWatcher {
 /** Script form: `offline(nodes)`; `node` takes one node, the DSL expands a set into one Offline per node. */
 export const offline: ConstraintDefinition<OfflineArgs> = defineConstraint<OfflineArgs>({
   encoder,
+  faces,
   id: 'offline',
   doc: 'Wants a node down: the node is offline at the end of the plan (its VMs leave first, then it is shut down; it is never booted).',
   modes: DISCRETE_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface OnlineArgs {
   node: number;
@@ -29,6 +30,7 @@ class OnlineCheck extends PlanWatcher {
 /** Script form: `online(nodes)`; `node` takes one node, the DSL expands a set into one Online per node. */
 export const online: ConstraintDefinition<OnlineArgs> = defineConstraint<OnlineArgs>({
   encoder,
+  faces,
   id: 'online',
   doc: 'Wants a node up: the node is online at the end of the plan (booted if it is offline, never shut down).',
   modes: DISCRETE_ONLY,

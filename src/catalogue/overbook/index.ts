@@ -5,6 +5,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_CONTINUOUS_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface OverbookArgs {
   node: number;
@@ -41,6 +42,7 @@ class OverbookCheck extends PlanWatcher {
 /** Script form: `overbook(nodes, "rc", ratio)`; `node` takes one node, the DSL expands a set (BtrPlace's `newOverbooks`). */
 export const overbook: ConstraintDefinition<OverbookArgs> = defineConstraint<OverbookArgs>({
   encoder,
+  faces,
   id: 'overbook',
   doc: "Sets how far a node's resource may be overcommitted: the running VMs may consume up to capacity × ratio (ratio ≥ 1). With several ratios on one node, the smallest wins.",
   modes: BOTH_CONTINUOUS_BY_DEFAULT,

@@ -7,6 +7,7 @@ import { defineConstraint, resolveMode } from '../common/entry.js';
 import { isValueOfKind, vmLabelOf } from '../common/fields.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface PrecedenceArgs {
   /** the VM migrating first */
@@ -53,6 +54,7 @@ class PrecedenceCheck extends PlanWatcher {
  */
 export const precedence: ConstraintDefinition<PrecedenceArgs> = defineConstraint<PrecedenceArgs>({
   encoder,
+  faces,
   id: 'Precedence',
   doc: "Orders two migrations: the first VM's migration is over before the second VM's starts. Both VMs must be running and stay running.",
   modes: CONTINUOUS_ONLY,

@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface PreserveArgs {
   vm: number;
@@ -61,6 +62,7 @@ class PreserveCheck extends PlanWatcher {
 /** Script form: `preserve(VMs, "rc", amount)`; `vm` takes one VM, the DSL expands a set into one Preserve per VM. */
 export const preserve: ConstraintDefinition<PreserveArgs> = defineConstraint<PreserveArgs>({
   encoder,
+  faces,
   id: 'preserve',
   doc: 'Guarantees a VM an amount of a resource: if it runs at the end, it is allocated at least `amount` (its host must have room). With several on one VM, the largest amount wins.',
   modes: DISCRETE_ONLY,

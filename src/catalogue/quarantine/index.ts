@@ -6,6 +6,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface QuarantineArgs {
   node: number;
@@ -14,13 +15,17 @@ export interface QuarantineArgs {
 /**
  * BtrPlace's QuarantineChecker: the VMs running on the node at the start are never migrated away
  * (Root), and nothing is placed onto the node (Ban): no migration, boot or resume to it.
- * Deviation: BtrPlace's startsWith fails when the node runs no VM (a `Set.addAll` result used as
- * the verdict); an empty quarantined node is fine here.
+ * Deviations:
+ * - BtrPlace's startsWith fails when the node runs no VM (a `Set.addAll` result used as the
+ *   verdict); an empty quarantined node is fine here;
+ * - a VM sleeping on the node at the start belongs to it, as in BtrPlace's solver (CQuarantine
+ *   pins every future-running VM located on the node there): it may resume in place (the checker
+ *   refused that placement), and resuming elsewhere takes it away from the node.
  */
 class QuarantineCheck extends PlanWatcher {
   override startsWith(origin: Model): CheckProblem | null {
     this.vms.clear();
-    for (const n of this.nodes) for (const vm of origin.mapping.runningVMs(n)) this.vms.add(vm);
+    for (const n of this.nodes) for (const vm of hostedOn(origin, n)) this.vms.add(vm);
     return null;
   }
 
@@ -33,14 +38,24 @@ class QuarantineCheck extends PlanWatcher {
 
   protected override startPlacement(a: Placement, model: Model): CheckProblem | null {
     const to = destinationOf(a);
+    if (a.kind === 'resumeVM' && this.vms.has(a.vm)) {
+      // a VM of the node resumes: in place only
+      return this.nodes.has(to) ? null : problem(`${model.vmName(a.vm)} resumed on ${model.nodeName(to)}, away from quarantined node ${model.nodeName(a.from)}`, [a.vm], [a.from, to]);
+    }
     if (this.nodes.has(to)) return problem(`${model.vmName(a.vm)} placed on quarantined node ${model.nodeName(to)}`, [a.vm], [to]);
     return null;
   }
 }
 
+/** The VMs the node hosts: running or sleeping there. */
+function hostedOn(model: Model, node: number): number[] {
+  return [...model.mapping.runningVMs(node), ...model.mapping.sleepingVMs(node)];
+}
+
 /** Script form: `quarantine(nodes)`; `node` takes one node, the DSL expands a set into one Quarantine per node. */
 export const quarantine: ConstraintDefinition<QuarantineArgs> = defineConstraint<QuarantineArgs>({
   encoder,
+  faces,
   id: 'quarantine',
   doc: 'Isolates a node for the duration of the plan: the VMs running on it stay there, and no VM from elsewhere is placed onto it.',
   modes: CONTINUOUS_ONLY,
@@ -48,5 +63,5 @@ export const quarantine: ConstraintDefinition<QuarantineArgs> = defineConstraint
   script: { name: 'quarantine' },
   check: (c: Constraint<QuarantineArgs>) => new QuarantineCheck({ vms: [], nodes: [c.args.node] }),
   // the VMs on the node at the start may never migrate, wherever they are by then (startsWith)
-  observes: (c: Constraint<QuarantineArgs>, origin: Model) => ({ vms: [...origin.mapping.runningVMs(c.args.node)], nodes: [c.args.node] }),
+  observes: (c: Constraint<QuarantineArgs>, origin: Model) => ({ vms: hostedOn(origin, c.args.node), nodes: [c.args.node] }),
 });

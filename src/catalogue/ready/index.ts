@@ -5,6 +5,7 @@ import { DenyVmActions, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface ReadyArgs {
   vm: number;
@@ -25,6 +26,7 @@ const ALLOWED = new Set(['shutdownVM', 'forgeVM'] as const);
 /** Script form: `ready(VMs)`; `vm` takes one VM, the DSL expands a set into one Ready per VM. */
 export const ready: ConstraintDefinition<ReadyArgs> = defineConstraint<ReadyArgs>({
   encoder,
+  faces,
   id: 'ready',
   doc: 'Wants a VM ready (defined but not running) at the end of the plan: shut down if running, forged from its template if not yet created.',
   modes: DISCRETE_ONLY,

@@ -6,6 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface RootArgs {
   vm: number;
@@ -24,6 +25,7 @@ class RootCheck extends PlanWatcher {
 /** Script form: `root(VMs)`; `vm` takes one VM, the DSL expands a set into one Root per VM. */
 export const root: ConstraintDefinition<RootArgs> = defineConstraint<RootArgs>({
   encoder,
+  faces,
   id: 'root',
   doc: 'Pins a VM to its node: a running VM that stays running is never migrated.',
   modes: CONTINUOUS_ONLY,

@@ -6,6 +6,7 @@ import { defineConstraint } from '../common/entry.js';
 import { nonNegativeInt } from '../common/fields.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface RunningCapacityArgs {
   nodes: number[];
@@ -32,6 +33,7 @@ class RunningCapacityCheck extends PlanWatcher {
 
 export const runningCapacity: ConstraintDefinition<RunningCapacityArgs> = defineConstraint<RunningCapacityArgs>({
   encoder,
+  faces,
   id: 'runningCapacity',
   doc: 'Caps the number of running VMs on a set of nodes: at the end, the nodes run at most `amount` VMs in total.',
   modes: DISCRETE_ONLY,

@@ -5,6 +5,7 @@ import { DenyVmActions, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface RunningArgs {
   vm: number;
@@ -30,6 +31,7 @@ const ALLOWED = new Set(['migrateVM', 'bootVM', 'resumeVM', 'allocate', 'allocat
 /** Script form: `running(VMs)`; `vm` takes one VM, the DSL expands a set into one Running per VM. */
 export const running: ConstraintDefinition<RunningArgs> = defineConstraint<RunningArgs>({
   encoder,
+  faces,
   id: 'running',
   doc: 'Wants a VM running at the end of the plan: booted if ready, resumed if sleeping, left running (possibly moved) otherwise.',
   modes: DISCRETE_ONLY,

@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { firstDuplicate, vmLabelOf } from '../common/fields.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SeqArgs {
   vms: number[];
@@ -77,6 +78,7 @@ class SeqCheck extends PlanWatcher {
 
 export const seq: ConstraintDefinition<SeqArgs> = defineConstraint<SeqArgs>({
   encoder,
+  faces,
   id: 'seq',
   doc: 'Orders state changes: the boots, shutdowns, suspends, resumes, forges and kills of the listed VMs happen one after the other, in list order (migrations are not concerned; VMs without a state change are skipped).',
   modes: CONTINUOUS_ONLY,

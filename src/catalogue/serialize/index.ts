@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SerializeArgs {
   vms: number[];
@@ -41,6 +42,7 @@ class SerializeCheck extends PlanWatcher {
 
 export const serialize: ConstraintDefinition<SerializeArgs> = defineConstraint<SerializeArgs>({
   encoder,
+  faces,
   id: 'Serialize',
   doc: 'Migrates VMs one at a time: the migrations of these VMs never overlap.',
   modes: CONTINUOUS_ONLY,

@@ -5,6 +5,7 @@ import { DenyVmActions, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { DISCRETE_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SleepingArgs {
   vm: number;
@@ -25,6 +26,7 @@ const ALLOWED = new Set(['suspendVM'] as const);
 /** Script form: `sleeping(VMs)`; `vm` takes one VM, the DSL expands a set into one Sleeping per VM. */
 export const sleeping: ConstraintDefinition<SleepingArgs> = defineConstraint<SleepingArgs>({
   encoder,
+  faces,
   id: 'sleeping',
   doc: 'Wants a VM sleeping (suspended on its node) at the end of the plan.',
   modes: DISCRETE_ONLY,

@@ -8,6 +8,7 @@ import { disjointParts, nodeLabelOf, vmLabelOf } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { groupOf } from '../among/index.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SplitAmongArgs {
   vParts: number[][];
@@ -87,6 +88,7 @@ function hostsIn(model: Model, vm: VmId): ReadonlySet<NodeId> {
 
 export const splitAmong: ConstraintDefinition<SplitAmongArgs> = defineConstraint<SplitAmongArgs>({
   encoder,
+  faces,
   id: 'splitAmong',
   doc: 'Gives each group of VMs its own group of nodes: the running VMs of one group are all within a single group of nodes, and two groups of VMs never use the same group of nodes. Continuous: it must hold from the start, and a group neither spreads nor changes group of nodes.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

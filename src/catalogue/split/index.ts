@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { disjointParts, vmLabelOf } from '../common/fields.js';
 import { BOTH_DISCRETE_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SplitArgs {
   parts: number[][];
@@ -86,6 +87,7 @@ class SplitCheck extends PlanWatcher {
 
 export const split: ConstraintDefinition<SplitArgs> = defineConstraint<SplitArgs>({
   encoder,
+  faces,
   id: 'split',
   doc: 'Keeps groups of VMs apart: running VMs of different groups never share a node. Continuous: it must hold from the start, and a VM only arrives on a node once the VMs of the other groups have left it.',
   modes: BOTH_DISCRETE_BY_DEFAULT,

@@ -6,6 +6,7 @@ import { type Placement, PlanWatcher, destinationOf, problem } from '../common/c
 import { defineConstraint } from '../common/entry.js';
 import { BOTH_CONTINUOUS_BY_DEFAULT } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SpreadArgs {
   vms: number[];
@@ -82,6 +83,7 @@ class SpreadCheck extends PlanWatcher {
 
 export const spread: ConstraintDefinition<SpreadArgs> = defineConstraint<SpreadArgs>({
   encoder,
+  faces,
   id: 'spread',
   doc: 'Keeps VMs apart: the running VMs of the set are on pairwise distinct nodes. Continuous (the default): it must hold from the start, and a VM only arrives on a node once the VM of the set it hosted has left.',
   modes: BOTH_CONTINUOUS_BY_DEFAULT,

@@ -7,6 +7,7 @@ import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
 import { encoder } from './encoding.js';
+import { faces } from './faces.js';
 
 export interface SyncArgs {
   vms: number[];
@@ -16,6 +17,8 @@ export interface SyncArgs {
  * Ferry's own check (BtrPlace's SyncChecker accepts everything): the migrations of the VMs meet at
  * one instant — their ends, or their starts for VMs migrated in post-copy (attribute
  * `postCopy=true`), as CSync posts. VMs that do not migrate are not concerned.
+ * Post-copy exists only with a network view: without a `net` view, BtrPlace's RelocatableVM never
+ * reads `postCopy` and every migration is pre-copy, so the ends meet.
  */
 class SyncCheck extends PlanWatcher {
   private first: { vm: VmId; instant: number; postCopy: boolean } | undefined;
@@ -23,7 +26,7 @@ class SyncCheck extends PlanWatcher {
   protected override startAction(a: Action, model: Model): CheckProblem | null {
     const m = migrationOf(a, this.vms);
     if (!m) return super.startAction(a, model);
-    const postCopy = model.attributes.getBoolean('vm', m.vm, 'postCopy') === true;
+    const postCopy = hasNetworkView(model) && model.attributes.getBoolean('vm', m.vm, 'postCopy') === true;
     const instant = postCopy ? m.start : m.end;
     if (!this.first) {
       this.first = { vm: m.vm, instant, postCopy };
@@ -41,8 +44,14 @@ class SyncCheck extends PlanWatcher {
   }
 }
 
+/** Does the model carry a `net` view (BtrPlace's Network, JSON id `net`)? */
+function hasNetworkView(model: Model): boolean {
+  return model.opaqueViews.some((v) => typeof v === 'object' && v !== null && !Array.isArray(v) && v['id'] === 'net');
+}
+
 export const sync: ConstraintDefinition<SyncArgs> = defineConstraint<SyncArgs>({
   encoder,
+  faces,
   id: 'Sync',
   doc: 'Synchronises migrations: the migrations of these VMs end at the same instant (or start together for VMs migrated in post-copy).',
   modes: CONTINUOUS_ONLY,

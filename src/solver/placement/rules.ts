@@ -1,45 +1,16 @@
 import type { Constraint } from '../../catalogue/constraint.js';
+import type { PlacementRule, PlacementView } from '../../catalogue/faces/index.js';
+
+export type { PlacementRule, PlacementView } from '../../catalogue/faces/index.js';
 
 /**
- * The placement side of the constraints (BtrPlace's C* classes, for the final state only): each
- * rule answers "may VM v end on node n, given where the others are" in O(1) or close, and keeps
- * its own counters up to date as VMs are placed and removed. Indices are dense (see problem.ts).
- * Scheduling-only constraints (seq, noDelay, Deadline, Precedence, Serialize, Sync) have no rule:
- * they shape the timed plan, not the target.
+ * The solver's own placement rules (BtrPlace's C* classes, for the final state only), which the
+ * catalogue's placement faces (`src/catalogue/<id>/faces.ts`) build through `BuiltInRules`: each
+ * answers "may VM v end on node n, given where the others are" in O(1) or close, and keeps its
+ * own counters up to date as VMs are placed and removed. Indices are dense (see problem.ts). The
+ * contract (`PlacementRule`, `PlacementView`) lives in the catalogue, so a new constraint may
+ * bring its own rule from its folder.
  */
-export interface PlacementRule {
-  /** Position of the source constraint in the instance's constraint list (explanations). */
-  readonly constraintIndex: number;
-  readonly source: Constraint;
-  /** 'vm' rules are checked for their member VMs; 'node' rules for any VM landing on their nodes. */
-  readonly scope: 'vm' | 'node';
-  /** Member VMs ('vm' scope) or the nodes watched ('node' scope; null = every node). */
-  readonly members: readonly number[] | null;
-  allows(v: number, n: number, view: PlacementView): boolean;
-  add(v: number, n: number, view: PlacementView): void;
-  remove(v: number, n: number, view: PlacementView): void;
-  /** VMs placed now whose departure would let v land on n (null: cannot be fixed by evictions). */
-  blockers?(v: number, n: number, view: PlacementView): number[] | null;
-  /** Given a full placement, VMs to evict so the rule holds (greedy, few as possible). */
-  repair(view: PlacementView): number[];
-  /** A valid lower bound on the evictions repair needs, per node where it applies (node → count). */
-  lowerBound?(view: PlacementView): Map<number, number>;
-  reset(): void;
-}
-
-/** What rules may read of the current placement. */
-export interface PlacementView {
-  readonly host: Int32Array;
-  readonly count: Int32Array;
-  readonly load: Float64Array;
-  readonly nodeCount: number;
-  readonly vmCount: number;
-  demand(v: number, r: number): number;
-  resourceIndex(rc: string): number;
-  vmsOn(n: number): Iterable<number>;
-  /** true when the VM may not leave its current host (root, quarantine). */
-  pinned(v: number): boolean;
-}
 
 function bump(map: Map<number, number>, key: number, delta: number): void {
   const next = (map.get(key) ?? 0) + delta;

@@ -1,5 +1,7 @@
 import type { Constraint } from '../../catalogue/constraint.js';
 import type { Model, NodeId, VmId } from '../../model/index.js';
+import { facesOf, hooksOf } from '../faces.js';
+import { OrderSink } from './order-sink.js';
 import {
   BARRIER,
   BOOT_VM,
@@ -43,240 +45,23 @@ export interface ParsedConstraints {
   quarantined: Set<NodeId>;
 }
 
-type Args = Record<string, unknown>;
-
-class ArgError extends Error {}
-
-function num(args: Args, key: string, where: string): number {
-  const v = args[key];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ArgError(`${where}.${key}: expected a number`);
-  return v;
-}
-function str(args: Args, key: string, where: string): string {
-  const v = args[key];
-  if (typeof v !== 'string') throw new ArgError(`${where}.${key}: expected a string`);
-  return v;
-}
-function ids(args: Args, key: string, where: string): number[] {
-  const v = args[key];
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x))) throw new ArgError(`${where}.${key}: expected a list of ids`);
-  return v as number[];
-}
-function parts(args: Args, key: string, where: string): number[][] {
-  const v = args[key];
-  if (!Array.isArray(v) || !v.every((g) => Array.isArray(g) && g.every((x) => typeof x === 'number' && Number.isInteger(x)))) {
-    throw new ArgError(`${where}.${key}: expected a list of id lists`);
-  }
-  return v as number[][];
-}
-
+/**
+ * Reads the constraints' scheduling faces (`src/catalogue/<id>/faces.ts`) into the orderings below;
+ * arguments go through each entry's typed reader, so a bad one is a located failure
+ * (`constraints[3].amount: ...`). Ids the catalogue does not know order nothing (the checker judges them).
+ */
 export function parseConstraints(constraints: readonly Constraint[], model: Model): ParsedConstraints | ScheduleFailure {
-  // Groups of nodes, checked and indexed once per arguments array: the JSON reader shares equal
-  // groups between constraints (TDSC: 1,722 among over one partition of 5,000 nodes).
-  const amongIndexes = new Map<unknown, { groupOf: Map<NodeId, number>; set: (g: number) => ReadonlySet<NodeId> }>();
-  const amongGroups = (a: Args, where: string): { groupOf: Map<NodeId, number>; set: (g: number) => ReadonlySet<NodeId> } => {
-    const raw = a['parts'];
-    const hit = amongIndexes.get(raw);
-    if (hit) return hit;
-    const groups = parts(a, 'parts', where);
-    const groupOf = new Map<NodeId, number>();
-    // the first group holding a node wins (as a search in order would)
-    groups.forEach((group, g) => {
-      for (const n of group) if (!groupOf.has(n)) groupOf.set(n, g);
-    });
-    const sets: (ReadonlySet<NodeId> | undefined)[] = [];
-    const set = (g: number): ReadonlySet<NodeId> => (sets[g] ??= new Set(groups[g]));
-    const index = { groupOf, set };
-    amongIndexes.set(raw, index);
-    return index;
-  };
-  // the bounce rules are recorded in constraint order and built when first asked for
-  const deferred: ((rule: (vm: VmId, r: BounceRule) => void) => void)[] = [];
-  let built: Map<VmId, BounceRule[]> | undefined;
-  const bounceRules = (): Map<VmId, BounceRule[]> => {
-    if (built) return built;
-    const map = new Map<VmId, BounceRule[]>();
-    const add = (vm: VmId, r: BounceRule): void => {
-      const list = map.get(vm);
-      if (list) list.push(r);
-      else map.set(vm, [r]);
-    };
-    for (const d of deferred) d(add);
-    deferred.length = 0;
-    built = map;
-    return map;
-  };
-  const out: ParsedConstraints = {
-    overbook: new Map(),
-    resourceCapacity: [],
-    maxOnline: [],
-    serialize: [],
-    sync: [],
-    seq: [],
-    precedence: [],
-    deadline: [],
-    noDelay: [],
-    spread: [],
-    lonely: [],
-    split: [],
-    online: [],
-    offline: [],
-    bounceRules,
-    quarantined: new Set(),
-  };
+  const sink = new OrderSink(model);
   for (let i = 0; i < constraints.length; i++) {
     const c = constraints[i] as Constraint;
     const where = `constraints[${i}]`;
-    const a = (c.args ?? {}) as Args;
-    try {
-      switch (c.id) {
-        case 'overbook': {
-          const node = num(a, 'node', where);
-          const rc = str(a, 'rc', where);
-          const ratio = num(a, 'ratio', where);
-          if (ratio < 1) throw new ArgError(`${where}.ratio: must be at least 1 (got ${ratio})`);
-          const key = `${node}|${rc}`;
-          out.overbook.set(key, Math.min(out.overbook.get(key) ?? Infinity, ratio));
-          break;
-        }
-        case 'resourceCapacity':
-          if (c.continuous) {
-            const amount = num(a, 'amount', where);
-            if (amount < 0) throw new ArgError(`${where}.amount: must not be negative`);
-            out.resourceCapacity.push({ nodes: ids(a, 'nodes', where), rc: str(a, 'rc', where), amount, where });
-          }
-          break;
-        case 'maxOnline':
-          if (c.continuous) {
-            const amount = num(a, 'amount', where);
-            if (amount < 0) throw new ArgError(`${where}.amount: must not be negative`);
-            out.maxOnline.push({ nodes: ids(a, 'nodes', where), amount, where });
-          }
-          break;
-        case 'Serialize':
-          out.serialize.push({ vms: ids(a, 'vms', where) });
-          break;
-        case 'Sync': {
-          const vms = ids(a, 'vms', where);
-          out.sync.push({ vms });
-          deferred.push((rule) => {
-            const r: BounceRule = { kind: 'never', why: `${where}: Sync ties the migrations together` };
-            for (const v of vms) rule(v, r);
-          });
-          break;
-        }
-        case 'seq':
-          out.seq.push({ vms: ids(a, 'vms', where) });
-          break;
-        case 'Precedence':
-          out.precedence.push({ before: num(a, 'vm1', where), after: num(a, 'vm2', where), where });
-          break;
-        case 'Deadline':
-          out.deadline.push({ vm: num(a, 'vm', where), timestamp: str(a, 'timestamp', where), where });
-          break;
-        case 'noDelay':
-          out.noDelay.push(num(a, 'vm', where));
-          break;
-        case 'online':
-          out.online.push({ node: num(a, 'node', where), where });
-          break;
-        case 'offline':
-          out.offline.push({ node: num(a, 'node', where), where });
-          break;
-        case 'spread':
-          if (c.continuous) {
-            const vms = ids(a, 'vms', where);
-            out.spread.push(vms);
-            deferred.push((rule) => {
-              const r: BounceRule = { kind: 'apart', others: vms, why: `${where}: continuous spread` };
-              for (const v of vms) rule(v, r);
-            });
-          }
-          break;
-        case 'lonely':
-          if (c.continuous) {
-            const vms = ids(a, 'vms', where);
-            out.lonely.push(vms);
-            deferred.push((rule) => {
-              const r: BounceRule = { kind: 'never', why: `${where}: continuous lonely` };
-              for (const v of vms) rule(v, r);
-            });
-          }
-          break;
-        case 'split':
-          if (c.continuous) {
-            const groups = parts(a, 'parts', where);
-            out.split.push(groups);
-            deferred.push((rule) => {
-              for (let g = 0; g < groups.length; g++) {
-                const r: BounceRule = { kind: 'apart', others: groups.filter((_, j) => j !== g).flat(), why: `${where}: continuous split` };
-                for (const v of groups[g] as number[]) rule(v, r);
-              }
-            });
-          }
-          break;
-        // a bounce is a placement: BtrPlace's Ban/FenceChecker refuse it in either mode
-        case 'ban': {
-          const vm = num(a, 'vm', where);
-          const nodes = ids(a, 'nodes', where);
-          deferred.push((rule) => rule(vm, { kind: 'banned', nodes: new Set(nodes), why: c.continuous ? 'continuous ban' : 'ban (any placement, as BtrPlace checks it)' }));
-          break;
-        }
-        case 'fence': {
-          const vm = num(a, 'vm', where);
-          const nodes = ids(a, 'nodes', where);
-          deferred.push((rule) => rule(vm, { kind: 'allowed', nodes: new Set(nodes), why: c.continuous ? 'continuous fence' : 'fence (any placement, as BtrPlace checks it)' }));
-          break;
-        }
-        case 'among':
-          if (c.continuous) {
-            const groups = amongGroups(a, where);
-            const vms = ids(a, 'vms', where);
-            deferred.push((rule) => {
-              for (const v of vms) {
-                const host = model.mapping.host(v);
-                const g = host === undefined ? undefined : groups.groupOf.get(host);
-                if (g !== undefined) rule(v, { kind: 'allowed', nodes: groups.set(g), why: `${where}: continuous among` });
-                else rule(v, { kind: 'never', why: `${where}: continuous among` });
-              }
-            });
-          }
-          break;
-        case 'splitAmong':
-          if (c.continuous) {
-            const vParts = parts(a, 'vParts', where);
-            deferred.push((rule) => {
-              for (const g of vParts) for (const v of g) rule(v, { kind: 'never', why: 'continuous splitAmong' });
-            });
-          }
-          break;
-        case 'gather':
-          if (c.continuous) {
-            const vms = ids(a, 'vms', where);
-            deferred.push((rule) => {
-              for (const v of vms) rule(v, { kind: 'never', why: 'continuous gather pins its VMs' });
-            });
-          }
-          break;
-        case 'root': {
-          const vm = num(a, 'vm', where);
-          deferred.push((rule) => rule(vm, { kind: 'never', why: 'root forbids moving it' }));
-          break;
-        }
-        case 'quarantine':
-          out.quarantined.add(num(a, 'node', where));
-          break;
-        default:
-          // Placement-only constraints (running, ready, preserve, runningCapacity, discrete modes…)
-          // shape the target, not the order of the actions.
-          break;
-      }
-    } catch (e) {
-      if (e instanceof ArgError) return failure(e.message);
-      throw e;
-    }
+    const faced = facesOf(c, where);
+    if (faced === undefined) continue;
+    if ('error' in faced) return failure(faced.error);
+    sink.where = where;
+    hooksOf(faced.faces.schedule)?.order(c, sink);
   }
-  return out;
+  return sink.parsed;
 }
 
 /**
