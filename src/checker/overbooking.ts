@@ -22,7 +22,8 @@ export function withOverbooking(plan: Plan, constraints: readonly Constraint[]):
   for (const [rc, byNode] of ratios) {
     const r = origin.resource(rc);
     if (!r) continue;
-    for (const [node, ratio] of byNode) r.setCapacity(node, Math.floor(r.capacity(node) * ratio));
+    // a product beyond exact integers is no limit at all (and must not overflow to Infinity)
+    for (const [node, ratio] of byNode) r.setCapacity(node, Math.min(Number.MAX_SAFE_INTEGER, Math.floor(r.capacity(node) * ratio)));
   }
   return { origin, actions: plan.actions };
 }

@@ -4,11 +4,13 @@ import { definitionOf } from '../catalogue/registry.js';
 import type { Instance } from '../instance/instance.js';
 import { Model, type NodeId, ShareableResource, type VmId } from '../model/index.js';
 import { type Action, actionNodes, actionVm } from '../plan/actions.js';
+import type { DurationModel } from '../plan/durations.js';
 import { formatInterval, formatTime } from '../plan/format.js';
 import { type Plan, planDuration } from '../plan/plan.js';
 import { type ReplayObserver, type ReplayProblem, replay } from '../plan/replay.js';
 import { type Overload, covers, findOverloads } from './capacity.js';
 import { withOverbooking } from './overbooking.js';
+import { checkIntent } from './intent.js';
 import { checkNetwork } from './network.js';
 import { describeOriginDifference } from './origin.js';
 import { checkStructure } from './structure.js';
@@ -24,6 +26,9 @@ import { safeName } from '../text/safe.js';
  * 1. the plan starts from the instance's model (`core: origin`);
  * 2. structure: integer, non-negative times, start <= end, no two actions on one VM (or two power
  *    actions on one node) at once (`core: structure`); a structurally broken plan is not replayed;
+ * 2b. intent (intent.ts): no VM changes state unless a state constraint asks (`core: state`), no
+ *    action is shorter than the duration model (`core: duration`), no allocation starves a VM
+ *    (`core: allocation`); and the network's bandwidth when the model has a `net` view;
  * 3. the replay (src/plan/replay.ts): preconditions (`core: precondition`) and capacities at every
  *    instant (`core: capacity`), the capacities being the virtual ones when an Overbook constraint
  *    raises them (BtrPlace's scheduler caps its cumulatives with ⌊capacity × ratio⌋). A capacity
@@ -96,6 +101,7 @@ export const CORE_ORIGIN = 'core: origin';
 export const CORE_STRUCTURE = 'core: structure';
 export const CORE_PRECONDITION = 'core: precondition';
 export const CORE_CAPACITY = 'core: capacity';
+export { CORE_ALLOCATION, CORE_DURATION, CORE_STATE } from './intent.js';
 
 export interface CheckOptions {
   /**
@@ -104,6 +110,11 @@ export interface CheckOptions {
    * against.
    */
   readonly routing?: boolean;
+  /**
+   * The duration model the plan was computed with (default: the instance's, BtrPlace's evaluators
+   * over its attributes): no action may be shorter than it says (`core: duration`, intent.ts).
+   */
+  readonly durations?: DurationModel;
 }
 
 export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions = {}): PlanCheckReport {
@@ -126,6 +137,7 @@ export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions 
     return { ok: false, violations };
   }
   violations.push(...checkNetwork(instance, plan)); // link and switch bandwidth (net view), see network.ts
+  violations.push(...checkIntent(instance, plan, options.durations)); // only what was asked for, see intent.ts
 
   const names = namesOf(plan.origin);
   // Capacities at every instant are the virtual ones: physical × the smallest overbooking ratio.

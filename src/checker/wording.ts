@@ -51,3 +51,8 @@ export function span(from: number, to: number | null): string {
 export function withoutTimePrefix(message: string): string {
   return message.replace(/^-?(\d+:)?\d+'\d\d( to (\d+:)?\d+'\d\d)?: /, '');
 }
+
+/** How long an action lasted, after its activity clause: `in 0 s (at 0'03)`, `in 2 s (0'01 to 0'03)`. */
+export function lastedWords(start: number, end: number): string {
+  return `in ${end - start} s (${start === end ? `at ${formatTime(start)}` : `${formatTime(start)} to ${formatTime(end)}`})`;
+}

@@ -16,13 +16,21 @@ import { type PlacementObjective, type PlacementProblem, describeConstraint, isM
  * - A discrete maxOnline with too many nodes online at the end: power off the nodes cheapest to
  *   empty (fewest VMs to migrate, least memory; least capacity on ties) among those that may go
  *   off (no `online` constraint, no sleeping VM staying asleep, no root or quarantined VM), in the
- *   sets of the most violated maxOnline first, while the VMs still fit elsewhere. A continuous
- *   maxOnline must already hold (problem.ts says so).
+ *   sets of the most violated maxOnline first, while the VMs still fit elsewhere (a first-fit
+ *   packing of those that must move, their domains included, preferred to totals alone). When no
+ *   single node may go, a growing set of them does if the spares their shutdowns let boot take
+ *   the load (a swap); a greedy pass ending in a dead end is retried keeping its first choice on.
+ *   A continuous maxOnline must already hold at the start; one over its limit at the end (an
+ *   `online` node to boot in a full set) gets the same shutdowns, which the scheduler orders
+ *   before the boot.
  * - Capacity short (resource totals, a VM with nowhere to go, a spread without enough hosts, or a
  *   search that leaves VMs unplaced): boot the fewest offline nodes, those covering the most of
- *   the shortage, the ones the homeless VMs may use, then the largest; never a node under an
- *   `offline` constraint, never one that would break a maxOnline. When only a maxOnline at its
- *   limit keeps the spares off, trade: one of its online nodes powers off, the larger spare boots.
+ *   the shortage, the ones the homeless VMs may use, then the largest (a spare too small for the
+ *   VMs left unplaced still boots when it can take VMs that make room); never a node under an
+ *   `offline` constraint, never one that would break a maxOnline. When maxOnline constraints at
+ *   their limit keep the spares off, trade: online nodes of theirs power off (one in all of them,
+ *   else one in each), the spare boots. A continuous maxOnline makes the spare boot after the
+ *   shutdown: only a node whose VMs can leave for the other nodes first is traded.
  */
 
 export interface PowerDecision {
@@ -53,6 +61,8 @@ interface Group {
 
 /** Most boot rounds the pass tries on the quick capacity proof. */
 const MAX_BOOT_ROUNDS = 32;
+/** How many of the cheapest nodes to power off get the packing test before totals alone decide. */
+const PACKED_CANDIDATES = 8;
 /** Most node-for-spare trades tried when a maxOnline at its limit keeps the spares off. */
 const MAX_TRADES = 16;
 
@@ -61,40 +71,56 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
   const base = reduce(instance, { objective, extraConstraints: extra, deferMaxOnline: true });
   const groups = maxOnlineGroups(base);
   const excess = groups.some((g) => !g.continuous && onlineIn(base, g, new Set()).length > g.amount);
-  if (base.infeasible.length > 0) {
-    // other problems come first; without the deferral the maxOnline excess is reported too
-    return { decisions: [], extra, problem: excess ? reduce(instance, { objective, extraConstraints: extra }) : base, infeasible: [] };
-  }
   const decisions: PowerDecision[] = [];
   let problem = base;
-  if (excess) {
+  if (base.infeasible.length > 0) {
+    // a continuous maxOnline over its limit at the end (a node to boot, its set full): powering
+    // nodes of the set off first may be the answer, when that clears every problem
+    const swapped = groups.some((g) => g.continuous && onlineIn(base, g, new Set()).length > g.amount) ? chooseShutdowns(base, groups, true) : undefined;
+    const next = swapped && swapped.infeasible.length === 0 ? reduce(instance, { objective, extraConstraints: withDecisions(extra, swapped.decisions) }) : undefined;
+    // other problems come first; without the deferral the maxOnline excess is reported too
+    if (!swapped || !next || next.infeasible.length > 0) return { decisions: [], extra, problem: excess ? reduce(instance, { objective, extraConstraints: extra }) : base, infeasible: [] };
+    decisions.push(...swapped.decisions);
+    problem = next;
+  } else if (excess) {
     const off = chooseShutdowns(base, groups);
     if (off.infeasible.length > 0) return { decisions: [], extra, problem: base, infeasible: off.infeasible };
     decisions.push(...off.decisions);
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
   }
   // boots only when the capacity is provably short and some node could boot
+  ({ problem } = bootRounds(instance, objective, extra, decisions, problem, groups));
+  // still short, and the spares are kept off by a maxOnline at its limit: trade a node for one
+  // (and boot the free spares the trade still needs)
+  if (problem.infeasible.length === 0 && groups.length > 0 && quickInfeasibility(problem).length > 0) {
+    for (const trade of tradesFor(problem, groups, MAX_TRADES)) {
+      const chosen = [...decisions, ...trade];
+      const next = bootRounds(instance, objective, extra, chosen, reduce(instance, { objective, extraConstraints: withDecisions(extra, chosen) }), groups);
+      if (next.problem.infeasible.length > 0 || quickInfeasibility(next.problem).length > 0) continue;
+      decisions.splice(0, decisions.length, ...chosen);
+      problem = next.problem;
+      break;
+    }
+  }
+  return { decisions, extra: withDecisions(extra, decisions), problem, infeasible: [] };
+}
+
+/**
+ * Boots nodes while the quick capacity proof says the nodes online are short and some node may
+ * boot; `decisions` grows with the boots. Returns the problem with them applied.
+ */
+function bootRounds(instance: Instance, objective: PlacementObjective, extra: readonly Constraint[], decisions: PowerDecision[], start: PlacementProblem, groups: readonly Group[]): { problem: PlacementProblem } {
+  let problem = start;
   for (let round = 0; round < MAX_BOOT_ROUNDS; round++) {
     if (problem.infeasible.length > 0 || bootable(problem, groups).length === 0) break;
-    const quick = quickInfeasibility(problem);
-    const reason = quick[0];
+    const reason = quickInfeasibility(problem)[0];
     if (!reason) break;
     const boots = bootsFor(problem, groups, reason);
     if (boots.length === 0) break;
     decisions.push(...boots);
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
   }
-  // still short, and the spares are kept off by a maxOnline at its limit: trade a node for one
-  if (problem.infeasible.length === 0 && groups.length > 0 && quickInfeasibility(problem).length > 0) {
-    for (const trade of tradesFor(problem, groups, MAX_TRADES)) {
-      const next = reduce(instance, { objective, extraConstraints: withDecisions(extra, [...decisions, ...trade]) });
-      if (next.infeasible.length > 0 || quickInfeasibility(next).length > 0) continue;
-      decisions.push(...trade);
-      problem = next;
-      break;
-    }
-  }
-  return { decisions, extra: withDecisions(extra, decisions), problem, infeasible: [] };
+  return { problem };
 }
 
 /**
@@ -106,7 +132,8 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
   const problem = power.problem;
   const groups = maxOnlineGroups(problem);
   const candidates = bootable(problem, groups);
-  if (candidates.length === 0 || unplaced.length === 0) return undefined;
+  if (unplaced.length === 0) return undefined;
+  if (candidates.length === 0) return tradeForUnplaced(instance, power, objective, groups);
   const R = problem.resources.length;
   const V = problem.vms.length;
   const caps = capacitiesIfOnline(problem);
@@ -125,8 +152,9 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
     for (const n of left) {
       if (!groupsAllow(problem, groups, n, extraOnline)) continue;
       const hosts = unplaced.filter((v) => allowedIfOnline(problem, v, n) && fitsAlone(problem, caps, v, n)).length;
-      if (hosts === 0) continue;
-      const key = [coverage(problem, caps, want, n), hosts, scarceCapacity(problem, caps, want, n), -n];
+      // a spare too small for the VMs left unplaced may still take VMs that make room for them
+      if (hosts === 0 && !hostsSomeVm(problem, caps, n)) continue;
+      const key = [hosts > 0 ? 1 : 0, coverage(problem, caps, want, n), hosts, scarceCapacity(problem, caps, want, n), -n];
       if (best < 0 || greater(key, bestKey)) {
         best = n;
         bestKey = key;
@@ -143,11 +171,26 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
     }
     if (covered) break;
   }
-  if (chosen.length === 0) return undefined;
+  if (chosen.length === 0) return tradeForUnplaced(instance, power, objective, groups);
   const boots = chosen.map((n) => ({ node: problem.nodes[n] as NodeId, state: 'online' as const, reason: `${problem.model.nodeName(problem.nodes[n] as NodeId)} boots: ${why} ${names} on the nodes online` }));
   const decisions = [...power.decisions, ...boots];
   const extra = [...power.extra, ...boots.map(toConstraint)];
   return { decisions, extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [] };
+}
+
+/**
+ * No spare may boot for the VMs a search left unplaced, but a maxOnline at its limit keeps some
+ * off: the pass with the first node-for-spare trade (tradesFor) that passes the quick capacity
+ * proof, or undefined.
+ */
+function tradeForUnplaced(instance: Instance, power: PowerPlan, objective: PlacementObjective, groups: readonly Group[]): PowerPlan | undefined {
+  for (const trade of tradesFor(power.problem, groups, MAX_TRADES)) {
+    const extra = [...power.extra, ...trade.map(toConstraint)];
+    const next = reduce(instance, { objective, extraConstraints: extra });
+    if (next.infeasible.length > 0 || quickInfeasibility(next).length > 0) continue;
+    return { decisions: [...power.decisions, ...trade], extra, problem: next, infeasible: [] };
+  }
+  return undefined;
 }
 
 /**
@@ -174,9 +217,13 @@ export function withAllBoots(instance: Instance, power: PowerPlan, objective: Pl
   return { decisions: [...power.decisions, ...boots], extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [] };
 }
 
-/** True when some offline node could still boot (no offline constraint, no maxOnline at its limit). */
+/**
+ * True when some offline node could still boot: no offline constraint on it, and no maxOnline at
+ * its limit, or one whose online nodes include one that may power off in its place (a trade).
+ */
 export function canBoot(problem: PlacementProblem): boolean {
-  return bootable(problem, maxOnlineGroups(problem)).length > 0;
+  const groups = maxOnlineGroups(problem);
+  return bootable(problem, groups).length > 0 || tradesFor(problem, groups, 1).length > 0;
 }
 
 /**
@@ -209,7 +256,11 @@ export function sparesLine(problem: PlacementProblem): string[] {
 
 // ---- shutdowns ---------------------------------------------------------------------------------
 
-function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): { decisions: PowerDecision[]; infeasible: string[] } {
+/**
+ * The nodes to power off so that every discrete maxOnline (and every continuous one too, with
+ * `continuousToo`) holds at the end.
+ */
+function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], continuousToo = false): { decisions: PowerDecision[]; infeasible: string[] } {
   const { model, nodes, vms, origin, resources } = problem;
   const N = nodes.length;
   const V = vms.length;
@@ -244,7 +295,36 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
     const o = origin[v] ?? -1;
     if (o < 0 || !problem.domainAllows(v, o)) leaving.push(v);
   }
-  const off = new Set<number>();
+  /**
+   * A first-fit-decreasing packing of the VMs that must find a home (those leaving anyway and the
+   * residents of `without`) into the room left on the other nodes and the spares: stronger than
+   * `fits` (totals and one VM at a time), so a choice it accepts is preferred.
+   */
+  const packs = (without: ReadonlySet<number>, spares: readonly number[]): boolean => {
+    const homes: number[] = [];
+    for (let m = 0; m < N; m++) if (problem.onlineAtEnd[m] === 1 && !without.has(m)) homes.push(m);
+    homes.push(...spares);
+    const homeless = new Set<number>(leaving);
+    for (const n of without) for (const v of residents[n] ?? []) homeless.add(v);
+    const room = new Float64Array(R * N);
+    for (const m of homes) for (let r = 0; r < R; r++) room[r * N + m] = (problem.onlineAtEnd[m] === 1 ? problem.capacity[r * N + m] : caps[r * N + m]) ?? 0;
+    for (let v = 0; v < V; v++) {
+      const o = origin[v] ?? -1;
+      if (o >= 0 && !homeless.has(v)) for (let r = 0; r < R; r++) room[r * N + o] = (room[r * N + o] ?? 0) - (problem.demand[r * V + v] ?? 0);
+    }
+    const size = (v: number): number => {
+      let s = 0;
+      for (let r = 0; r < R; r++) s = Math.max(s, (problem.demand[r * V + v] ?? 0) / Math.max(1, need[r] ?? 0));
+      return s;
+    };
+    const spareSet = new Set(spares);
+    for (const v of [...homeless].sort((a, b) => size(b) - size(a) || a - b)) {
+      const m = homes.find((h) => (spareSet.has(h) ? allowedIfOnline(problem, v, h) : problem.domainAllows(v, h)) && problem.resources.every((_, r) => (problem.demand[r * V + v] ?? 0) <= (room[r * N + h] ?? 0)));
+      if (m === undefined) return false;
+      for (let r = 0; r < R; r++) room[r * N + m] = (room[r * N + m] ?? 0) - (problem.demand[r * V + v] ?? 0);
+    }
+    return true;
+  };
   /** Would the VMs still fit with `without` off (the spares that may boot counted when asked)? */
   const fits = (without: ReadonlySet<number>, spares: readonly number[]): boolean => {
     for (let r = 0; r < R; r++) {
@@ -266,40 +346,112 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[]): {
     }
     return true;
   };
-  const violated = (): Group[] => groups.filter((g) => !g.continuous && onlineIn(problem, g, off).length > g.amount);
-  const decisions: PowerDecision[] = [];
-  for (let guard = 0; guard <= N; guard++) {
-    const now = violated();
-    if (now.length === 0) break;
-    const candidates = new Set<number>();
-    for (const g of now) for (const n of onlineIn(problem, g, off)) if (blocked(n) === undefined) candidates.add(n);
-    const ranked = [...candidates].sort((a, b) => {
-      const hits = (n: number): number => now.filter((g) => g.members.includes(n)).length;
-      return hits(b) - hits(a) || movedCost(a) - movedCost(b) || memory(a) - memory(b) || relSize(a) - relSize(b) || a - b;
-    });
-    // first what fits on the nodes online, else what fits once some spare boots (the boot pass does it)
-    let pick = ranked.find((n) => fits(new Set([...off, n]), []));
-    if (pick === undefined) {
-      // the spares that may boot once these nodes are off (a node powered off makes room in its
-      // maxOnline groups): "cannot hold" only when even they would not make the VMs fit
-      pick = ranked.find((n) => {
-        const without = new Set([...off, n]);
-        return fits(without, bootable(problem, groups, without));
+  /**
+   * One greedy pass: the cheapest node to empty first, while the VMs still fit; `keepOn`: nodes it
+   * may not choose (the first choices of earlier passes that led to a dead end).
+   */
+  const attempt = (keepOn: ReadonlySet<number>): { decisions: PowerDecision[] } | { infeasible: string; first: number | undefined } => {
+    const off = new Set<number>();
+    const violated = (): Group[] => groups.filter((g) => (continuousToo || !g.continuous) && onlineIn(problem, g, off).length > g.amount);
+    const decisions: PowerDecision[] = [];
+    for (let guard = 0; guard <= N; guard++) {
+      const now = violated();
+      if (now.length === 0) break;
+      const candidates = new Set<number>();
+      for (const g of now) for (const n of onlineIn(problem, g, off)) if (blocked(n) === undefined && !keepOn.has(n)) candidates.add(n);
+      const ranked = [...candidates].sort((a, b) => {
+        const hits = (n: number): number => now.filter((g) => g.members.includes(n)).length;
+        return hits(b) - hits(a) || movedCost(a) - movedCost(b) || memory(a) - memory(b) || relSize(a) - relSize(b) || a - b;
+      });
+      // first what packs on the nodes online, else what fits there (the search may still place
+      // it), else what fits once some spare boots (the boot pass does it)
+      // (packing costs a pass over every VM: only the few cheapest candidates get it)
+      let pick = ranked.slice(0, PACKED_CANDIDATES).find((n) => fits(new Set([...off, n]), []) && packs(new Set([...off, n]), []));
+      pick ??= ranked.find((n) => fits(new Set([...off, n]), []));
+      if (pick === undefined) {
+        // the spares that may boot once these nodes are off (a node powered off makes room in its
+        // maxOnline groups): "cannot hold" only when even they would not make the VMs fit
+        pick = ranked.find((n) => {
+          const without = new Set([...off, n]);
+          return fits(without, bootableTogether(problem, groups, without));
+        });
+      }
+      if (pick === undefined) {
+        // a swap: powering off more of the set lets a spare of the set boot in their place
+        const swap = swapShutdowns(ranked, off, (without) => fits(without, bootableTogether(problem, groups, without)));
+        if (swap === undefined) return { infeasible: cannotHold(problem, now[0] as Group, off, blocked, ranked, need), first: decisions[0] === undefined ? undefined : (problem.nodeIndex.get(decisions[0].node) as number) };
+        for (const n of swap) {
+          off.add(n);
+          const g = now.find((x) => x.members.includes(n)) as Group;
+          decisions.push({
+            node: nodes[n] as NodeId,
+            state: 'offline',
+            reason: `${model.nodeName(nodes[n] as NodeId)} powers off: ${describeConstraint(model, g.constraint)} allows ${g.amount} of these nodes online and ${onlineIn(problem, g, new Set()).length} are; their VMs fit only once a spare of the set boots in place of ${nameList(swap.map((m) => model.nodeName(nodes[m] as NodeId)), 4)}`,
+          });
+        }
+        continue;
+      }
+      off.add(pick);
+      const g = now.find((x) => x.members.includes(pick)) as Group;
+      const count = (residents[pick] ?? []).filter((v) => problem.originRunning[v] === 1).length;
+      const mem = memory(pick);
+      const what = count === 0 ? 'no VM to move' : `${count} VM(s) to move${mr >= 0 ? `, ${amountText(problem, mr, mem)}` : ''}`;
+      decisions.push({
+        node: nodes[pick] as NodeId,
+        state: 'offline',
+        reason: `${model.nodeName(nodes[pick] as NodeId)} powers off: ${describeConstraint(model, g.constraint)} allows ${g.amount} of these nodes online and ${onlineIn(problem, g, new Set()).length} are; it is among the cheapest to empty (${what})`,
       });
     }
-    if (pick === undefined) return { decisions: [], infeasible: [cannotHold(problem, now[0] as Group, off, blocked, ranked, need)] };
-    off.add(pick);
-    const g = now.find((x) => x.members.includes(pick)) as Group;
-    const count = (residents[pick] ?? []).filter((v) => problem.originRunning[v] === 1).length;
-    const mem = memory(pick);
-    const what = count === 0 ? 'no VM to move' : `${count} VM(s) to move${mr >= 0 ? `, ${amountText(problem, mr, mem)}` : ''}`;
-    decisions.push({
-      node: nodes[pick] as NodeId,
-      state: 'offline',
-      reason: `${model.nodeName(nodes[pick] as NodeId)} powers off: ${describeConstraint(model, g.constraint)} allows ${g.amount} of these nodes online and ${onlineIn(problem, g, new Set()).length} are; it is among the cheapest to empty (${what})`,
-    });
+    return { decisions };
+  };
+  // a greedy pass that ends in a dead end is retried keeping its first choice on (the cheapest
+  // node to empty may be the only home of VMs that must leave the others)
+  const keepOn = new Set<number>();
+  let firstFailure: string | undefined;
+  for (let tries = 0; tries <= N; tries++) {
+    const outcome = attempt(keepOn);
+    if ('decisions' in outcome) return { decisions: outcome.decisions, infeasible: [] };
+    firstFailure ??= outcome.infeasible;
+    if (outcome.first === undefined) break;
+    keepOn.add(outcome.first);
   }
-  return { decisions, infeasible: [] };
+  return { decisions: [], infeasible: [firstFailure ?? 'no choice of nodes to power off lets the VMs fit'] };
+}
+
+/**
+ * The nodes to power off together when no single one may go (BUG 1 (b)): N1 and N2 full, N3 an
+ * offline spare, maxOnline({N1, N2, N3}, 1): N3 may boot only once both are off. Grows the set in
+ * `ranked` order (cheapest to empty first) until `fits` accepts it; undefined when even every
+ * candidate off does not make the VMs fit.
+ */
+function swapShutdowns(ranked: readonly number[], off: ReadonlySet<number>, fits: (without: ReadonlySet<number>) => boolean): number[] | undefined {
+  const chosen: number[] = [];
+  for (const n of ranked) {
+    chosen.push(n);
+    if (chosen.length > 1 && fits(new Set([...off, ...chosen]))) return chosen;
+  }
+  return undefined;
+}
+
+/**
+ * The spares that may boot together once the nodes of `off` are powered off: the largest first,
+ * each kept only while every maxOnline it belongs to stays within its limit with the others.
+ */
+function bootableTogether(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number>): number[] {
+  const candidates = bootable(problem, groups, off);
+  if (candidates.length === 0) return [];
+  const caps = capacitiesIfOnline(problem);
+  const N = problem.nodes.length;
+  const totals = problem.resources.map((_, r) => Math.max(1, totalCapacity(problem, caps, r)));
+  const size = (n: number): number => problem.resources.reduce((s, _, r) => s + (caps[r * N + n] ?? 0) / (totals[r] ?? 1), 0);
+  const extraOnline = new Map<Group, number>();
+  const chosen: number[] = [];
+  for (const n of candidates.sort((a, b) => size(b) - size(a) || a - b)) {
+    if (!groupsAllow(problem, groups, n, extraOnline, off)) continue;
+    chosen.push(n);
+    for (const g of groups) if (g.members.includes(n)) extraOnline.set(g, (extraOnline.get(g) ?? 0) + 1);
+  }
+  return chosen;
 }
 
 /** Why a maxOnline cannot hold, in operator words. */
@@ -429,45 +581,117 @@ function powerOffBlocker(problem: PlacementProblem, wanted: ReadonlyMap<number, 
 }
 
 /**
- * Capacity still short while a discrete maxOnline at its limit keeps a spare off: trade one of the
- * group's online nodes (the cheapest to empty, that may go off) for the spare. Candidate trades,
- * the largest spares and the emptiest nodes first; the caller keeps the first that clears the
- * quick capacity proof.
+ * Capacity still short (totals, or a VM with nowhere to go) while maxOnline constraints at their
+ * limit keep a spare off: trade an online node lying in every one of them (one that may go off)
+ * for the spare. Candidate trades, the largest spares first and, for each, the nodes smaller than
+ * it and the emptiest first; the caller keeps the first that clears the quick capacity proof. A
+ * continuous maxOnline makes the spare boot only after the node is off: the node's VMs must be
+ * able to leave for the other nodes online first.
  */
-function tradesFor(problem: PlacementProblem, groups: readonly Group[], limit: number): [PowerDecision, PowerDecision][] {
+function tradesFor(problem: PlacementProblem, groups: readonly Group[], limit: number): PowerDecision[][] {
+  if (groups.length === 0) return [];
   const { model, nodes, resources } = problem;
   const N = nodes.length;
   const wanted = wantedStates(problem);
   const caps = capacitiesIfOnline(problem);
+  const totals = resources.map((_, r) => Math.max(1, totalCapacity(problem, caps, r)));
   const residents: number[][] = Array.from({ length: N }, () => []);
   problem.origin.forEach((o, v) => {
     if (o >= 0 && problem.originRunning[v] === 1) residents[o]?.push(v);
   });
-  const size = (c: Float64Array, n: number): number => resources.reduce((sum, _, r) => sum + (c[r * N + n] ?? 0) / Math.max(1, totalCapacity(problem, caps, r)), 0);
+  const size = (c: Float64Array, n: number): number => resources.reduce((sum, _, r) => sum + (c[r * N + n] ?? 0) / (totals[r] ?? 1), 0);
   const spares: number[] = [];
   problem.nodes.forEach((node, n) => {
-    if (problem.onlineAtEnd[n] !== 1 && problem.model.mapping.isOffline(node) && !wanted.has(n)) spares.push(n);
+    if (problem.onlineAtEnd[n] !== 1 && problem.model.mapping.isOffline(node) && !wanted.has(n) && groups.some((g) => g.members.includes(n))) spares.push(n);
   });
   spares.sort((a, b) => size(caps, b) - size(caps, a) || a - b);
-  const out: [PowerDecision, PowerDecision][] = [];
+  const out: PowerDecision[][] = [];
   const name = (n: number): string => model.nodeName(nodes[n] as NodeId);
   for (const m of spares) {
-    const full = groups.filter((g) => g.members.includes(m) && !g.continuous && onlineIn(problem, g, new Set()).length + 1 > g.amount);
-    if (full.length !== 1) continue; // one group to make room in (several: out of scope)
-    const g = full[0] as Group;
-    const offers = onlineIn(problem, g, new Set())
-      .filter((n) => powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined && size(caps, n) < size(caps, m))
-      .sort((a, b) => (residents[a]?.length ?? 0) - (residents[b]?.length ?? 0) || size(caps, a) - size(caps, b) || a - b);
-    for (const n of offers) {
-      const rule = describeConstraint(model, g.constraint);
+    const full = groups.filter((g) => g.members.includes(m) && onlineIn(problem, g, new Set()).length + 1 > g.amount);
+    if (full.length === 0) continue;
+    const continuous = full.some((g) => g.continuous);
+    // a node in every full group: its shutdown makes room for m in all of them
+    const offers = onlineIn(problem, full[0] as Group, new Set())
+      .filter((n) => full.every((g) => g.members.includes(n)) && powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined)
+      .filter((n) => !continuous || canEmptyBeforeBoot(problem, residents, n))
+      .sort((a, b) => Number(size(caps, a) >= size(caps, m)) - Number(size(caps, b) >= size(caps, m)) || (residents[a]?.length ?? 0) - (residents[b]?.length ?? 0) || size(caps, a) - size(caps, b) || a - b);
+    const rule = nameList(full.map((g) => describeConstraint(model, g.constraint)), 3);
+    if (offers.length === 0 && full.length > 1) {
+      // no node lies in every full group: one node of each powers off (the spare takes their place in all)
+      const cover = coverOf(problem, full, (n) => powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined && (!continuous || canEmptyBeforeBoot(problem, residents, n)));
+      if (cover === undefined) continue;
+      const names = nameList(cover.map(name), 4);
       out.push([
-        { node: nodes[n] as NodeId, state: 'offline', reason: `${name(n)} powers off: traded for the larger ${name(m)}, as ${rule} allows no more nodes online and capacity is short` },
+        ...cover.map((n) => ({ node: nodes[n] as NodeId, state: 'offline' as const, reason: `${name(n)} powers off: traded, with ${names}, for ${name(m)}, as ${rule} allow no more nodes online and capacity is short` })),
+        { node: nodes[m] as NodeId, state: 'online', reason: `${name(m)} boots: capacity is short and ${rule} are at their limit, so it takes the place of ${names}` },
+      ]);
+      if (out.length >= limit) return out;
+      continue;
+    }
+    for (const n of offers) {
+      out.push([
+        { node: nodes[n] as NodeId, state: 'offline', reason: `${name(n)} powers off: traded for ${size(caps, n) < size(caps, m) ? 'the larger ' : ''}${name(m)}, as ${rule} allows no more nodes online and capacity is short` },
         { node: nodes[m] as NodeId, state: 'online', reason: `${name(m)} boots: capacity is short and ${rule} is at its limit, so it takes the place of ${name(n)}` },
       ]);
       if (out.length >= limit) return out;
     }
   }
   return out;
+}
+
+/**
+ * Online nodes that may go off, at least one in each group (greedily, the node in the most groups
+ * still uncovered first), or undefined when some group has none.
+ */
+function coverOf(problem: PlacementProblem, full: readonly Group[], mayGoOff: (n: number) => boolean): number[] | undefined {
+  const chosen: number[] = [];
+  const open = new Set(full);
+  while (open.size > 0) {
+    let best = -1;
+    let bestHits = 0;
+    for (const g of open) {
+      for (const n of onlineIn(problem, g, new Set())) {
+        if (chosen.includes(n) || !mayGoOff(n)) continue;
+        const hits = [...open].filter((x) => x.members.includes(n)).length;
+        if (hits > bestHits) {
+          best = n;
+          bestHits = hits;
+        }
+      }
+    }
+    if (best < 0) return undefined;
+    chosen.push(best);
+    for (const g of [...open]) if (g.members.includes(best)) open.delete(g);
+  }
+  return chosen;
+}
+
+/**
+ * May the VMs on n leave for the other nodes online now, before any spare boots (a continuous
+ * maxOnline swap: n powers off first)? Each must fit alone on a node it may use, and together in
+ * the room left on those nodes (their current VMs counted at their final demand).
+ */
+function canEmptyBeforeBoot(problem: PlacementProblem, residents: readonly (readonly number[])[], n: number): boolean {
+  const { nodes, resources } = problem;
+  const N = nodes.length;
+  const V = problem.vms.length;
+  const R = resources.length;
+  const others: number[] = [];
+  for (let m = 0; m < N; m++) if (m !== n && problem.onlineAtEnd[m] === 1 && problem.model.mapping.isOnline(nodes[m] as NodeId)) others.push(m);
+  const leaving = residents[n] ?? [];
+  for (const v of leaving) if (!others.some((m) => problem.domainAllows(v, m) && fitsAlone(problem, problem.capacity, v, m))) return false;
+  for (let r = 0; r < R; r++) {
+    let room = 0;
+    for (const m of others) {
+      room += problem.capacity[r * N + m] ?? 0;
+      for (const v of residents[m] ?? []) room -= problem.demand[r * V + v] ?? 0;
+    }
+    let want = 0;
+    for (const v of leaving) want += problem.demand[r * V + v] ?? 0;
+    if (want > room) return false;
+  }
+  return true;
 }
 
 // ---- helpers -----------------------------------------------------------------------------------
@@ -579,6 +803,12 @@ function allowedIfOnline(problem: PlacementProblem, v: number, n: number): boole
   if (problem.pinned[v] === 1 && o !== n) return false;
   const d = problem.domains.get(v);
   return d === undefined || d[n] === 1;
+}
+
+/** May some VM that is free to move run on n once n is online? */
+function hostsSomeVm(problem: PlacementProblem, caps: Float64Array, n: number): boolean {
+  for (let v = 0; v < problem.vms.length; v++) if (problem.pinned[v] !== 1 && allowedIfOnline(problem, v, n) && fitsAlone(problem, caps, v, n)) return true;
+  return false;
 }
 
 function fitsAlone(problem: PlacementProblem, caps: Float64Array, v: number, n: number): boolean {

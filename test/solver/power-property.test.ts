@@ -342,8 +342,9 @@ describe('property: the power pass on random clusters with maxOnline, pins, bans
  * (b) a spare that could take the load once an online node of the same maxOnline goes off: the
  *     spare is not bootable *now* (the maxOnline is at its limit), so the pass never counts it.
  *
- * Both are marked `it.fails` until power.ts is fixed (not a one-line fix: fits() must look at the
- * domains of every VM that has to move, and the spares a shutdown frees).
+ * Fixed in power.ts: (a) fits() looks at the domains of every VM that has to move; (b) when no
+ * single node may go off, chooseShutdowns powers off a growing set of the group's nodes, counting
+ * the spares their shutdowns let boot together (swapShutdowns, bootableTogether).
  */
 describe('regressions: power pass choices (BUG 1)', () => {
   it('(a) ban(VM1, {N1}) + maxOnline({N1, N2}, 1): power N1 off after moving VM1 to N2, not N2', async () => {
@@ -359,7 +360,7 @@ describe('regressions: power pass choices (BUG 1)', () => {
     expect(r.plan).toBeDefined();
   });
 
-  it.fails('(b) maxOnline({N1, N2, N3}, 1), N1 and N2 full, N3 an offline spare: boot N3, power N1 and N2 off', async () => {
+  it('(b) maxOnline({N1, N2, N3}, 1), N1 and N2 full, N3 an offline spare: boot N3, power N1 and N2 off', async () => {
     // minimal form of seed 474579954 of the property
     const { model, node } = cluster({ N1: { cpu: 2 }, N2: { cpu: 2 }, N3: { cpu: 8, offline: true } }, { VM1: { on: 'N1', cpu: 2 }, VM2: { on: 'N2', cpu: 2 } });
     const nodes = [node('N1'), node('N2'), node('N3')];
@@ -367,10 +368,12 @@ describe('regressions: power pass choices (BUG 1)', () => {
     const pins = [c('online', { node: node('N3') }), c('offline', { node: node('N1') }), c('offline', { node: node('N2') })];
     const pinned = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500, extraConstraints: pins });
     expect(pinned.plan && checkPlan(instance, pinned.plan).ok).toBe(true);
-    // today: 'infeasible: with 1 of them powered off the VMs would not fit on the nodes left'
+    // it said 'infeasible: with 1 of them powered off the VMs would not fit on the nodes left'
     const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500 });
     expect(r.status).not.toBe('infeasible');
-    expect(r.plan).toBeDefined();
+    expect(r.plan && checkPlan(instance, r.plan).ok).toBe(true);
+    const power = (r.plan?.actions ?? []).filter((a) => a.kind === 'bootNode' || a.kind === 'shutdownNode').map((a) => `${a.kind}(${model.nodeName(a.node)})`);
+    expect(power.sort()).toEqual(['bootNode(N3)', 'shutdownNode(N1)', 'shutdownNode(N2)']);
   });
 });
 
