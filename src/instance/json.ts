@@ -69,45 +69,57 @@ export function parseInstanceText(text: string): JsonResult<Instance> {
 }
 
 /**
- * `parseJsonText` for instance text, faster on the TDSC benchmark files: their 1,722 `among` repeat
- * one partition of 5,000 nodes (40 of the 48 MB). When the first `"parts":[[...]]` value recurs
- * verbatim, it is parsed once and every copy is parsed as a placeholder then given that value back.
- * The copies sit in value positions (`"parts":` ends a key), so the shortened text is valid JSON
- * exactly when the original is; anything unexpected (a copy outside a constraint, a syntax error)
- * falls back to parsing the original text, so results and error positions are unchanged.
+ * `parseJsonText` for instance text, with repeated large arrays parsed once: a member value that
+ * is an array of numbers (nested arrays allowed: groups of ids) at least SHARED_MIN_LENGTH
+ * characters long and that recurs verbatim (any key, anywhere in the document: the partitions
+ * that `among`/`splitAmong` repeat, a node set every constraint names) is parsed once, and every
+ * copy is the very same parsed array (readers may recognise it by identity). Each copy becomes a
+ * placeholder string in the shortened text, put back after parsing. The result is exactly
+ * `JSON.parse`'s: anything unexpected (a copy inside a string, which makes the shortened text
+ * invalid, a count that does not match, a text already holding the placeholder's escape) falls
+ * back to parsing the original text, so results and error positions are unchanged.
  */
 export function parseInstanceJsonText(text: string): JsonResult<unknown> {
-  const shared = sharedPartsText(text);
+  const shared = internRepeatedArrays(text);
   if (shared) {
     const parsed = parseJsonText(shared.text);
-    if (parsed.ok && restoreSharedParts(parsed.value, shared.value) === shared.count) return parsed;
+    if (parsed.ok && restorePlaceholders(parsed.value, shared.values, shared.count) === shared.count) return parsed;
   }
   return parseJsonText(text);
 }
 
-const PARTS_KEY = '"parts":';
-/** What a copy becomes in the shortened text (a constraint whose parts are `0` already is a mismatch caught by the count). */
-const PARTS_PLACEHOLDER = 0;
-/** Shorter shared values are not worth it. */
-const PARTS_MIN_LENGTH = 1024;
+/** Shorter arrays are not worth a placeholder. */
+const SHARED_MIN_LENGTH = 1024;
+/**
+ * The escape that starts every placeholder string (`"\u0001<index>"`). A valid JSON text spells
+ * U+0001 only this way (raw control characters are invalid in strings), so a text without it
+ * holds no string the restore could take for a placeholder.
+ */
+const PLACEHOLDER_ESCAPE = '\\u0001';
+const PLACEHOLDER_MARK = '\u0001';
+/** Known arrays are looked up by their first characters, then compared whole. */
+const PREFIX_LENGTH = 48;
+const MAX_PER_PREFIX = 8;
 
 /**
- * The shortcut of parseInstanceJsonText for a reader that finds the copies itself, in the file's
- * bytes before decoding them (main/node/instance-file.ts: the 48 MB text is then never built): the
- * first `"parts":[[...]]` value made of ids (digits, commas, brackets, at least `minLength`
- * characters) and its later verbatim copies (searched left to right, without overlaps) each become
- * `"parts":` then `placeholder`; the shortened text and the value go to parseSharedPartsText.
+ * The byte-level form of the same mechanism, for a reader that works on the file's bytes before
+ * decoding them (main/node/instance-file.ts: the 48 MB text of a TDSC file is then never built):
+ * the first member value starting with `[[` made of numbers, commas and brackets, at least
+ * `minLength` characters, and its later verbatim copies after a `key` (`":`, the end of any
+ * member name) each become `key` then `placeholder`; the shortened text and the value go to
+ * parseSharedPartsText, which restores every placeholder whatever its member.
  */
-export const SHARED_PARTS = { key: PARTS_KEY, placeholder: String(PARTS_PLACEHOLDER), minLength: PARTS_MIN_LENGTH } as const;
+export const SHARED_PARTS = { key: '":', placeholder: `"${PLACEHOLDER_ESCAPE}0"`, minLength: SHARED_MIN_LENGTH } as const;
 
 /**
  * Parses the instance text shortened as SHARED_PARTS says (`count` copies of `value` replaced),
- * then gives each constraint its value back; undefined when that does not work out (a syntax
- * error, a count that does not match): the caller then parses the whole text with
- * parseInstanceJsonText, so results and error positions are those of the original text.
+ * then gives each placeholder its value back; undefined when that does not work out (a syntax
+ * error, a count that does not match, another U+0001 escape in the text): the caller then parses
+ * the whole text with parseInstanceJsonText, so results and error positions are those of the
+ * original text.
  */
 export function parseSharedPartsText(text: string, value: string, count: number): { readonly ok: true; readonly value: unknown } | undefined {
-  if (count < 2) return undefined;
+  if (count < 2 || occurrences(text, PLACEHOLDER_ESCAPE) !== count) return undefined;
   let parsedValue: unknown;
   try {
     parsedValue = JSON.parse(value) as unknown;
@@ -115,58 +127,126 @@ export function parseSharedPartsText(text: string, value: string, count: number)
     return undefined;
   }
   const parsed = parseJsonText(text);
-  return parsed.ok && restoreSharedParts(parsed.value, parsedValue) === count ? { ok: true, value: parsed.value } : undefined;
+  return parsed.ok && restorePlaceholders(parsed.value, [parsedValue], count) === count ? { ok: true, value: parsed.value } : undefined;
 }
 
-function sharedPartsText(text: string): { text: string; value: unknown; count: number } | undefined {
-  const first = text.indexOf(`${PARTS_KEY}[[`);
-  if (first === -1) return undefined;
-  const start = first + PARTS_KEY.length;
-  // the value: only digits, commas and brackets (ids), up to its closing bracket
-  let depth = 0;
-  let end = start;
-  for (; end < text.length; end++) {
-    const c = text.charCodeAt(end);
-    if (c === 0x5b) depth++;
-    else if (c === 0x5d) {
-      if (--depth === 0) break;
-    } else if (c !== 0x2c && (c < 0x30 || c > 0x39)) return undefined;
-  }
-  if (depth !== 0) return undefined;
-  const value = text.slice(start, end + 1);
-  if (value.length < PARTS_MIN_LENGTH) return undefined; // not worth it
-  const key = PARTS_KEY + value;
+function occurrences(text: string, what: string): number {
+  let n = 0;
+  for (let at = text.indexOf(what); at !== -1; at = text.indexOf(what, at + what.length)) n++;
+  return n;
+}
+
+/** The text with every repeated large numeric array replaced by its placeholder, the arrays parsed, and how many copies; undefined when nothing repeats. */
+function internRepeatedArrays(text: string): { text: string; values: unknown[]; count: number } | undefined {
+  if (text.length < 2 * SHARED_MIN_LENGTH || text.includes(PLACEHOLDER_ESCAPE)) return undefined;
+  const found = repeatedArrayCopies(text);
+  const repeated = found.literals.map((_, k) => (found.uses[k] ?? 0) >= 2);
   const pieces: string[] = [];
-  let count = 0;
   let from = 0;
-  for (let at = text.indexOf(key, first); at !== -1; at = text.indexOf(key, at + key.length)) {
-    pieces.push(text.slice(from, at), PARTS_KEY, String(PARTS_PLACEHOLDER));
-    from = at + key.length;
+  let count = 0;
+  for (const copy of found.copies) {
+    if (!repeated[copy.literal]) continue;
+    pieces.push(text.slice(from, copy.start), `"${PLACEHOLDER_ESCAPE}${copy.literal}"`);
+    from = copy.start + (found.literals[copy.literal] as string).length;
     count++;
   }
-  if (count < 2) return undefined;
+  if (count === 0) return undefined;
   pieces.push(text.slice(from));
-  let parsedValue: unknown;
+  const values: unknown[] = [];
   try {
-    parsedValue = JSON.parse(value) as unknown;
+    for (let k = 0; k < found.literals.length; k++) values.push(repeated[k] ? (JSON.parse(found.literals[k] as string) as unknown) : undefined);
   } catch {
     return undefined;
   }
-  return { text: pieces.join(''), value: parsedValue, count };
+  return { text: pieces.join(''), values, count };
 }
 
-/** Puts the shared value back into each constraint's `parts` placeholder; how many it restored. */
-function restoreSharedParts(root: unknown, value: unknown): number {
-  if (typeof root !== 'object' || root === null) return -1;
-  const constraints = (root as Record<string, unknown>)['constraints'];
-  if (!Array.isArray(constraints)) return -1;
+/**
+ * Every member value (after `":`) that is a numeric array of at least SHARED_MIN_LENGTH
+ * characters: the distinct literals, how often each occurs, and where. A copy of a known literal
+ * is recognised by a native comparison, so the repeated text is scanned character by character once.
+ */
+function repeatedArrayCopies(text: string): { literals: string[]; uses: number[]; copies: { start: number; literal: number }[] } {
+  const literals: string[] = [];
+  const uses: number[] = [];
+  const copies: { start: number; literal: number }[] = [];
+  const byPrefix = new Map<string, number[]>();
+  let at = text.indexOf('":[');
+  while (at !== -1) {
+    const start = at + 2;
+    const prefix = text.slice(start, start + PREFIX_LENGTH);
+    const candidates = byPrefix.get(prefix);
+    // a slice compared with `===` is a flat memory compare (startsWith at a position is many times slower)
+    let literal = candidates?.find((k) => text.slice(start, start + (literals[k] as string).length) === literals[k]) ?? -1;
+    let end: number;
+    if (literal >= 0) end = start + (literals[literal] as string).length;
+    else {
+      end = numericArrayEnd(text, start);
+      if (end - start >= SHARED_MIN_LENGTH) {
+        literal = literals.length;
+        literals.push(text.slice(start, end));
+        uses.push(0);
+        if (!candidates) byPrefix.set(prefix, [literal]);
+        else if (candidates.length < MAX_PER_PREFIX) candidates.push(literal);
+      }
+    }
+    if (literal >= 0) {
+      uses[literal] = (uses[literal] ?? 0) + 1;
+      copies.push({ start, literal });
+    }
+    at = text.indexOf('":[', Math.max(end, start));
+  }
+  return { literals, uses, copies };
+}
+
+/** The index just past the array starting at `start` when it holds only numbers and arrays of them, else -1. */
+function numericArrayEnd(text: string, start: number): number {
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b) depth++;
+    else if (c === 0x5d) {
+      if (--depth === 0) return i + 1;
+    } else if (!isNumericArrayChar(c)) return -1;
+  }
+  return -1;
+}
+
+/** Digits, `,`, `-`, `+`, `.`, `e`, `E` and JSON whitespace. */
+function isNumericArrayChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2c || c === 0x2d || c === 0x2b || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+/**
+ * Replaces the `count` placeholder strings held by object members with their values
+ * (`values[index]`, the same object for every copy); how many it replaced (-1: a malformed one). Iterative: a deep document cannot
+ * overflow the stack.
+ */
+function restorePlaceholders(root: unknown, values: readonly unknown[], count: number): number {
   let restored = 0;
-  for (const c of constraints) {
-    if (typeof c !== 'object' || c === null || !Object.prototype.hasOwnProperty.call(c, 'parts')) continue;
-    const record = c as Record<string, unknown>;
-    if (record['parts'] !== PARTS_PLACEHOLDER) continue;
-    record['parts'] = value;
-    restored++;
+  const stack: unknown[] = [root];
+  // the text holds exactly `count` placeholder escapes: once they are all back, nothing is left to
+  // find (the depth-first walk meets the constraints, at the end of an instance, before the model)
+  while (stack.length > 0 && restored < count) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) {
+      for (const item of node as unknown[]) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const v = record[key];
+      if (typeof v === 'string') {
+        if (v[0] !== PLACEHOLDER_MARK) continue;
+        // JSON.parse made `__proto__` an own member; an assignment would set the prototype instead
+        if (key === '__proto__') return -1;
+        const index = Number(v.slice(1));
+        if (!Number.isInteger(index) || index < 0 || index >= values.length || values[index] === undefined) return -1;
+        record[key] = values[index];
+        restored++;
+      } else if (typeof v === 'object' && v !== null) stack.push(v);
+    }
   }
   return restored;
 }

@@ -1,5 +1,5 @@
 import type { NodeId, VmId } from '../../model/index.js';
-import { buildSuccessors, topologicalOrder } from './graph.js';
+import { type Successors, buildSuccessors, topologicalOrder } from './graph.js';
 import { IntHeap } from './heap.js';
 import { bounceObstacle } from './constraints.js';
 import { ALLOCATE, BARRIER, BOOT_VM, KILL_VM, MIGRATE, RESUME_VM, SHUTDOWN_VM, SUSPEND_VM, type Problem, type ScheduleFailure, failure } from './problem.js';
@@ -56,18 +56,27 @@ const WAKE_LOOKAHEAD = 4;
 export type Priority = 'makespan' | 'mttr';
 
 export function runSchedule(p: Problem, maxBounces: number, priority: Priority = 'makespan'): EngineOutcome | ScheduleFailure {
-  const T0 = p.kind.length;
+  const graph = buildSuccessors(p.kind.length, p.edgeFrom, p.edgeTo);
+  const topo = topologicalOrder(graph);
+  if (topo.count < p.kind.length) return cycleFailure(p, topo.left);
+  return new ListScheduler(p, graph, rankTasks(p, graph, topo.order), maxBounces, priority).run();
+}
 
-  // ---- successors, topological order
-  const graph = buildSuccessors(T0, p.edgeFrom, p.edgeTo);
+/** How urgent each task is: its latest finish and its longest remaining chain (both grow with bounces). */
+interface Ranks {
+  readonly lf: number[];
+  readonly chain: number[];
+}
+
+/**
+ * Priorities: the latest finish (deadlines pulled back along chains) and the longest chain
+ * (stretched by the waits room creates); a Sync group is started as one, so its leader carries
+ * the group's most urgent priority.
+ */
+function rankTasks(p: Problem, graph: Successors, order: Int32Array): Ranks {
+  const T0 = p.kind.length;
   const succStart = graph.start;
   const succ = graph.adj;
-  const indeg = graph.indeg;
-  const topo = topologicalOrder(graph);
-  const order = topo.order;
-  if (topo.count < T0) return cycleFailure(p, topo.left);
-
-  // ---- priorities: latest finish (deadlines pulled back along chains) and longest chain
   const lf: number[] = new Array<number>(T0);
   const chain: number[] = new Array<number>(T0);
   for (let i = T0 - 1; i >= 0; i--) {
@@ -84,51 +93,121 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
     chain[t] = c + (p.dur[t] as number);
   }
   roomAwareChains(p, order, succStart, succ, chain);
-  // a Sync group is started as one: its leader carries the group's most urgent priority
-  const groupLeft: number[] = [];
   for (const g of p.syncGroups) {
-    groupLeft.push(g.members.length);
     const leader = g.members[0] as number;
     for (const t of g.members) {
       if ((lf[t] as number) < (lf[leader] as number)) lf[leader] = lf[t] as number;
       if ((chain[t] as number) > (chain[leader] as number)) chain[leader] = chain[t] as number;
     }
   }
+  return { lf, chain };
+}
 
-  // ---- dynamic state (plain arrays: bounces append tasks)
-  const state: number[] = new Array<number>(T0).fill(WAITING);
-  const predsLeft: number[] = Array.from(indeg);
-  const start: number[] = new Array<number>(T0).fill(-1);
-  const end: number[] = new Array<number>(T0).fill(-1);
-  const nextLeg: number[] = new Array<number>(T0).fill(-1);
-  const owner: number[] = Array.from({ length: T0 }, (_, t) => t);
-  const wokenFrom: number[] = new Array<number>(T0).fill(-1);
-  const parkedOn: number[] = new Array<number>(T0).fill(-1);
-  const isLeg: boolean[] = new Array<boolean>(T0).fill(false);
+/**
+ * The list scheduler's state over one run (plain arrays: bounces append tasks). Steps: `run` (the
+ * event loop), `startPhase` (start what fits, wake parked tasks whose pools got room), `tryStart`
+ * (book a task's demands or park it on the pool that refused it), `complete` (release room,
+ * successors become ready), `localCycleBounce` / `bounce` (break waiting cycles through a third node).
+ */
+class ListScheduler {
+  private readonly T0: number;
+  private readonly succStart: Int32Array;
+  private readonly succ: Int32Array;
+  private readonly lf: number[];
+  private readonly chain: number[];
+  /** per Sync group: members not yet ready */
+  private readonly groupLeft: number[];
+  private readonly state: number[];
+  private readonly predsLeft: number[];
+  private readonly start: number[];
+  private readonly end: number[];
+  private readonly nextLeg: number[];
+  private readonly owner: number[];
+  private readonly wokenFrom: number[];
+  private readonly parkedOn: number[];
+  private readonly isLeg: boolean[];
   /** the pool that last refused each task (kept after unparking, for explanations and bounces) */
-  const refusedBy: number[] = new Array<number>(T0).fill(-1);
-  const N = p.nodeIds.length;
+  private readonly refusedBy: number[];
   /** per node: tasks that free room on it when they end, and how many of them run now */
-  const departuresFrom: number[][] = Array.from({ length: N }, () => []);
-  for (let t = 0; t < T0; t++) if (isDeparture(p.kind[t] as number) && (p.src[t] as number) >= 0) (departuresFrom[p.src[t] as number] as number[]).push(t);
-  const runningDepartures = new Int32Array(N);
-  let parkedCount = 0;
-  const weight = p.weight;
-  const cap = p.cap;
-  const used = p.used;
-  const bounces: Bounce[] = [];
-  let total = T0;
-  let done = 0;
-  let time = 0;
+  private readonly departuresFrom: number[][];
+  private readonly runningDepartures: Int32Array;
+  private parkedCount = 0;
+  private readonly weight: readonly number[];
+  private readonly cap: readonly number[];
+  private readonly used: number[];
+  private readonly bounces: Bounce[] = [];
+  private total: number;
+  private done = 0;
+  private time = 0;
+  private readonly shortestFirst: boolean;
+  private readonly ready: IntHeap;
+  private readonly ends: IntHeap;
+  private readonly parked: (IntHeap | undefined)[] = [];
+  /** pools that may hold parked tasks (compacted when scanned) */
+  private parkedPools: number[] = [];
+  private readonly listed: Uint8Array;
+  private readonly recheck: number[] = [];
+  private readonly inRecheck: Uint8Array;
+  private readonly undoPool: number[] = [];
+  private readonly undoAmt: number[] = [];
+  // waiting-cycle search (localCycleBounce): per node, the epoch it was seen in and whether it can progress
+  private readonly seen: Int32Array;
+  private readonly progress: Uint8Array;
+  private epoch = 0;
 
-  const shortestFirst = priority === 'mttr';
-  const before = (a: number, b: number): boolean => {
+  constructor(
+    private readonly p: Problem,
+    graph: Successors,
+    ranks: Ranks,
+    private readonly maxBounces: number,
+    priority: Priority,
+  ) {
+    const T0 = p.kind.length;
+    this.T0 = T0;
+    this.succStart = graph.start;
+    this.succ = graph.adj;
+    this.lf = ranks.lf;
+    this.chain = ranks.chain;
+    this.groupLeft = p.syncGroups.map((g) => g.members.length);
+    this.state = new Array<number>(T0).fill(WAITING);
+    this.predsLeft = Array.from(graph.indeg);
+    this.start = new Array<number>(T0).fill(-1);
+    this.end = new Array<number>(T0).fill(-1);
+    this.nextLeg = new Array<number>(T0).fill(-1);
+    this.owner = Array.from({ length: T0 }, (_, t) => t);
+    this.wokenFrom = new Array<number>(T0).fill(-1);
+    this.parkedOn = new Array<number>(T0).fill(-1);
+    this.isLeg = new Array<boolean>(T0).fill(false);
+    this.refusedBy = new Array<number>(T0).fill(-1);
+    const N = p.nodeIds.length;
+    this.departuresFrom = Array.from({ length: N }, () => []);
+    for (let t = 0; t < T0; t++) if (isDeparture(p.kind[t] as number) && (p.src[t] as number) >= 0) (this.departuresFrom[p.src[t] as number] as number[]).push(t);
+    this.runningDepartures = new Int32Array(N);
+    this.weight = p.weight;
+    this.cap = p.cap;
+    this.used = p.used;
+    this.total = T0;
+    this.shortestFirst = priority === 'mttr';
+    this.ready = new IntHeap(this.before, Math.max(16, T0));
+    const end = this.end;
+    this.ends = new IntHeap((a, b) => (end[a] as number) < (end[b] as number) || ((end[a] as number) === (end[b] as number) && a < b), Math.max(16, T0));
+    this.listed = new Uint8Array(this.cap.length);
+    this.inRecheck = new Uint8Array(this.cap.length);
+    this.seen = new Int32Array(N).fill(-1);
+    this.progress = new Uint8Array(N);
+  }
+
+  /** Ready-queue order: latest finish, then (mttr) blocking tasks and shortest first, then longest chain, biggest VM. */
+  private readonly before = (a: number, b: number): boolean => {
+    const lf = this.lf;
     const la = lf[a] as number;
     const lb = lf[b] as number;
     if (la !== lb) return la < lb;
-    if (shortestFirst) {
-      const da = p.dur[a] as number;
-      const db = p.dur[b] as number;
+    const chain = this.chain;
+    if (this.shortestFirst) {
+      const dur = this.p.dur;
+      const da = dur[a] as number;
+      const db = dur[b] as number;
       const blocksA = (chain[a] as number) > da;
       const blocksB = (chain[b] as number) > db;
       if (blocksA !== blocksB) return blocksA;
@@ -137,101 +216,149 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
     const ca = chain[a] as number;
     const cb = chain[b] as number;
     if (ca !== cb) return ca > cb;
-    const wa = weight[a] as number;
-    const wb = weight[b] as number;
+    const wa = this.weight[a] as number;
+    const wb = this.weight[b] as number;
     if (wa !== wb) return wa > wb;
     return a < b;
   };
-  const ready = new IntHeap(before, Math.max(16, T0));
-  const ends = new IntHeap((a, b) => (end[a] as number) < (end[b] as number) || ((end[a] as number) === (end[b] as number) && a < b), Math.max(16, T0));
-  const parked: (IntHeap | undefined)[] = [];
-  /** pools that may hold parked tasks (compacted when scanned) */
-  let parkedPools: number[] = [];
-  const listed = new Uint8Array(cap.length);
+
+  /** The event loop: start what fits, look for waiting cycles now and then, then jump to the next end. */
+  run(): EngineOutcome | ScheduleFailure {
+    for (let t = 0; t < this.T0; t++) if (this.predsLeft[t] === 0) this.makeReady(t);
+    let lastCycleCheck = -1;
+    for (;;) {
+      this.startPhase(this.time);
+      // Look for waiting cycles now and then (amortised: after a share of the parked tasks' worth of ends).
+      if (this.ends.size > 0 && this.parkedCount > 0 && (lastCycleCheck < 0 || this.done - lastCycleCheck >= Math.max(8, this.parkedCount >> 2))) {
+        lastCycleCheck = this.done;
+        while (this.localCycleBounce()) this.startPhase(this.time);
+      }
+      if (this.ends.size === 0) {
+        if (this.done === this.total) break;
+        const stalled = this.unstall();
+        if (stalled !== undefined) return stalled;
+        continue;
+      }
+      const time = this.end[this.ends.peek()] as number;
+      this.time = time;
+      while (this.ends.size > 0 && this.end[this.ends.peek()] === time) this.complete(this.ends.pop());
+    }
+    return { ok: true, start: this.start, end: this.end, bounces: this.bounces };
+  }
+
+  /**
+   * Nothing runs: retry every parked task once (the wake-up heuristics may have missed one), then
+   * bounce a VM, else give up with the deadlock. Undefined when the loop can go on.
+   */
+  private unstall(): ScheduleFailure | undefined {
+    const blocked = this.unparkAll();
+    for (const t of blocked) this.ready.push(t);
+    this.startPhase(this.time);
+    if (this.ends.size > 0) return undefined;
+    const stillBlocked = this.unparkAll();
+    if (this.bounce(stillBlocked)) {
+      for (const t of stillBlocked) this.ready.push(t);
+      return undefined;
+    }
+    return deadlockFailure(this.p, stillBlocked, this.refusedBy, this.state, this.time);
+  }
+
   /** Drops the pools whose heaps are empty from `parkedPools`. */
-  const compactParkedPools = (): void => {
-    parkedPools = parkedPools.filter((pool) => {
-      if ((parked[pool]?.size ?? 0) > 0) return true;
-      listed[pool] = 0;
+  private compactParkedPools(): void {
+    this.parkedPools = this.parkedPools.filter((pool) => {
+      if ((this.parked[pool]?.size ?? 0) > 0) return true;
+      this.listed[pool] = 0;
       return false;
     });
-  };
-  const recheck: number[] = [];
-  const inRecheck = new Uint8Array(cap.length);
+  }
 
-  const membersOf = (t: number): readonly number[] => {
-    const g = p.syncOf[t] as number;
-    return g >= 0 ? (p.syncGroups[g] as { members: number[] }).members : [t];
-  };
-  const demandOn = (t: number, pool: number): number => {
+  private membersOf(t: number): readonly number[] {
+    const g = this.p.syncOf[t] as number;
+    return g >= 0 ? (this.p.syncGroups[g] as { members: number[] }).members : [t];
+  }
+
+  private demandOn(t: number, pool: number): number {
+    const p = this.p;
     let s = 0;
-    for (const m of membersOf(t)) for (let j = p.demFrom[m] as number; j < (p.demTo[m] as number); j++) if (p.demPool[j] === pool) s += p.demAmt[j] as number;
+    for (const m of this.membersOf(t)) for (let j = p.demFrom[m] as number; j < (p.demTo[m] as number); j++) if (p.demPool[j] === pool) s += p.demAmt[j] as number;
     return s;
-  };
-  const addRecheck = (pool: number): void => {
-    if (inRecheck[pool]) return;
-    inRecheck[pool] = 1;
-    recheck.push(pool);
-  };
-  const makeReady = (t: number): void => {
-    const g = p.syncOf[t] as number;
-    state[t] = QUEUED;
+  }
+
+  private addRecheck(pool: number): void {
+    if (this.inRecheck[pool]) return;
+    this.inRecheck[pool] = 1;
+    this.recheck.push(pool);
+  }
+
+  private makeReady(t: number): void {
+    const g = this.p.syncOf[t] as number;
+    this.state[t] = QUEUED;
     if (g >= 0) {
-      groupLeft[g] = (groupLeft[g] as number) - 1;
-      if (groupLeft[g] !== 0) return;
-      ready.push((p.syncGroups[g] as { members: number[] }).members[0] as number);
+      this.groupLeft[g] = (this.groupLeft[g] as number) - 1;
+      if (this.groupLeft[g] !== 0) return;
+      this.ready.push((this.p.syncGroups[g] as { members: number[] }).members[0] as number);
       return;
     }
-    ready.push(t);
-  };
-  const park = (t: number, pool: number): void => {
-    parkedCount++;
-    refusedBy[t] = pool;
-    let h = parked[pool];
+    this.ready.push(t);
+  }
+
+  private park(t: number, pool: number): void {
+    this.parkedCount++;
+    this.refusedBy[t] = pool;
+    let h = this.parked[pool];
     if (!h) {
-      h = new IntHeap(before, 8);
-      parked[pool] = h;
+      h = new IntHeap(this.before, 8);
+      this.parked[pool] = h;
     }
-    if (listed[pool] === 0) {
-      listed[pool] = 1;
-      parkedPools.push(pool);
+    if (this.listed[pool] === 0) {
+      this.listed[pool] = 1;
+      this.parkedPools.push(pool);
     }
     h.push(t);
-    parkedOn[t] = pool;
-  };
+    this.parkedOn[t] = pool;
+  }
 
-  const undoPool: number[] = [];
-  const undoAmt: number[] = [];
-  const tryStart = (t: number, time: number): void => {
-    if (state[t] !== QUEUED) return;
-    const members = membersOf(t);
+  /** Starts a ready task (with its Sync group) when every demand fits now, else parks it on the pool that refused it. */
+  private tryStart(t: number, time: number): void {
+    if (this.state[t] !== QUEUED) return;
+    const members = this.membersOf(t);
+    const refused = this.book(members);
+    if (refused >= 0) {
+      const from = this.wokenFrom[t] as number;
+      if (from >= 0 && from !== refused) this.addRecheck(from);
+      this.wokenFrom[t] = -1;
+      this.park(t, refused);
+      return;
+    }
+    this.wokenFrom[t] = -1;
+    this.parkedOn[t] = -1;
+    this.launch(members, this.p.syncOf[t] as number, time);
+  }
+
+  /** Books every member's demands; on the first pool without room, undoes them and returns that pool (else -1). */
+  private book(members: readonly number[]): number {
+    const { p, used, cap, undoPool, undoAmt } = this;
     undoPool.length = 0;
     undoAmt.length = 0;
-    let refused = -1;
-    outer: for (const m of members) {
+    for (const m of members) {
       for (let j = p.demFrom[m] as number; j < (p.demTo[m] as number); j++) {
         const pool = p.demPool[j] as number;
         const a = p.demAmt[j] as number;
         if ((used[pool] as number) + a > (cap[pool] as number) + EPS) {
-          refused = pool;
-          break outer;
+          for (let i = 0; i < undoPool.length; i++) used[undoPool[i] as number] = (used[undoPool[i] as number] as number) - (undoAmt[i] as number);
+          return pool;
         }
         used[pool] = (used[pool] as number) + a;
         undoPool.push(pool);
         undoAmt.push(a);
       }
     }
-    if (refused >= 0) {
-      for (let i = 0; i < undoPool.length; i++) used[undoPool[i] as number] = (used[undoPool[i] as number] as number) - (undoAmt[i] as number);
-      const from = wokenFrom[t] as number;
-      if (from >= 0 && from !== refused) addRecheck(from);
-      wokenFrom[t] = -1;
-      park(t, refused);
-      return;
-    }
-    wokenFrom[t] = -1;
-    parkedOn[t] = -1;
-    const group = p.syncOf[t] as number;
+    return -1;
+  }
+
+  /** The members start at `time` (a pre-copy Sync group: all end together, at time + the longest). */
+  private launch(members: readonly number[], group: number, time: number): void {
+    const p = this.p;
     let longest = 0;
     for (const m of members) if ((p.dur[m] as number) > longest) longest = p.dur[m] as number;
     const postCopy = group >= 0 && (p.syncGroups[group] as { postCopy: boolean }).postCopy;
@@ -239,88 +366,91 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
       const d = p.dur[m] as number;
       // Sync (pre-copy): every migration ends at time + longest; its room is booked from `time`.
       const s = group >= 0 && !postCopy ? time + longest - d : time;
-      start[m] = s;
-      end[m] = s + d;
-      state[m] = RUNNING;
+      this.start[m] = s;
+      this.end[m] = s + d;
+      this.state[m] = RUNNING;
       const src = p.src[m] as number;
-      if (src >= 0 && isDeparture(p.kind[m] as number)) runningDepartures[src] = (runningDepartures[src] as number) + 1;
-      ends.push(m);
+      if (src >= 0 && isDeparture(p.kind[m] as number)) this.runningDepartures[src] = (this.runningDepartures[src] as number) + 1;
+      this.ends.push(m);
     }
-  };
+  }
 
-  const wake = (pool: number): void => {
-    const h = parked[pool];
+  /** A pool got room back: its best parked tasks that fit go back to the ready queue (bounded lookahead). */
+  private wake(pool: number): void {
+    const h = this.parked[pool];
     if (!h || h.size === 0) return;
-    let free = (cap[pool] as number) - (used[pool] as number);
+    let free = (this.cap[pool] as number) - (this.used[pool] as number);
     const skipped: number[] = [];
     while (h.size > 0 && free > EPS && skipped.length < WAKE_LOOKAHEAD) {
       const t = h.pop();
-      if (parkedOn[t] !== pool) continue; // stale entry: the task left this pool (bounced, swept)
-      const d = demandOn(t, pool);
+      if (this.parkedOn[t] !== pool) continue; // stale entry: the task left this pool (bounced, swept)
+      const d = this.demandOn(t, pool);
       if (d <= free + EPS) {
         free -= d;
-        parkedOn[t] = -1;
-        parkedCount--;
-        wokenFrom[t] = pool;
-        ready.push(t);
+        this.parkedOn[t] = -1;
+        this.parkedCount--;
+        this.wokenFrom[t] = pool;
+        this.ready.push(t);
       } else {
         skipped.push(t);
       }
     }
     for (const t of skipped) h.push(t);
-  };
+  }
 
-  const startPhase = (time: number): void => {
+  private startPhase(time: number): void {
     for (;;) {
-      while (ready.size > 0) tryStart(ready.pop(), time);
-      if (recheck.length === 0) return;
-      const pools = recheck.splice(0, recheck.length);
+      while (this.ready.size > 0) this.tryStart(this.ready.pop(), time);
+      if (this.recheck.length === 0) return;
+      const pools = this.recheck.splice(0, this.recheck.length);
       for (const pool of pools) {
-        inRecheck[pool] = 0;
-        wake(pool);
+        this.inRecheck[pool] = 0;
+        this.wake(pool);
       }
-      if (ready.size === 0) return;
+      if (this.ready.size === 0) return;
     }
-  };
+  }
 
-  const complete = (x: number): void => {
-    state[x] = DONE;
-    done++;
+  /** A task ends: its room is released, then its next leg (a bounce) or its successors become ready. */
+  private complete(x: number): void {
+    const p = this.p;
+    this.state[x] = DONE;
+    this.done++;
     const src = p.src[x] as number;
-    if (src >= 0 && isDeparture(p.kind[x] as number)) runningDepartures[src] = (runningDepartures[src] as number) - 1;
+    if (src >= 0 && isDeparture(p.kind[x] as number)) this.runningDepartures[src] = (this.runningDepartures[src] as number) - 1;
     for (let j = p.relFrom[x] as number; j < (p.relTo[x] as number); j++) {
       const pool = p.relPool[j] as number;
-      used[pool] = (used[pool] as number) - (p.relAmt[j] as number);
-      addRecheck(pool);
+      this.used[pool] = (this.used[pool] as number) - (p.relAmt[j] as number);
+      this.addRecheck(pool);
     }
-    const leg = nextLeg[x] as number;
+    const leg = this.nextLeg[x] as number;
     if (leg >= 0) {
-      predsLeft[leg] = 0;
-      makeReady(leg);
+      this.predsLeft[leg] = 0;
+      this.makeReady(leg);
       return;
     }
-    const o = owner[x] as number;
-    if (o >= T0) return;
-    for (let j = succStart[o] as number; j < (succStart[o + 1] as number); j++) {
-      const s = succ[j] as number;
-      predsLeft[s] = (predsLeft[s] as number) - 1;
-      if (predsLeft[s] === 0) makeReady(s);
+    const o = this.owner[x] as number;
+    if (o >= this.T0) return;
+    for (let j = this.succStart[o] as number; j < (this.succStart[o + 1] as number); j++) {
+      const s = this.succ[j] as number;
+      this.predsLeft[s] = (this.predsLeft[s] as number) - 1;
+      if (this.predsLeft[s] === 0) this.makeReady(s);
     }
-  };
+  }
 
   /** Every parked task, removed from its pool (stale entries dropped). */
-  const unparkAll = (): number[] => {
+  private unparkAll(): number[] {
     const all: number[] = [];
-    for (const pool of parkedPools) {
-      parked[pool]?.drain((t) => {
-        if (parkedOn[t] !== pool) return;
-        parkedOn[t] = -1;
+    for (const pool of this.parkedPools) {
+      this.parked[pool]?.drain((t) => {
+        if (this.parkedOn[t] !== pool) return;
+        this.parkedOn[t] = -1;
         all.push(t);
       });
     }
-    parkedCount = 0;
+    this.parkedCount = 0;
     return all;
-  };
+  }
 
   /**
    * Nodes whose arrivals wait for room that can never come while the others are blocked: a
@@ -329,13 +459,31 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
    * left over form waiting cycles (A waits for B's room, B for A's); bouncing one of their
    * migrations breaks the cycle now rather than when everything else has finished.
    */
-  const seen = new Int32Array(N).fill(-1);
-  const progress = new Uint8Array(N);
-  let epoch = 0;
-  const localCycleBounce = (): boolean => {
-    if (p.R === 0 || bounces.length >= maxBounces) return false;
-    compactParkedPools();
-    epoch++;
+  private localCycleBounce(): boolean {
+    if (this.p.R === 0 || this.bounces.length >= this.maxBounces) return false;
+    this.compactParkedPools();
+    this.epoch++;
+    if (!this.markStuckNodes()) return false;
+    const candidates = this.cycleCandidates();
+    candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+    for (const t of candidates) {
+      const via = pickBounceNode(this.p, t);
+      if (via < 0) continue;
+      this.parkedOn[t] = -1;
+      this.parkedCount--;
+      this.applyBounce(t, via);
+      this.ready.push(t);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Marks, in this epoch, the nodes with parked arrivals and the nodes they wait on (`seen`), and
+   * among them those that can make progress (`progress`); false when no node has parked arrivals.
+   */
+  private markStuckNodes(): boolean {
+    const { p, seen, progress, epoch, parked } = this;
     const explore: number[] = [];
     const visit = (node: number): void => {
       if (seen[node] === epoch) return;
@@ -343,7 +491,7 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
       progress[node] = 0;
       explore.push(node);
     };
-    for (const pool of parkedPools) {
+    for (const pool of this.parkedPools) {
       if (pool >= p.slotBase || (parked[pool]?.size ?? 0) === 0) continue;
       visit(Math.floor(pool / p.R));
     }
@@ -352,12 +500,12 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
     const seeds: number[] = [];
     for (let i = 0; i < explore.length; i++) {
       const node = explore[i] as number;
-      let free = (runningDepartures[node] as number) > 0;
-      for (const d of departuresFrom[node] as number[]) {
+      let free = (this.runningDepartures[node] as number) > 0;
+      for (const d of this.departuresFrom[node] as number[]) {
         if (free) break;
-        const st = state[d] as number;
+        const st = this.state[d] as number;
         if (st === DONE || st === RUNNING) continue;
-        const pool = parkedOn[d] as number;
+        const pool = this.parkedOn[d] as number;
         if (st === WAITING || pool < 0 || pool >= p.slotBase) {
           free = true;
           break;
@@ -376,103 +524,71 @@ export function runSchedule(p: Problem, maxBounces: number, priority: Priority =
       progress[node] = 1;
       for (const w of waitsOn.get(node) ?? []) if (progress[w] === 0) seeds.push(w);
     }
+    return true;
+  }
+
+  /** Parked plain migrations between two stuck nodes (markStuckNodes): the ones a bounce may reroute. */
+  private cycleCandidates(): number[] {
+    const { p, seen, progress, epoch } = this;
     const candidates: number[] = [];
-    for (const pool of parkedPools) {
+    for (const pool of this.parkedPools) {
       if (pool >= p.slotBase) continue;
       const node = Math.floor(pool / p.R);
       if (seen[node] !== epoch || progress[node] === 1) continue;
-      parked[pool]?.forEach((t) => {
-        if (parkedOn[t] !== pool || p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || isLeg[t]) return;
+      this.parked[pool]?.forEach((t) => {
+        if (this.parkedOn[t] !== pool || p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || this.isLeg[t]) return;
         const src = p.src[t] as number;
         if (seen[src] === epoch && progress[src] === 0) candidates.push(t);
       });
     }
-    candidates.sort((a, b) => (weight[a] as number) - (weight[b] as number) || a - b);
-    for (const t of candidates) {
-      const via = pickBounceNode(p, t);
-      if (via < 0) continue;
-      parkedOn[t] = -1;
-      parkedCount--;
-      applyBounce(t, via);
-      ready.push(t);
-      return true;
-    }
-    return false;
-  };
+    return candidates;
+  }
 
   /** Reroutes migration `t` through node index `via`: t becomes src → via, a new leg via → dst. */
-  const applyBounce = (t: number, via: number): void => {
+  private applyBounce(t: number, via: number): void {
+    const p = this.p;
     const vm = p.vm[t] as number;
     const leg = p.bounce(t, via);
-    state.push(WAITING);
-    predsLeft.push(1);
-    start.push(-1);
-    end.push(-1);
-    nextLeg.push(-1);
-    owner.push(owner[t] as number);
-    wokenFrom.push(-1);
-    parkedOn.push(-1);
-    refusedBy.push(-1);
-    isLeg.push(true);
-    lf.push(lf[t] as number);
-    chain.push(chain[t] as number);
-    lf[t] = (lf[t] as number) - (p.dur[t] as number);
-    chain[t] = (chain[t] as number) + (p.dur[t] as number);
-    nextLeg[t] = leg;
-    isLeg[t] = true;
-    (departuresFrom[via] as number[]).push(leg);
-    total++;
-    bounces.push({ vm, via: p.nodeIds[via] as NodeId, at: time });
+    this.state.push(WAITING);
+    this.predsLeft.push(1);
+    this.start.push(-1);
+    this.end.push(-1);
+    this.nextLeg.push(-1);
+    this.owner.push(this.owner[t] as number);
+    this.wokenFrom.push(-1);
+    this.parkedOn.push(-1);
+    this.refusedBy.push(-1);
+    this.isLeg.push(true);
+    this.lf.push(this.lf[t] as number);
+    this.chain.push(this.chain[t] as number);
+    this.lf[t] = (this.lf[t] as number) - (p.dur[t] as number);
+    this.chain[t] = (this.chain[t] as number) + (p.dur[t] as number);
+    this.nextLeg[t] = leg;
+    this.isLeg[t] = true;
+    (this.departuresFrom[via] as number[]).push(leg);
+    this.total++;
+    this.bounces.push({ vm, via: p.nodeIds[via] as NodeId, at: this.time });
     p.viaOf.set(vm, p.nodeIds[via] as NodeId);
-  };
+  }
 
   /** At a global stall: bounce the smallest blocked migration that waits for room on its destination. */
-  const bounce = (blocked: readonly number[]): boolean => {
-    if (bounces.length >= maxBounces) return false;
+  private bounce(blocked: readonly number[]): boolean {
+    if (this.bounces.length >= this.maxBounces) return false;
+    const p = this.p;
     const candidates = blocked.filter((t) => {
-      if (p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || isLeg[t]) return false;
-      const pool = refusedBy[t] as number;
+      if (p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || this.isLeg[t]) return false;
+      const pool = this.refusedBy[t] as number;
       return p.isNodeResourcePool(pool) && p.poolNode(pool) === p.nodeIds[p.dst[t] as number];
     });
-    candidates.sort((a, b) => (weight[a] as number) - (weight[b] as number) || a - b);
+    candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
     for (const t of candidates) {
       const via = pickBounceNode(p, t);
       if (via < 0) continue;
-      applyBounce(t, via);
+      this.applyBounce(t, via);
       return true;
     }
     return false;
-  };
-
-  // ---- main loop
-  for (let t = 0; t < T0; t++) if (predsLeft[t] === 0) makeReady(t);
-  let lastCycleCheck = -1;
-  for (;;) {
-    startPhase(time);
-    // Look for waiting cycles now and then (amortised: after a share of the parked tasks' worth of ends).
-    if (ends.size > 0 && parkedCount > 0 && (lastCycleCheck < 0 || done - lastCycleCheck >= Math.max(8, parkedCount >> 2))) {
-      lastCycleCheck = done;
-      while (localCycleBounce()) startPhase(time);
-    }
-    if (ends.size === 0) {
-      if (done === total) break;
-      // Nothing runs: retry every parked task once (the wake-up heuristics may have missed one),
-      // then bounce a VM, else give up.
-      const blocked = unparkAll();
-      for (const t of blocked) ready.push(t);
-      startPhase(time);
-      if (ends.size > 0) continue;
-      const stillBlocked = unparkAll();
-      if (bounce(stillBlocked)) {
-        for (const t of stillBlocked) ready.push(t);
-        continue;
-      }
-      return deadlockFailure(p, stillBlocked, refusedBy, state, time);
-    }
-    time = end[ends.peek()] as number;
-    while (ends.size > 0 && end[ends.peek()] === time) complete(ends.pop());
   }
-  return { ok: true, start, end, bounces };
 }
 
 /** The node with room now for `t`'s VM, acceptable to its constraints, with the most room left. */

@@ -191,18 +191,8 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
   const outcome = runSchedule(p, options.maxBounces ?? Math.max(p.migrationCount, 1), options.priority ?? 'makespan');
   if (!outcome.ok) return outcome;
   const { start, end } = outcome;
-
-  for (const t of p.noDelayTasks) {
-    if (start[t] !== 0) {
-      return failure(`noDelay(${p.vmName(p.vm[t] as number)}): its action cannot start at 0 (the earliest found is ${start[t]} s: it waits for room, a migration slot or an ordering constraint)`, [p.vm[t] as number]);
-    }
-  }
-  for (const [t, where] of p.deadlineWhere) {
-    if ((end[t] as number) > (p.deadline[t] as number)) {
-      return failure(`${where}: the migration of ${p.vmName(p.vm[t] as number)} ends at ${end[t]} s at best with this schedule, after its deadline (${p.deadline[t]} s)`, [p.vm[t] as number]);
-    }
-  }
-
+  const late = timingFailure(p, start, end);
+  if (late) return late;
   const actions = toActions(p, start, end);
   let makespan = 0;
   let mttr = 0;
@@ -227,6 +217,21 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
       mttrLowerBoundAnyDestination: anyDestination,
     },
   };
+}
+
+/** A noDelay action that cannot start at 0, or a migration ending after its Deadline, in this schedule. */
+function timingFailure(p: Problem, start: readonly number[], end: readonly number[]): ScheduleFailure | undefined {
+  for (const t of p.noDelayTasks) {
+    if (start[t] !== 0) {
+      return failure(`noDelay(${p.vmName(p.vm[t] as number)}): its action cannot start at 0 (the earliest found is ${start[t]} s: it waits for room, a migration slot or an ordering constraint)`, [p.vm[t] as number]);
+    }
+  }
+  for (const [t, where] of p.deadlineWhere) {
+    if ((end[t] as number) > (p.deadline[t] as number)) {
+      return failure(`${where}: the migration of ${p.vmName(p.vm[t] as number)} ends at ${end[t]} s at best with this schedule, after its deadline (${p.deadline[t]} s)`, [p.vm[t] as number]);
+    }
+  }
+  return undefined;
 }
 
 function toActions(p: Problem, start: readonly number[], end: readonly number[]): Action[] {

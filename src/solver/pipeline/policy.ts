@@ -1,0 +1,235 @@
+/**
+ * The planner's one time-and-size policy: every share of the time limit, every reserve and every
+ * size threshold the pipeline's stages use, named here with the reason for its value. Stages ask
+ * this module (`TimePolicy` for one search attempt, the functions and constants for the rest);
+ * nothing else in the pipeline computes a fraction of the budget.
+ *
+ * The time line of one attempt of `timeLimit` ms started at `t0` (shares are of `timeLimit`):
+ *
+ *   construct ─ 40 % ─┐ parts ─ 50 % (85 % without the exact model)
+ *   improve (LNS) ──────── 50 % with the exact model, else to the end
+ *   widen (first) ───────── 60 % with the exact model, else to the end − reserve
+ *   prove (exact model) ── its own bounded slice of what is left (exactTimeLimitMs)
+ *   widen (again) ───────── to the end − reserve, when worth a MiniZinc call
+ *   check ───────────────── the reserve: min(1 s, 10 %)
+ */
+
+// ---- time ------------------------------------------------------------------------------------
+
+/** Default wall-clock budget of `plan()` when the caller gives none. */
+export const DEFAULT_TIME_LIMIT_MS = 10_000;
+
+/**
+ * Ejection chains stop at this share: construction only has to find a first complete placement;
+ * the rest is better spent improving it (LNS) or proving it (exact model).
+ */
+export const CONSTRUCT_SHARE = 0.4;
+
+/**
+ * Independent parts end at this share when the exact model comes after them (it needs the rest),
+ * else at PARTS_SHARE_ALONE: parts are solved from scratch, with their own LNS inside, so they take
+ * most of the time, but the merged placement still needs scheduling and the final check.
+ */
+export const PARTS_SHARE_WITH_EXACT = 0.5;
+export const PARTS_SHARE_ALONE = 0.85;
+
+/** LNS stops here when the exact model follows (it improves and proves better than LNS on small instances). */
+export const IMPROVE_SHARE_WITH_EXACT = 0.5;
+
+/** The first widening stops here when the exact model follows: the model gets its try on what is left. */
+export const WIDEN_SHARE_WITH_EXACT = 0.6;
+
+/**
+ * Kept free at the end of every attempt for the final check (the checker replays the whole
+ * plan): a tenth of the budget, at most a second (the check of the largest plans takes less).
+ */
+export const CHECK_RESERVE_SHARE = 0.1;
+export const CHECK_RESERVE_MAX_MS = 1_000;
+
+/** Past a MiniZinc call's own limit, the runner needs this long to stop and answer. */
+export const RUNNER_GRACE_MS = 100;
+
+/** Below this, a MiniZinc call cannot even flatten the model: the exact stage (or a second widening) is skipped. */
+export const MIN_EXACT_MS = 300;
+
+/**
+ * The exact model's slice: 30 % of the budget, between 3 s (flattening plus a first solution on
+ * mid-size models) and 5 s (it schedules too, so it never gets the whole budget). At the
+ * migration bound only the MTTR proof is left: a short try of 5 s.
+ */
+export const EXACT_SHARE = 0.3;
+export const EXACT_MIN_SLICE_MS = 3_000;
+export const EXACT_MAX_SLICE_MS = 5_000;
+export const EXACT_AT_BOUND_MS = 5_000;
+
+/**
+ * The exact model's time: a bounded share (it schedules too, so never the whole budget; at the
+ * migration bound only the MTTR proof is left, a short try), and never more than what remains
+ * once the final check's reserve is kept: `--time-limit` is a promise. 0: skip the stage.
+ */
+export function exactTimeLimitMs(remainingMs: number, timeLimitMs: number, atBound: boolean): number {
+  // the final check's share, plus the runner's grace past a call's limit
+  const reserve = checkReserveMs(timeLimitMs) + RUNNER_GRACE_MS;
+  const wanted = atBound ? EXACT_AT_BOUND_MS : Math.min(EXACT_MAX_SLICE_MS, Math.max(EXACT_MIN_SLICE_MS, timeLimitMs * EXACT_SHARE));
+  const given = Math.floor(Math.min(wanted, remainingMs - reserve));
+  return given >= MIN_EXACT_MS ? given : 0;
+}
+
+/** The final check's reserve of an attempt of `timeLimitMs`. */
+export function checkReserveMs(timeLimitMs: number): number {
+  return Math.min(CHECK_RESERVE_MAX_MS, timeLimitMs * CHECK_RESERVE_SHARE);
+}
+
+/** Searches retried with more boots after a search left VMs unplaced. */
+export const MAX_BOOT_RETRIES = 4;
+
+/**
+ * The time of one attempt: with spares that could boot, an attempt keeps half of what is left
+ * for the retry, so the attempts together stay within the time limit (the last one gets all that
+ * is left).
+ */
+export function attemptBudgetMs(leftMs: number, mayBoot: boolean): number {
+  return mayBoot ? leftMs / 2 : leftMs;
+}
+
+/**
+ * Parts go to the worker threads when solving them here would take at least this long: a worker
+ * rebuilds the problem (about what reduce took here) after the model is copied to it, and starts
+ * in about 200 ms; twice that start, and never less than a second, pays for it.
+ */
+export function parallelThresholdMs(reduceMs: number): number {
+  return Math.max(1_000, 2 * (200 + 1.5 * reduceMs));
+}
+
+/**
+ * A part's time: its share of what is left in proportion to its VMs among the parts still to
+ * solve, times how many run side by side (on `degree` workers each gets more).
+ */
+export function partBudgetMs(remainingMs: number, degree: number, partVms: number, leftVms: number): number {
+  return Math.min(remainingMs, (remainingMs * degree * partVms) / Math.max(1, leftVms));
+}
+
+/** The deadlines of one search attempt, all as Date.now() values. */
+export class TimePolicy {
+  /** When the attempt must end (its start plus its budget). */
+  readonly deadline: number;
+
+  constructor(
+    /** When the attempt started. */
+    readonly start: number,
+    /** Its budget (ms). */
+    readonly timeLimit: number,
+    /** Whether the exact model comes after the heuristic stages (they then leave it time). */
+    readonly exactFollows: boolean,
+  ) {
+    this.deadline = start + timeLimit;
+  }
+
+  private at(share: number): number {
+    return this.start + this.timeLimit * share;
+  }
+
+  /** The final check's reserve (ms). */
+  get reserveMs(): number {
+    return checkReserveMs(this.timeLimit);
+  }
+
+  /** Ejection chains stop here. */
+  get constructUntil(): number {
+    return this.at(CONSTRUCT_SHARE);
+  }
+
+  /** Independent parts stop here. */
+  get partsUntil(): number {
+    return this.at(this.exactFollows ? PARTS_SHARE_WITH_EXACT : PARTS_SHARE_ALONE);
+  }
+
+  /** LNS after the construction stops here. */
+  get improveUntil(): number {
+    return this.exactFollows ? this.at(IMPROVE_SHARE_WITH_EXACT) : this.deadline;
+  }
+
+  /** The first widening stops here. */
+  get widenUntil(): number {
+    const end = this.deadline - this.reserveMs;
+    return this.exactFollows ? Math.min(end, this.at(WIDEN_SHARE_WITH_EXACT)) : end;
+  }
+
+  /** LNS on a widened placement stops no earlier than its widening's end and than this. */
+  get improveWidenedUntil(): number {
+    return this.exactFollows ? this.at(WIDEN_SHARE_WITH_EXACT) : this.deadline - this.reserveMs;
+  }
+
+  /** The exact model's time limit now (0: skip it). */
+  exactMs(now: number, atBound: boolean): number {
+    return exactTimeLimitMs(this.deadline - now, this.timeLimit, atBound);
+  }
+
+  /** The second widening, after the exact model, stops here. */
+  get lastWidenUntil(): number {
+    return this.deadline - this.reserveMs;
+  }
+
+  /** Whether the time left before the reserve is worth a second widening (its MiniZinc calls). */
+  worthWideningAgain(now: number): boolean {
+    return this.lastWidenUntil - now > MIN_EXACT_MS;
+  }
+}
+
+// ---- sizes -----------------------------------------------------------------------------------
+
+/**
+ * Instances with at most this many movable VMs also go to the exact model, warm-started from the
+ * heuristic plan: 200 with the native MiniZinc, 64 with WASM (its flattening alone costs seconds).
+ */
+export const EXACT_MAX_MOVABLE_NATIVE = 200;
+export const EXACT_MAX_MOVABLE_WASM = 64;
+
+/** The exact MiniZinc model is only tried on instances with at most this many running VMs (its data grows with VMs × hosts). */
+export const EXACT_MODEL_MAX_VMS = 2_000;
+
+/** Up to this many nodes, the exact model lets every movable VM go to any host (no shortlist). */
+export const FULL_DOMAIN_MAX_NODES = 64;
+
+/** Up to this many VMs free to move (and FULL_DOMAIN_MAX_NODES nodes), the exact model has every one of them as a variable: its answers are proofs. */
+export const FULL_MODEL_MAX_VMS = 60;
+
+/** Beyond the queued VMs, at most this many of their neighbours become the exact model's variables (more only slows it). */
+export const EXACT_MAX_NEIGHBOURS = 32;
+
+/**
+ * The exhaustive branch and bound that proves a placement optimal runs on tiny instances only:
+ * at most this many free VMs over this many nodes, within this many search nodes (well under a
+ * second).
+ */
+export const EXHAUSTIVE_MAX_FREE_VMS = 24;
+export const EXHAUSTIVE_MAX_NODES = 16;
+export const EXHAUSTIVE_NODE_LIMIT = 500_000;
+
+/** Search nodes of the exhaustive placement that may prove a failed construction infeasible (or find a placement). */
+export const EXHAUSTIVE_PLACEMENT_EFFORT = 500_000;
+
+/** Restarts of the ejection chains on the whole problem (each from another random order). */
+export const CONSTRUCT_RESTARTS = 16;
+
+/**
+ * Splitting into independent parts costs a pass over the whole placement (every VM) per part
+ * before any search: worth it only when the average part's search (its VMs × the hosts) is at
+ * least this many times that pass.
+ */
+export const SPLIT_MIN_WORK_RATIO = 4;
+
+/** Whether the exact model runs at all: a runner, not 'native', few movable VMs, a model of bounded size. */
+export function exactModelApplies(options: { readonly runnerKind: string | undefined; readonly nativeOnly: boolean; readonly threshold: number | undefined }, movable: number, vms: number): boolean {
+  if (options.runnerKind === undefined || options.nativeOnly) return false;
+  const threshold = options.threshold ?? (options.runnerKind === 'native' ? EXACT_MAX_MOVABLE_NATIVE : EXACT_MAX_MOVABLE_WASM);
+  return movable <= threshold && vms <= EXACT_MODEL_MAX_VMS;
+}
+
+/** Whether the independent parts are solved apart (see SPLIT_MIN_WORK_RATIO). */
+export function splitPays(mode: 'auto' | 'always' | 'never', parts: number, queued: number, nodes: number, vms: number): boolean {
+  if (mode === 'always') return parts > 0;
+  if (mode === 'never') return false;
+  const averagePart = queued / Math.max(1, parts);
+  return parts > 1 && averagePart * nodes >= SPLIT_MIN_WORK_RATIO * vms;
+}
