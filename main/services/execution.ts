@@ -47,6 +47,13 @@ export type RunListener = (run: Run, cause: ExecEvent | null, refused?: string) 
 
 /** Journal progress rows at most this often per step: progress is not a state change anyone acts on. */
 const PROGRESS_JOURNAL_MS = 2_000;
+/**
+ * Progress reaches the executor (and so every front end, which redraws the run on each change) at
+ * most this often per step. An effector may report at every poll (the demo's polls every 50 ms):
+ * two migrations so sent 60 events a second, each carrying the whole run, and kept a busy console
+ * from answering clicks.
+ */
+const PROGRESS_EVENT_MS = 500;
 
 export class RunDriver {
   private current: Run;
@@ -54,6 +61,7 @@ export class RunDriver {
   private readonly controllers = new Map<string, AbortController>();
   private readonly listeners = new Set<RunListener>();
   private readonly progressJournaledAt = new Map<string, number>();
+  private readonly progressSentAt = new Map<string, number>();
   private reading: Promise<InventorySnapshot> | null = null;
   private nextRead: { readonly nodes: Set<string>; readonly vms: Set<string>; readonly promise: Promise<InventorySnapshot> } | null = null;
   private expectation: { readonly revision: number; readonly facts: ClusterFacts; readonly applied: Set<string> } | null = null;
@@ -297,7 +305,10 @@ export class RunDriver {
     const live = await this.read(step);
     const verdict = preflight(this.expected(), live, step, inFlightActions(this.current, stepId));
     const at = this.ctx.clock.now();
-    if (verdict.kind === 'ok') this.dispatch({ type: 'preflight-ok', at, stepId });
+    const done = verdict.kind === 'drift' && step.attempts > 0 ? verify(live, step) : null;
+    // an earlier attempt's effect, found finished now: the step is done, not drift (the executor checks it was attempted)
+    if (done?.result === 'done') this.dispatch({ type: 'verified', at, stepId, result: 'done', detail: `found done before trying again: ${done.detail}` });
+    else if (verdict.kind === 'ok') this.dispatch({ type: 'preflight-ok', at, stepId });
     else if (verdict.kind === 'drift') this.dispatch({ type: 'preflight-drift', at, stepId, drift: verdict.drift });
     else this.dispatch({ type: 'preflight-blocked', at, stepId, reason: verdict.reason });
   }
@@ -340,12 +351,16 @@ export class RunDriver {
         signal: controller.signal,
         onProgress: (progress) => {
           if (this.fatal || this.step(stepId).phase !== 'executing') return;
-          this.dispatch({ type: 'effect-progress', at: this.ctx.clock.now(), stepId, progress });
+          const at = this.ctx.clock.now();
+          if (at - (this.progressSentAt.get(stepId) ?? Number.NEGATIVE_INFINITY) < PROGRESS_EVENT_MS && progress.fraction < 1) return;
+          this.progressSentAt.set(stepId, at);
+          this.dispatch({ type: 'effect-progress', at, stepId, progress });
         },
       });
       this.dispatch({ type: 'effect-ended', at: this.ctx.clock.now(), stepId, outcome });
     } finally {
       this.controllers.delete(stepId);
+      this.progressSentAt.delete(stepId);
     }
   }
 

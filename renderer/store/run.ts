@@ -98,6 +98,8 @@ export function createRunSlice(client: FerryClient): StateCreator<FerryState, []
   return (set, get) => {
     let unsubscribe: (() => void) | null = null;
     let followed: string | null = null;
+    /** run:changed events received for the followed run: tells whether one came while a run:event was answered. */
+    let changesSeen = 0;
 
     /** A newer revision (or the same with more done) replaces what is shown; events of other runs are ignored. */
     function accept(run: Run, progress: RunProgress): void {
@@ -137,7 +139,10 @@ export function createRunSlice(client: FerryClient): StateCreator<FerryState, []
       unsubscribe?.();
       followed = runId;
       const stopChanged = client.subscribe('run:changed', { runId }, (reply) => {
-        if (reply.ok) accept(reply.value.run, reply.value.progress);
+        if (reply.ok) {
+          changesSeen++;
+          accept(reply.value.run, reply.value.progress);
+        }
         // the transport was lost: events may be missing, read the run again
         else if (reply.error.code === 'unavailable') void get().loadRun(runId);
       });
@@ -153,6 +158,7 @@ export function createRunSlice(client: FerryClient): StateCreator<FerryState, []
     async function send(event: OperatorEvent): Promise<boolean> {
       const run = get().run;
       if (!run) return false;
+      const before = changesSeen;
       const reply = await client.invoke('run:event', { runId: run.runId, revision: run.revision, event });
       if (!reply.ok) {
         set({ runError: reply.error.message });
@@ -160,7 +166,10 @@ export function createRunSlice(client: FerryClient): StateCreator<FerryState, []
         if (reply.error.code === 'conflict') await get().loadRun(run.runId);
         return false;
       }
-      accept(reply.value.run, reply.value.progress);
+      // The reply shows the run as the event left it, and travels apart from run:changed (HTTP vs
+      // WebSocket): it can arrive after later changes (an abort's cancelled effects end the run at
+      // once), and must not replace them. run:changed, in order, tells every accepted change anyway.
+      if (followed !== reply.value.run.runId || changesSeen === before) accept(reply.value.run, reply.value.progress);
       set({ runError: reply.value.refused });
       return reply.value.refused === null;
     }

@@ -438,6 +438,7 @@ function isOutcome(o: unknown): o is EffectOutcome {
 const READ_AGAIN_MS = 1000;
 
 function verified(tx: Tx, stepId: string, result: string, detail: string): Refusal {
+  if (doneBeforeRetry(tx, stepId, result)) return undefined;
   return inPhase(tx, stepId, 'verifying', (s) => {
     switch (result) {
       case 'done':
@@ -453,6 +454,21 @@ function verified(tx: Tx, stepId: string, result: string, detail: string): Refus
         return `unknown verification result ${JSON.stringify(result)}`;
     }
   });
+}
+
+/**
+ * A step attempted before is back in preflight (its attempt was interrupted by a crash, or failed,
+ * and the read then said not done) and the fresh read shows its result holds: that attempt's
+ * effect finished on the cluster after all (a migration libvirt completed after its client died).
+ * It succeeded; trying it again, or holding it as drift and planning around it, would be wrong.
+ * A step never attempted whose result holds was changed by someone else: that stays drift.
+ */
+function doneBeforeRetry(tx: Tx, stepId: string, result: string): boolean {
+  if (result !== 'done' || refuseFinal(tx.run) !== undefined) return false;
+  const s = tx.run.steps.find((x) => x.id === stepId);
+  if (s?.state !== 'running' || s.phase !== 'preflight' || s.attempts === 0) return false;
+  setStep(tx, s.id, { state: 'succeeded', phase: null, endedAt: tx.at, reason: null, heldBy: null });
+  return true;
 }
 
 /**

@@ -31,10 +31,10 @@ async function waitForRunState(session: ConsoleSession, state: string): Promise<
 }
 
 forEachTarget('controlling a run', (target) => {
-  // KNOWN BUG (issue 16 note, 2026-12-07), 1 run in 3 here and in a clean-clone CI run: after
-  // Pause, Resume, Abort the run records "aborted by the operator" but stays running with its two
-  // migrations still running (Pause/Resume/Abort all disabled) for over 60 s. Uninvestigated.
-  it.skip('pauses, resumes and aborts a run: "Plan cancelled"', async () => {
+  // The console once kept showing such a run "running" after Abort: the answer to the abort (HTTP)
+  // arrived after run:changed had said "cancelled" (WebSocket) and was put back over it. The
+  // interleavings are covered without a browser in test/execution/run-control.test.ts.
+  it('pauses, resumes and aborts a run: "Plan cancelled"', async () => {
     await withSession(target, 'pause-resume-abort', { demoSpeed: SLOW_DEMO }, async (session) => {
       const execution = await startDrain(session);
       await execution.button('Pause').click({ timeout: UI_TIMEOUT_MS });

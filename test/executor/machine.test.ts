@@ -335,6 +335,24 @@ describe('crash recovery', () => {
     expect(ok(r, { type: 'verified', at: 9100, stepId: 's2', result: 'done', detail: '' }).run.steps[1]?.state).toBe('succeeded');
   });
 
+  it('an interrupted step found done by its next preflight succeeded: not tried again, not held as drift', () => {
+    let r = ok(startedApproved(), { type: 'preflight-ok', at: 3000, stepId: 's1' }).run;
+    r = ok(r, { type: 'recovered', at: 9000, by: 'ferry' }).run;
+    // the read after the restart caught the migration before it showed (libvirt finished it later)
+    r = ok(r, { type: 'verified', at: 9100, stepId: 's1', result: 'not-done', detail: 'VM1 is running on N1' }).run;
+    expect(stepOf(r, 's1')).toMatchObject({ state: 'running', phase: 'preflight', attempts: 1 });
+    const t = ok(r, { type: 'verified', at: 9200, stepId: 's1', result: 'done', detail: 'found done before trying again: VM1 is running on N2' });
+    expect(stepOf(t.run, 's1')).toMatchObject({ state: 'succeeded', phase: null, attempts: 1, endedAt: 9200 });
+    expect(commandsOf(t, 'perform')).toEqual([]);
+    expect(commandsOf(t, 'replan')).toEqual([]);
+  });
+
+  it('a step never attempted cannot be found done in preflight: its result holding is drift, for a re-plan', () => {
+    const r = startedApproved();
+    expect(stepOf(r, 's1')).toMatchObject({ state: 'running', phase: 'preflight', attempts: 0 });
+    expect(refused(r, { type: 'verified', at: 3000, stepId: 's1', result: 'done', detail: 'VM1 is running on N2' })).toBe('s1 is not being verified (it is in preflight)');
+  });
+
   it('a drift-held step whose re-plan request died with the process asks again', () => {
     const r = ok(startedApproved(), { type: 'preflight-drift', at: 3000, stepId: 's1', drift: ['VM1 is gone'] }).run;
     const t = ok(r, { type: 'recovered', at: 9000, by: 'ferry' });
