@@ -1,5 +1,6 @@
 import { dataDir, ensureDataDir, journalPath } from '../node/data-dir.js';
 import { Journal, JournalError } from '../node/journal/journal.js';
+import { terminalPasswordPrompt } from '../node/libvirt/tty-password.js';
 import { ClusterService } from '../services/cluster.js';
 import { PlanningService } from '../services/planning.js';
 import { RunService } from '../services/runs.js';
@@ -35,7 +36,8 @@ export function openServices(): OpenResult {
     if (e instanceof JournalError) return { ok: false, message: e.message };
     throw e;
   }
-  const clusters = new ClusterService(home);
+  // a libvirt host whose cluster file says askPassword: true is asked for on the terminal (the console replaces this)
+  const clusters = new ClusterService(home, { askPassword: terminalPasswordPrompt() });
   const planning = new PlanningService();
   const clock = { now: () => Date.now() };
   const runs = new RunService({ home, journal, clusters, planning, clock });

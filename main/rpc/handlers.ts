@@ -15,6 +15,7 @@ import type { Run, RunProgress } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { renderReport, reportData } from '../../src/report/maintenance-report.js';
 import { type Journal, JournalError } from '../node/journal/journal.js';
+import { PasswordRelay } from '../node/libvirt/passwords.js';
 import { ClusterUnavailableError, type ClusterService, UnknownClusterError } from '../services/cluster.js';
 import type { RunDriver } from '../services/execution.js';
 import { planOutcomeToWire, planRequestErrorToWire, planRequestFromWire } from '../services/plan-wire.js';
@@ -77,6 +78,8 @@ interface Ctx {
   readonly services: RpcServices;
   readonly session: Session;
   readonly now: () => number;
+  /** Passwords asked of this front end (cluster:password-needed / cluster:password). */
+  readonly passwords: PasswordRelay;
 }
 
 type Handler<N extends CallableName> = (ctx: Ctx, input: InputOf<N>) => Promise<Reply<OutputOf<N>>>;
@@ -85,7 +88,10 @@ export function createHandlers(services: RpcServices, options: RpcOptions = {}):
   const checkOutputs = options.checkOutputs ?? process.env['NODE_ENV'] !== 'production';
   const onInternalError = options.onInternalError ?? logInternalError;
   const session = new Session({ checkEvents: checkOutputs, keepPlans: options.keepPlans ?? 32, onListenerError: (e) => onInternalError('a subscriber', e) });
-  const ctx: Ctx = { services, session, now: options.now ?? Date.now };
+  const passwords = new PasswordRelay((question) => session.hub.emit('cluster:password-needed', question));
+  // logins that need a password ask this front end from now on (the CLI's terminal prompt no more)
+  services.clusters.usePasswordPrompt(passwords.prompt);
+  const ctx: Ctx = { services, session, now: options.now ?? Date.now, passwords };
 
   async function invoke(name: string, rawInput: unknown): Promise<Reply<unknown>> {
     if (isSubscription(name)) return notCallable(name);
@@ -115,7 +121,10 @@ export function createHandlers(services: RpcServices, options: RpcOptions = {}):
   return {
     invoke: invoke as RpcServer['invoke'],
     subscribe: subscribe as RpcServer['subscribe'],
-    close: () => session.close(),
+    close: () => {
+      passwords.close();
+      session.close();
+    },
   };
 }
 
@@ -128,6 +137,10 @@ const HANDLERS: { readonly [N in CallableName]: Handler<N> } = {
   'cluster:add-config': addClusterConfig,
   'cluster:test': testCluster,
   'cluster:trust-host-key': trustClusterHostKey,
+  'cluster:config-read': readClusterConfig,
+  'cluster:config-save': saveClusterConfig,
+  'cluster:password': answerPassword,
+  'instance:open': openInstance,
   'constraints:lint': lintScript,
   'plan:compute': computePlan,
   'plan:cancel': cancelPlan,
@@ -236,6 +249,21 @@ async function trustClusterHostKey(ctx: Ctx, input: InputOf<'cluster:trust-host-
   return ok({ clusterId: input.clusterId, host: input.host, knownHostsFile: trusted.file });
 }
 
+async function readClusterConfig(ctx: Ctx, input: InputOf<'cluster:config-read'>): Promise<Reply<OutputOf<'cluster:config-read'>>> {
+  return ok(ctx.services.clusters.readConfigText(input.clusterId));
+}
+
+async function saveClusterConfig(ctx: Ctx, input: InputOf<'cluster:config-save'>): Promise<Reply<OutputOf<'cluster:config-save'>>> {
+  const result = ctx.services.clusters.saveConfigText(input.file, input.text, input.create ?? false);
+  if (!result.saved) return ok({ saved: false, cluster: null, diagnostics: [...result.diagnostics] });
+  return ok({ saved: true, cluster: { ...result.cluster, hosts: [...result.cluster.hosts] }, diagnostics: [] });
+}
+
+/** The password goes to the login waiting for it, and nowhere else (not even back in the reply). */
+async function answerPassword(ctx: Ctx, input: InputOf<'cluster:password'>): Promise<Reply<OutputOf<'cluster:password'>>> {
+  return ok({ promptId: input.promptId, accepted: ctx.passwords.answer(input.promptId, input.password) });
+}
+
 /** Reads the cluster now, remembers the read and tells cluster:changed subscribers. */
 async function readCluster(ctx: Ctx, clusterId: string, scope?: InventoryScope): Promise<InventorySnapshot> {
   const snapshot = await ctx.services.clusters.snapshot(clusterId, scope);
@@ -258,14 +286,29 @@ function clusterChanged(snapshot: InventorySnapshot): ClusterChangedEvent {
  * the cluster's last read (read now when there is none) with no constraints of its own, as
  * RunService plans it.
  */
-async function sourceInstance(ctx: Ctx, input: { readonly clusterId: string } | { readonly instance: InstanceJson }): Promise<Reply<Instance>> {
-  if ('instance' in input) {
-    const decoded = decodeInstance(input.instance, '$.input.instance');
-    return decoded.ok ? ok(decoded.value) : fail('invalid-request', `${decoded.error.path}: ${decoded.error.message}`, { path: decoded.error.path });
+async function sourceInstance(ctx: Ctx, input: { readonly clusterId: string } | { readonly instance: InstanceJson } | { readonly instanceId: string }): Promise<Reply<Instance>> {
+  if ('instance' in input) return decodeGiven(input.instance);
+  if ('instanceId' in input) {
+    const kept = ctx.session.instances.get(input.instanceId);
+    if (kept === undefined) return fail('not-found', `$.input.instanceId: no open instance ${input.instanceId} (the console was restarted or opened newer files): open the file again`, { path: '$.input.instanceId' });
+    // kept for the next what-if: whoever plans gets a model of its own
+    return ok({ ...kept, model: kept.model.clone() });
   }
   const snapshot = ctx.session.reads.last(input.clusterId) ?? (await readCluster(ctx, input.clusterId));
   // the remembered read is shared: whoever plans gets a model of its own
   return ok({ model: snapshot.model.clone(), constraints: [], objective: { id: 'minimizeMTTR' } });
+}
+
+function decodeGiven(instance: InstanceJson): Reply<Instance> {
+  const decoded = decodeInstance(instance, '$.input.instance');
+  return decoded.ok ? ok(decoded.value) : fail('invalid-request', `${decoded.error.path}: ${decoded.error.message}`, { path: decoded.error.path });
+}
+
+async function openInstance(ctx: Ctx, input: InputOf<'instance:open'>): Promise<Reply<OutputOf<'instance:open'>>> {
+  const decoded = decodeGiven(input.instance);
+  if (!decoded.ok) return decoded;
+  const { mapping } = decoded.value.model;
+  return ok({ instanceId: ctx.session.instances.open(decoded.value), nodes: mapping.nodeCount(), vms: mapping.vmCount() });
 }
 
 // ---- constraints ----------------------------------------------------------------------------

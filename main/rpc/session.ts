@@ -2,6 +2,7 @@ import type { ErrorBody, Reply } from '../../src/contract/errors.js';
 import type { InventorySnapshot } from '../../src/cluster/ports.js';
 import type { PlanResult } from '../../src/solver/planner.js';
 import type { Constraint } from '../../src/catalogue/constraint.js';
+import type { Instance } from '../../src/instance/instance.js';
 import type { InputOf, NamesOfKind, OutputOf, PlanOptionsInput } from '../../src/contract/procedures.js';
 import { parseOutput } from '../../src/contract/validate.js';
 import type { ScriptInput } from '../../src/contract/wire.js';
@@ -25,6 +26,7 @@ const SELECTS: { readonly [N in SubscriptionName]: (input: InputOf<N>, event: Ev
   'run:changed': (input, event) => input.runId === undefined || event.run.runId === input.runId,
   'run:step': (input, event) => event.runId === input.runId,
   'cluster:changed': (input, event) => input.clusterId === undefined || event.clusterId === input.clusterId,
+  'cluster:password-needed': () => true,
 };
 
 /** Someone to deliver envelopes to, until unsubscribed. */
@@ -64,12 +66,13 @@ export class EventHub {
    * are emitted from inside a RunDriver's dispatch, and a listener that answers at once (approves
    * the next step) must not re-enter it, nor throw into it.
    */
-  emit<N extends SubscriptionName>(name: N, event: EventOf<N>): void {
+  emit<N extends SubscriptionName>(name: N, event: EventOf<N>): number {
     const selects = SELECTS[name] as (input: unknown, event: EventOf<N>) => boolean;
     const targets = [...this.subscribers].filter((s) => s.name === name && selects(s.input, event));
-    if (targets.length === 0) return;
+    if (targets.length === 0) return 0;
     const reply = this.envelope(name, event);
     for (const sub of targets) queueMicrotask(() => this.deliver(sub, reply));
+    return targets.length;
   }
 
   /** Refuses a subscription: its listener gets the error once. */
@@ -219,12 +222,42 @@ export class ClusterReads {
   }
 }
 
+// ---- instances opened for what-ifs -----------------------------------------------------------
+
+/**
+ * Instances given once by instance:open and named by id afterwards. Bounded: an operator compares
+ * a few files, and each 40,000-VM instance holds tens of megabytes; the least recently used goes.
+ */
+export class OpenInstances {
+  private readonly byId = new Map<string, Instance>();
+  private next = 0;
+
+  constructor(private readonly limit: number) {}
+
+  open(instance: Instance): string {
+    const instanceId = `instance-${++this.next}`;
+    this.byId.set(instanceId, instance);
+    while (this.byId.size > this.limit) this.byId.delete(this.byId.keys().next().value as string);
+    return instanceId;
+  }
+
+  /** The instance (marked most recently used), or undefined once dropped. */
+  get(instanceId: string): Instance | undefined {
+    const instance = this.byId.get(instanceId);
+    if (instance === undefined) return undefined;
+    this.byId.delete(instanceId);
+    this.byId.set(instanceId, instance);
+    return instance;
+  }
+}
+
 /** Everything a handler table remembers. */
 export class Session {
   readonly hub: EventHub;
   readonly held: HeldPlans;
   readonly live: LiveRuns;
   readonly reads = new ClusterReads();
+  readonly instances = new OpenInstances(4);
   /** The plan:compute calls under way, by requestId (plan:cancel aborts them). */
   readonly planning = new Map<string, AbortController>();
 

@@ -1,7 +1,8 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 import type { Effector, InventoryProvider, InventoryScope, InventorySnapshot } from '../../src/cluster/ports.js';
+import { statesOvercommit } from '../../src/cluster/overcommit.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { demoDir } from '../node/data-dir.js';
 import { DemoEngine, type DemoFault, demoEffector, demoProvider, rehearsalCopy } from '../node/demo/index.js';
@@ -17,6 +18,9 @@ import {
   openLibvirtCluster,
   trustHost,
 } from '../node/libvirt/index.js';
+import { type TextDiagnostic, checkClusterText, keyBlockLine, writeClusterFile } from '../node/libvirt/config-file.js';
+import { PasswordKeeper } from '../node/libvirt/passwords.js';
+import type { PasswordPrompt } from '../node/libvirt/ssh.js';
 
 /**
  * The cluster service: which clusters Ferry knows, and the provider/effector pair of each. The
@@ -58,6 +62,8 @@ export const DEMO_CLUSTER_ID = 'demo';
 const REHEARSAL_PREFIX = 'rehearsal:';
 /** The libvirt cluster files the operator added (Connect screen), in the data directory. */
 const LIBVIRT_LIST = 'libvirt-clusters.json';
+/** What libvirt clusters must remember across restarts (the hosts Ferry powered off), in the data directory. */
+const LIBVIRT_STATE = 'libvirt-state';
 
 /** A libvirt cluster as the Connect screen lists it: never a credential, only where and who. */
 export interface LibvirtClusterSummary {
@@ -67,14 +73,28 @@ export interface LibvirtClusterSummary {
   readonly hosts: readonly { readonly name: string; readonly address: string; readonly port: number | null; readonly user: string | null; readonly rack: string | null }[];
 }
 
+/** What saving a cluster file's text gave: the cluster as now read, or where the text is wrong (nothing written). */
+export type ConfigSaveResult = { readonly saved: true; readonly cluster: LibvirtClusterSummary } | { readonly saved: false; readonly diagnostics: readonly TextDiagnostic[] };
+
 export class ClusterService {
   private readonly libvirtClusters = new Map<string, { readonly cluster: LibvirtCluster; readonly mtimeMs: number }>();
+  /** Passwords of `askPassword` hosts: asked once per user@host, in this process's memory only. */
+  private readonly passwords: PasswordKeeper;
+  private readonly libvirtOptions: LibvirtClusterOptions;
 
   constructor(
     private readonly home: string,
     /** SSH options of libvirt clusters (a password prompt from the front end, the agent socket). */
-    private readonly libvirtOptions: LibvirtClusterOptions = {},
-  ) {}
+    libvirtOptions: LibvirtClusterOptions = {},
+  ) {
+    this.passwords = new PasswordKeeper(libvirtOptions.askPassword);
+    this.libvirtOptions = { ...libvirtOptions, askPassword: this.passwords.prompt, forgetPassword: this.passwords.forget };
+  }
+
+  /** Who asks for passwords from now on (the console's dialog instead of the terminal); known ones stay known. */
+  usePasswordPrompt(prompt: PasswordPrompt | undefined): void {
+    this.passwords.useFrontEnd(prompt);
+  }
 
   list(): { id: string; kind: string; description: string }[] {
     const libvirt = this.libvirtFiles().map((file) => ({ id: libvirtClusterId(file), kind: 'libvirt', description: `libvirt/KVM hosts over SSH (${file})` }));
@@ -84,18 +104,66 @@ export class ClusterService {
   /** Reads a libvirt cluster file (located errors as ClusterUnavailableError), remembers it, and sums it up. */
   addLibvirtConfig(file: string): LibvirtClusterSummary {
     const cluster = this.openLibvirt(libvirtClusterId(file));
-    const files = this.libvirtFiles();
-    if (!files.includes(cluster.config.file)) writeFileSync(join(this.home, LIBVIRT_LIST), `${JSON.stringify([...files, cluster.config.file], null, 2)}\n`, { mode: 0o600 });
-    return {
-      clusterId: cluster.id,
-      name: cluster.config.name,
-      file: cluster.config.file,
-      hosts: cluster.config.hosts.map((h) => {
-        const target = cluster.access.target(h.name);
-        return { name: h.name, address: target?.host ?? h.address, port: target?.port ?? null, user: target?.user ?? null, rack: h.rack ?? null };
-      }),
-    };
+    this.remember(cluster.config.file);
+    return summarise(cluster);
   }
+
+  /** The text of a cluster file the list knows (for the console's editor); never one holding a key. */
+  readConfigText(clusterId: string): { clusterId: string; file: string; text: string } {
+    const file = this.knownFile(clusterId);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ClusterUnavailableError(`${file}: cannot read the cluster file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    const keyLine = keyBlockLine(text);
+    if (keyLine !== null) throw new ClusterUnavailableError(`${file}:${keyLine}:1: the file holds a private key: Ferry does not show it; move the key to its own file and name it with identityFile`);
+    return { clusterId: libvirtClusterId(file), file, text };
+  }
+
+  /**
+   * Saves a cluster file's text when the config parser accepts it (else the located errors, and
+   * the file untouched). Only a file the list knows, or — `create` — a new file the operator names
+   * (absolute, .yaml/.yml, in an existing folder, not there yet), which the list then knows.
+   */
+  saveConfigText(file: string, text: string, create = false): ConfigSaveResult {
+    const absolute = create ? this.newFile(file) : this.knownFile(libvirtClusterId(file));
+    const checked = checkClusterText(text, absolute);
+    if (!checked.ok) return { saved: false, diagnostics: checked.diagnostics };
+    try {
+      writeClusterFile(absolute, text);
+    } catch (e) {
+      throw new ClusterUnavailableError(`${absolute}: the cluster file was not written (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    // read again from the file just written: the next open sees the new hosts and settings
+    this.libvirtClusters.delete(absolute);
+    const cluster = this.openLibvirt(libvirtClusterId(absolute));
+    if (create) this.remember(absolute);
+    return { saved: true, cluster: summarise(cluster) };
+  }
+
+  private knownFile(clusterId: string): string {
+    if (!clusterId.startsWith(LIBVIRT_PREFIX)) throw new UnknownClusterError(`'${clusterId}' is not a libvirt cluster (libvirt:/path/to/cluster.yaml)`);
+    const file = resolve(clusterId.slice(LIBVIRT_PREFIX.length));
+    if (!this.libvirtFiles().includes(file)) throw new UnknownClusterError(`${file} is not a cluster file Ferry knows: add it on the Connect screen first, or save it as a new cluster file`);
+    return file;
+  }
+
+  private newFile(file: string): string {
+    if (!isAbsolute(file)) throw new ClusterUnavailableError(`${file}: give the new cluster file's full path (it is written on the machine running Ferry)`);
+    const absolute = resolve(file);
+    if (!/\.ya?ml$/i.test(absolute)) throw new ClusterUnavailableError(`${absolute}: a cluster file's name ends in .yaml or .yml`);
+    if (existsSync(absolute)) throw new ClusterUnavailableError(`${absolute} exists already: a new cluster file never replaces a file (add it instead, then edit it)`);
+    if (!existsSync(dirname(absolute))) throw new ClusterUnavailableError(`${dirname(absolute)}: no such folder`);
+    return absolute;
+  }
+
+  private remember(file: string): void {
+    const files = this.libvirtFiles();
+    if (!files.includes(file)) writeFileSync(join(this.home, LIBVIRT_LIST), `${JSON.stringify([...files, file], null, 2)}\n`, { mode: 0o600 });
+  }
+
 
   /** Can each host of a libvirt cluster be reached (and run virsh)? Unknown host keys come with their fingerprints. */
   async testLibvirt(clusterId: string): Promise<HostCheck[]> {
@@ -128,7 +196,7 @@ export class ClusterService {
       const mtimeMs = statSync(file).mtimeMs;
       const cached = this.libvirtClusters.get(file);
       if (cached && cached.mtimeMs === mtimeMs) return cached.cluster;
-      const cluster = openLibvirtCluster(file, this.libvirtOptions);
+      const cluster = openLibvirtCluster(file, { ...this.libvirtOptions, stateDir: join(this.home, LIBVIRT_STATE) });
       this.libvirtClusters.set(file, { cluster, mtimeMs });
       return cluster;
     } catch (e) {
@@ -165,8 +233,15 @@ export class ClusterService {
     const dir = join(this.home, 'rehearsals', name);
     rmSync(dir, { recursive: true, force: true });
     let seed: Instance;
-    if ('instance' in source) seed = source.instance;
-    else {
+    // a cluster's read (or its export) states capacity with its overcommit applied already
+    // (src/cluster/overcommit): the copy must not apply a ratio again; another instance file keeps
+    // the simulator's default policy
+    let overbook: Record<string, number> | undefined;
+    if ('instance' in source) {
+      seed = source.instance;
+      if (statesOvercommit(seed.model)) overbook = {};
+    } else {
+      overbook = {};
       const live = this.open(source.clusterId);
       try {
         const snap = await live.provider.read();
@@ -175,7 +250,7 @@ export class ClusterService {
         live.close();
       }
     }
-    const engine = rehearsalCopy(seed, dir);
+    const engine = rehearsalCopy(seed, dir, overbook === undefined ? {} : { overbook });
     return demoHandle(engine, `${REHEARSAL_PREFIX}${name}`, 'rehearsal', `a simulated copy (${dir})`);
   }
 
@@ -187,6 +262,19 @@ export class ClusterService {
       handle.close();
     }
   }
+}
+
+/** A libvirt cluster as the Connect screen lists it: where and who, never a credential. */
+function summarise(cluster: LibvirtCluster): LibvirtClusterSummary {
+  return {
+    clusterId: cluster.id,
+    name: cluster.config.name,
+    file: cluster.config.file,
+    hosts: cluster.config.hosts.map((h) => {
+      const target = cluster.access.target(h.name);
+      return { name: h.name, address: target?.host ?? h.address, port: target?.port ?? null, user: target?.user ?? null, rack: h.rack ?? null };
+    }),
+  };
 }
 
 function demoHandle(engine: DemoEngine, id: string, kind: ClusterHandle['kind'], description: string): ClusterHandle {

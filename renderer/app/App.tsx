@@ -19,16 +19,13 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { InProgressIcon } from '@patternfly/react-icons';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, Suspense, lazy, useEffect } from 'react';
 
 import { Ago } from '../components/Ago.js';
 import { ConnectionLabel } from '../components/ConnectionLabel.js';
 import { shown } from '../components/text.js';
-import ExecutionScreen from '../screens/execution/ExecutionScreen.js';
-import HistoryScreen from '../screens/history/HistoryScreen.js';
-import PlanScreen from '../screens/plan/PlanScreen.js';
 import { ConnectScreen } from '../screens/connect/ConnectScreen.js';
-import { ConstraintsScreen } from '../screens/constraints/ConstraintsScreen.js';
+import { PasswordDialog } from '../screens/connect/PasswordDialog.js';
 import { InventoryScreen } from '../screens/inventory/InventoryScreen.js';
 import { useFerry, useFerryStore } from '../store/index.js';
 import { type Route, applyTheme } from '../store/ui.js';
@@ -67,6 +64,7 @@ export function App(): ReactNode {
       </Page>
       <StatusBar />
       <CommandPalette />
+      <PasswordDialog />
       <Notifications />
     </>
   );
@@ -74,7 +72,25 @@ export function App(): ReactNode {
 
 function CurrentScreen(): ReactNode {
   const route = useFerry((s) => s.route);
-  return SCREEN_OF[route]();
+  return <Suspense fallback={<ScreenLoading />}>{SCREEN_OF[route]()}</Suspense>;
+}
+
+/*
+ * The screens an operator reaches after the first one load on demand: the editor (CodeMirror),
+ * the Gantt, the curves (uPlot) and the run view are most of the bundle, and the first paint
+ * should not wait for them to be parsed.
+ */
+const ConstraintsScreen = lazy(() => import('../screens/constraints/ConstraintsScreen.js').then((m) => ({ default: m.ConstraintsScreen })));
+const PlanScreen = lazy(() => import('../screens/plan/PlanScreen.js'));
+const ExecutionScreen = lazy(() => import('../screens/execution/ExecutionScreen.js'));
+const HistoryScreen = lazy(() => import('../screens/history/HistoryScreen.js'));
+
+function ScreenLoading(): ReactNode {
+  return (
+    <div className="ferry-screen-loading" role="status">
+      Loading…
+    </div>
+  );
 }
 
 const SCREEN_OF: Readonly<Record<Route, () => ReactNode>> = {

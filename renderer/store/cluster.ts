@@ -1,14 +1,14 @@
 import type { StateCreator } from 'zustand';
 
+import { STARTER_CLUSTER_YAML } from '../../src/cluster/starter.js';
 import type { ClusterChangedEvent } from '../../src/contract/events.js';
-import type { ClusterSummary, OutputOf } from '../../src/contract/procedures.js';
+import type { ClusterSummary, OutputOf, PasswordNeededEvent } from '../../src/contract/procedures.js';
 import { type ClusterSnapshot, type InstanceJson, InstanceJsonSchema, decodeInstance } from '../../src/contract/wire.js';
 import type { HostReading, VmJob } from '../../src/cluster/ports.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { instanceFromJson, parseInstanceJsonText } from '../../src/instance/json.js';
 import { formatJsonError } from '../../src/json/read.js';
 import type { FerryClient } from '../api/index.js';
-import { INITIAL_SCRIPT, starterScript } from './constraints.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -21,15 +21,32 @@ import type { FerryState } from './types.js';
 export type ConnectionState = 'idle' | 'connecting' | 'connected' | 'error';
 
 /** What the console plans against: a cluster's last read, or an instance file opened by the operator. */
-export type ClusterSource = { readonly kind: 'cluster'; readonly clusterId: string } | { readonly kind: 'file'; readonly fileName: string; readonly instance: InstanceJson };
+export type ClusterSource =
+  | { readonly kind: 'cluster'; readonly clusterId: string }
+  /** `instanceId` once the main process keeps the file's instance (instance:open), null until then. */
+  | { readonly kind: 'file'; readonly fileName: string; readonly instance: InstanceJson; readonly instanceId: string | null };
 
 /** The input fields naming the source, as the contract's clusterOrInstance procedures take them. */
-export type SourceInput = { readonly clusterId: string } | { readonly instance: InstanceJson };
+export type SourceInput = { readonly clusterId: string } | { readonly instance: InstanceJson } | { readonly instanceId: string };
 
 export const DEFAULT_CLUSTER = 'demo';
 
 /** One host of a connection test (SSH and virsh): reachable or why not, and a host key to confirm. */
 export type HostCheck = OutputOf<'cluster:test'>['hosts'][number];
+
+/** A located error of a cluster file's text (1-based), as cluster:config-save reports it. */
+export type ClusterFileDiagnostic = OutputOf<'cluster:config-save'>['diagnostics'][number];
+
+/** The cluster file open in the Connect screen's editor: a known file, or a new one the operator names. */
+export interface ClusterFileEdit {
+  readonly mode: 'edit' | 'new';
+  /** The file (absolute); empty for a new file until the operator names it. */
+  readonly file: string;
+  /** The text the editor opened with. */
+  readonly text: string;
+  /** Why the last save was refused, at its lines (nothing was written). */
+  readonly diagnostics: readonly ClusterFileDiagnostic[];
+}
 
 export interface ClusterSlice {
   readonly clusters: readonly ClusterSummary[];
@@ -73,6 +90,20 @@ export interface ClusterSlice {
   testHosts(clusterId: string): Promise<void>;
   /** Trusts the key a host showed, once the operator confirmed its fingerprint. */
   trustHostKey(clusterId: string, host: string, fingerprint: string): Promise<boolean>;
+
+  readonly clusterFile: ClusterFileEdit | null;
+  /** Opens a known cluster file's text in the editor; false (with a notification) when it cannot be read. */
+  editClusterFile(clusterId: string): Promise<boolean>;
+  /** Opens the editor on a new cluster file's starter text. */
+  newClusterFile(): void;
+  /** Saves the editor's text (validated by the services); true when written, then the cluster is read again. */
+  saveClusterFile(file: string, text: string): Promise<boolean>;
+  closeClusterFile(): void;
+
+  /** Hosts waiting for a password, oldest first (who and where: never a password). */
+  readonly passwordRequests: readonly PasswordNeededEvent[];
+  /** Sends the password (null: declined) to the main process, once; it is kept nowhere here. */
+  answerPassword(promptId: string, password: string | null): Promise<void>;
 }
 
 export function createClusterSlice(client: FerryClient): StateCreator<FerryState, [], [], ClusterSlice> {
@@ -81,6 +112,9 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
     let snapshotSeq = 0;
     let snapshotInFlight = false;
     let snapshotAgain = false;
+    /** cluster:list replies answered out of order: one asked before a read must not undo the list asked after it. */
+    let listSeq = 0;
+    let listApplied = 0;
 
     function applySnapshot(snapshot: ClusterSnapshot): void {
       const decoded = decodeInstance(snapshot.instance);
@@ -88,9 +122,20 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         set({ connection: 'error', clusterError: `the cluster's read cannot be used: ${formatJsonError(decoded.error)}` });
         return;
       }
+      // the cluster's own overcommit is in its capacities (src/cluster/overcommit): the script starts empty
       set({ snapshot, inventory: decoded.value, hosts: snapshot.hosts, jobs: snapshot.jobs, readAt: snapshot.readAt, connection: 'connected', clusterError: null });
-      if (get().scriptText === INITIAL_SCRIPT) set({ scriptText: starterScript(snapshot.clusterId, nodeNamesOf(decoded.value)) });
       get().scriptChanged();
+    }
+
+    /**
+     * Hands an opened file's instance to the main process once, so that each what-if names it
+     * instead of sending (and having checked and decoded) megabytes again. A refusal changes
+     * nothing: the instance keeps travelling whole.
+     */
+    async function keepInstance(opened: Extract<ClusterSource, { kind: 'file' }>): Promise<void> {
+      const reply = await client.invoke('instance:open', { instance: opened.instance });
+      if (!reply.ok || get().source !== opened) return;
+      set({ source: { ...opened, instanceId: reply.value.instanceId } });
     }
 
     async function readSnapshot(procedure: 'cluster:snapshot' | 'cluster:refresh'): Promise<void> {
@@ -148,7 +193,10 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
       readAt: null,
 
       loadClusters: async () => {
+        const seq = ++listSeq;
         const reply = await client.invoke('cluster:list', {});
+        if (seq < listApplied) return;
+        listApplied = seq;
         if (reply.ok) set({ clusters: reply.value.clusters, clustersError: null });
         else set({ clustersError: reply.error.message });
       },
@@ -177,11 +225,9 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         const instance = instanceFromJson(wire.data);
         if (!instance.ok) return refuse(formatJsonError(instance.error));
         snapshotSeq++;
-        // the script the console wrote for the cluster (its overcommit policy), never edited, names
-        // the cluster's hosts: it does not belong to the file. An operator's own script stays.
-        const untouched = get().scriptText === starterScript(get().snapshot?.clusterId ?? '', nodeNamesOf(get().inventory));
-        set({ source: { kind: 'file', fileName, instance: wire.data }, inventory: instance.value, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
-        if (untouched) set({ scriptText: INITIAL_SCRIPT });
+        const source = { kind: 'file', fileName, instance: wire.data, instanceId: null } as const;
+        set({ source, inventory: instance.value, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
+        void keepInstance(source);
         get().scriptChanged();
         get().notify('info', `Using ${fileName} as the cluster`, `${instance.value.model.mapping.nodeCount()} nodes, ${instance.value.model.mapping.vmCount()} VMs: plans are what-ifs on this file.`);
         return true;
@@ -194,7 +240,9 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
 
       sourceInput: () => {
         const source = get().source;
-        return source.kind === 'file' ? { instance: source.instance } : { clusterId: source.clusterId };
+        if (source.kind === 'cluster') return { clusterId: source.clusterId };
+        // until the main process keeps the instance, it travels whole (slower, same answer)
+        return source.instanceId === null ? { instance: source.instance } : { instanceId: source.instanceId };
       },
 
       hostChecks: {},
@@ -232,19 +280,66 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
         return true;
       },
 
-      startClusterFeed: () =>
-        client.subscribe('cluster:changed', {}, (reply) => {
+      clusterFile: null,
+
+      editClusterFile: async (clusterId) => {
+        const reply = await client.invoke('cluster:config-read', { clusterId });
+        if (!reply.ok) {
+          get().notify('danger', 'The cluster file cannot be opened', reply.error.message);
+          return false;
+        }
+        set({ clusterFile: { mode: 'edit', file: reply.value.file, text: reply.value.text, diagnostics: [] } });
+        return true;
+      },
+
+      newClusterFile: () => set({ clusterFile: { mode: 'new', file: '', text: STARTER_CLUSTER_YAML, diagnostics: [] } }),
+
+      saveClusterFile: async (file, text) => {
+        const editing = get().clusterFile;
+        if (!editing) return false;
+        const reply = await client.invoke('cluster:config-save', { file, text, ...(editing.mode === 'new' ? { create: true } : {}) });
+        if (!reply.ok) {
+          get().notify('danger', 'The cluster file was not saved', reply.error.message);
+          return false;
+        }
+        const saved = reply.value;
+        if (!saved.saved || !saved.cluster) {
+          set({ clusterFile: { ...editing, file, text, diagnostics: saved.diagnostics } });
+          return false;
+        }
+        set({ clusterFile: null, hostChecks: Object.fromEntries(Object.entries(get().hostChecks).filter(([id]) => id !== saved.cluster?.clusterId)) });
+        get().notify('success', `Saved ${saved.cluster.name}`, `${saved.cluster.file}: ${saved.cluster.hosts.length} hosts.`);
+        await get().loadClusters();
+        // the cluster in use is read again from the file just written
+        if (get().source.kind === 'cluster' && get().clusterId === saved.cluster.clusterId) await get().refresh();
+        return true;
+      },
+
+      closeClusterFile: () => set({ clusterFile: null }),
+
+      passwordRequests: [],
+
+      answerPassword: async (promptId, password) => {
+        set({ passwordRequests: get().passwordRequests.filter((r) => r.promptId !== promptId) });
+        const reply = await client.invoke('cluster:password', { promptId, password });
+        if (!reply.ok) get().notify('danger', 'The password was not delivered', reply.error.message);
+        else if (!reply.value.accepted && password !== null) get().notify('warning', 'The password came too late', 'Nothing was waiting for it any more: read the cluster again to be asked anew.');
+      },
+
+      startClusterFeed: () => {
+        const stopChanges = client.subscribe('cluster:changed', {}, (reply) => {
           if (reply.ok) onChanged(reply.value);
           // the transport was lost: events may have been missed, so read again once it is back
           else if (reply.error.code === 'unavailable') void followChange();
-        }),
+        });
+        const stopPasswords = client.subscribe('cluster:password-needed', {}, (reply) => {
+          if (reply.ok) set({ passwordRequests: [...get().passwordRequests, reply.value] });
+        });
+        return () => {
+          stopChanges();
+          stopPasswords();
+        };
+      },
     };
   };
-}
-
-/** The node names of an instance, in node order (empty when there is none yet). */
-function nodeNamesOf(instance: Instance | null | undefined): string[] {
-  if (!instance) return [];
-  const model = instance.model;
-  return [...model.mapping.nodes()].sort((a, b) => a - b).map((n) => model.nodeName(n));
 }

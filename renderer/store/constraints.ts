@@ -73,19 +73,6 @@ export interface ConstraintsSlice {
 
 export const INITIAL_SCRIPT = '// What must hold during this maintenance window (btrpsl). Inventory actions add lines here.\n';
 
-/**
- * The demo cluster runs cpu overcommitted (3 vCPUs per core, as examples/demo-maintenance.btrp
- * says) but its reads declare no constraint: without its overbook policy every plan on it is
- * infeasible. Until the demo declares it in its snapshot, a fresh console starts from that policy.
- */
-export function starterScript(clusterId: string, nodeNames: readonly string[]): string {
-  if (clusterId !== 'demo' || nodeNames.length === 0) return INITIAL_SCRIPT;
-  return `${INITIAL_SCRIPT}
-// The demo cluster's overcommit: 3 vCPUs per core, memory never overcommitted.
-overbook({${nodeNames.map((n) => `@${n}`).join(', ')}}, 'cpu', 3);
-`;
-}
-
 /** Delay between the last keystroke and the services' lint. */
 const SERVER_LINT_DELAY_MS = 400;
 

@@ -171,6 +171,8 @@ hostname hv$n
 mount -t tmpfs tmpfs /run
 mkdir -p /run/sshd /run/libvirt
 for p in etc/libvirt var/lib/libvirt var/log/libvirt var/cache/libvirt root/.ssh usr/local/bin; do
+  # a fresh machine may have no /root/.ssh (or /var/cache/libvirt): a bind mount needs its mount point
+  [ -d "/\$p" ] || mkdir -p -m 700 "/\$p"
   mount --bind "$d/fs/\$p" "/\$p"
 done
 mount --bind "$d/hosts" /etc/hosts

@@ -35,16 +35,26 @@ const noInput = z.object({}).strict();
 
 /** What to plan or lint against: a cluster's last read, or an instance given whole (exactly one). */
 function clusterOrInstance<T extends z.ZodRawShape>(fields: T) {
-  const union = z.union([z.object({ clusterId: id, ...fields }).strict(), z.object({ instance: InstanceJsonSchema, ...fields }).strict()]);
+  const union = z.union([
+    z.object({ clusterId: id, ...fields }).strict(),
+    z.object({ instance: InstanceJsonSchema, ...fields }).strict(),
+    z.object({ instanceId: id, ...fields }).strict(),
+  ]);
   return z.unknown().superRefine(exactlyOneSource).pipe(union);
 }
 
-/** Says which of clusterId and instance is expected before the union reports each branch. */
+const SOURCE_KEYS = ['clusterId', 'instance', 'instanceId'] as const;
+
+/** Says which of clusterId, instance and instanceId is expected before the union reports each branch. */
 function exactlyOneSource(value: unknown, ctx: z.RefinementCtx): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // the union says "expected an object"
-  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
-  if (has('clusterId') && has('instance')) ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected clusterId or instance, not both' });
-  else if (!has('clusterId') && !has('instance')) ctx.addIssue({ code: z.ZodIssueCode.custom, message: "missing the source: expected clusterId (a cluster's last read) or instance (BtrPlace instance JSON)" });
+  const given = SOURCE_KEYS.filter((key) => Object.prototype.hasOwnProperty.call(value, key));
+  if (given.length > 1) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `expected one of clusterId, instance or instanceId, not ${given.join(' and ')}` });
+  else if (given.length === 0)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: "missing the source: expected clusterId (a cluster's last read), instance (BtrPlace instance JSON) or instanceId (an instance:open answer)",
+    });
 }
 
 // ---- clusters -------------------------------------------------------------------------------
@@ -93,6 +103,36 @@ export const HostCheckSchema = z
     elapsedMs: nonNegative,
   })
   .strict();
+
+/** A libvirt cluster file's text for the Connect screen's editor (it holds paths, never a credential). */
+export const ClusterConfigTextSchema = z.object({ clusterId: id, file: z.string(), text: z.string() }).strict();
+
+/** The most a cluster file may weigh (a YAML list of hosts; more is not a cluster file). */
+export const MAX_CLUSTER_FILE_CHARS = 1_000_000;
+
+/**
+ * Saving a cluster file: written only when the config parser accepts it (`saved`), else the
+ * located errors (`diagnostics`, 1-based lines and columns) and nothing written.
+ */
+export const ClusterConfigSavedSchema = z
+  .object({
+    saved: z.boolean(),
+    cluster: LibvirtClusterSchema.nullable(),
+    diagnostics: z.array(z.object({ line: count, column: count, message: z.string() }).strict()),
+  })
+  .strict();
+
+/** The main process needs a password to log in to a host (the cluster file says `askPassword: true`). */
+export const PasswordNeededEventSchema = z
+  .object({
+    promptId: id,
+    user: z.string(),
+    host: z.string(),
+    /** The host's name in its cluster. */
+    label: z.string(),
+  })
+  .strict();
+export type PasswordNeededEvent = z.infer<typeof PasswordNeededEventSchema>;
 
 // ---- planning -------------------------------------------------------------------------------
 
@@ -181,6 +221,26 @@ export const PROCEDURES = {
     z.object({ clusterId: id, host: id, fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a fingerprint reads SHA256: and 43 base64 characters') }).strict(),
     z.object({ clusterId: id, host: id, knownHostsFile: z.string() }).strict(),
   ),
+  /** The text of a libvirt cluster file Ferry knows (one of cluster:list's). */
+  'cluster:config-read': query(z.object({ clusterId: id }).strict(), ClusterConfigTextSchema),
+  /**
+   * Saves a libvirt cluster file's text, validated as `ferry inventory --config` reads it, atomically
+   * (temp file + rename, the file's mode kept). `create`: a new file the operator names (never an
+   * existing one), then known; otherwise only a file the cluster list knows.
+   */
+  'cluster:config-save': command(
+    z.object({ file: z.string().min(1).max(4096), text: z.string().max(MAX_CLUSTER_FILE_CHARS), create: z.boolean().optional() }).strict(),
+    ClusterConfigSavedSchema,
+  ),
+  /** Answers a cluster:password-needed (null: the operator declined); kept in the main process's memory only. */
+  'cluster:password': command(z.object({ promptId: id, password: z.string().min(1).max(1024).nullable() }).strict(), z.object({ promptId: id, accepted: z.boolean() }).strict()),
+
+  /**
+   * Keeps a BtrPlace instance in the main process for what-ifs on a file: it is sent, checked and
+   * decoded once, then lints and plans name it by `instanceId` instead of sending it whole each time
+   * (40,000 VMs are megabytes of JSON). The process keeps the last few instances opened.
+   */
+  'instance:open': command(z.object({ instance: InstanceJsonSchema }).strict(), z.object({ instanceId: id, nodes: count, vms: count }).strict()),
 
   /** A script checked against a cluster or an instance: located diagnostics, and the hash when it has no error. */
   'constraints:lint': query(
@@ -264,6 +324,8 @@ export const PROCEDURES = {
   'run:step': subscription(z.object({ runId: id }).strict(), StepEventSchema),
   /** Every re-read of one cluster, or of every cluster when `clusterId` is absent. */
   'cluster:changed': subscription(z.object({ clusterId: id.optional() }).strict(), ClusterChangedEventSchema),
+  /** A host needs a password: answer with cluster:password (the password never comes back in an event). */
+  'cluster:password-needed': subscription(z.object({}).strict(), PasswordNeededEventSchema),
 } as const satisfies Record<string, ProcedureSpec>;
 
 export type Procedures = typeof PROCEDURES;

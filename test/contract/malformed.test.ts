@@ -81,9 +81,14 @@ describe('malformed messages are refused with the path of the first bad value an
     expect(refusal(parseMessage({ name: 'run:get', input: { runId: 'r1' }, extra: 1 }))).toBe('$.extra: unexpected field (a request has name and input)');
   });
 
-  it('plan:compute needs exactly one source: a cluster or an instance', () => {
-    expect(refusal(parseRequest('plan:compute', { requestId: 'q1' }))).toBe("$.input: missing the source: expected clusterId (a cluster's last read) or instance (BtrPlace instance JSON)");
-    expect(refusal(parseRequest('plan:compute', { requestId: 'q1', clusterId: 'lab', instance: encodeInstance(seedInstance()) }))).toBe('$.input: expected clusterId or instance, not both');
+  it('plan:compute needs exactly one source: a cluster, an instance or an open instance', () => {
+    expect(refusal(parseRequest('plan:compute', { requestId: 'q1' }))).toBe(
+      "$.input: missing the source: expected clusterId (a cluster's last read), instance (BtrPlace instance JSON) or instanceId (an instance:open answer)",
+    );
+    expect(refusal(parseRequest('plan:compute', { requestId: 'q1', clusterId: 'lab', instance: encodeInstance(seedInstance()) }))).toBe(
+      '$.input: expected one of clusterId, instance or instanceId, not clusterId and instance',
+    );
+    expect(refusal(parseRequest('plan:compute', { requestId: 'q1', instanceId: 'i1', clusterId: 'lab' }))).toBe('$.input: expected one of clusterId, instance or instanceId, not clusterId and instanceId');
     expect(refusal(parseRequest('plan:compute', { requestId: 'q1', instance: { model: {}, constraints: [], objective: { id: 'minimizeEnergy' } } }))).toBe(
       "$.input.instance.objective.id: expected one of 'minimizeMTTR', 'minimizeMigrations', 'minimizeMTTRMigrationScheduling', got \"minimizeEnergy\"",
     );

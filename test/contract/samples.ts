@@ -205,8 +205,21 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
       inputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', host: 'hv2', fingerprint: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }],
       outputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', host: 'hv2', knownHostsFile: '/root/.ssh/known_hosts' }],
     },
+    'cluster:config-read': {
+      inputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml' }],
+      outputs: [{ clusterId: 'libvirt:/srv/ferry/lab.yaml', file: '/srv/ferry/lab.yaml', text: 'name: lab\nhosts:\n  - { name: hv1 }\n' }],
+    },
+    'cluster:config-save': {
+      inputs: [{ file: '/srv/ferry/lab.yaml', text: 'name: lab\nhosts:\n  - { name: hv1 }\n' }, { file: '/srv/ferry/new.yaml', text: 'hosts: []\n', create: true }],
+      outputs: [
+        { saved: true, cluster: { clusterId: 'libvirt:/srv/ferry/lab.yaml', name: 'lab', file: '/srv/ferry/lab.yaml', hosts: [{ name: 'hv1', address: 'hv1', port: null, user: null, rack: null }] }, diagnostics: [] },
+        { saved: false, cluster: null, diagnostics: [{ line: 1, column: 8, message: 'hosts: Array must contain at least 1 element(s)' }] },
+      ],
+    },
+    'cluster:password': { inputs: [{ promptId: 'p1', password: 'not-a-real-one' }, { promptId: 'p2', password: null }], outputs: [{ promptId: 'p1', accepted: true }, { promptId: 'p2', accepted: false }] },
+    'instance:open': { inputs: [{ instance: planned.instanceJson }], outputs: [{ instanceId: 'instance-1', nodes: 4, vms: 8 }] },
     'constraints:lint': {
-      inputs: [{ clusterId: 'lab', script }, { instance: planned.instanceJson, script: { text: 'spread({VM1, VM2});' } }],
+      inputs: [{ clusterId: 'lab', script }, { instance: planned.instanceJson, script: { text: 'spread({VM1, VM2});' } }, { instanceId: 'instance-1', script }],
       outputs: [
         { diagnostics: [warning], constraints: 3, constraintHash: 'sha256:ab12' },
         { diagnostics: [error], constraints: 0, constraintHash: null },
@@ -216,6 +229,7 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
       inputs: [
         { requestId: 'q1', clusterId: 'lab', script, options: { objective: 'migrations', timeLimitS: 2.5, solver: 'native', maxMigrations: 3, maxMemoryGiB: 12.5, maxConcurrent: 1, windowSeconds: 600, migrationTime: 'memory' } },
         { requestId: 'q2', instance: planned.instanceJson },
+        { requestId: 'q3', instanceId: 'instance-1', script },
       ],
       outputs: [
         { kind: 'result', requestId: 'q1', result: planResultToWire(planned.result), constraintHash: 'sha256:ab12', diagnostics: [warning] },
@@ -255,5 +269,6 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
     'run:changed': { inputs: [{}, { runId: RUN.runId }], outputs: [runWithProgress] },
     'run:step': { inputs: [{ runId: RUN.runId }], outputs: [{ runId: RUN.runId, revision: 2, event: EVENTS['effect-ended'], step: STEPS[0] as Step }] },
     'cluster:changed': { inputs: [{}, { clusterId: 'lab' }], outputs: [{ clusterId: 'lab', readAt: at, hosts: snapshot.hosts, jobs: snapshot.jobs }] },
+    'cluster:password-needed': { inputs: [{}], outputs: [{ promptId: 'p1', user: 'root', host: '10.99.0.21', label: 'hv1' }] },
   };
 }

@@ -3,13 +3,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
 import { defaultFleet } from '../../main/node/demo/fleet.js';
+import { demoProvider } from '../../main/node/demo/provider.js';
 import { checkPlan } from '../../src/checker/plan-checker.js';
 import { parseScript } from '../../src/dsl/index.js';
 import { instanceToJson, parseInstanceText } from '../../src/instance/json.js';
 import type { Model } from '../../src/model/index.js';
 import { plan } from '../../src/solver/planner.js';
+import { demoSandbox } from './helpers.js';
 
 const SCRIPT = readFileSync(new URL('../../examples/demo-maintenance.btrp', import.meta.url), 'utf8');
+const sandbox = demoSandbox();
 
 function hostNamed(model: Model, name: string): number {
   const id = model.nodeNames?.resolve(name);
@@ -97,26 +100,25 @@ describe('the demo fleet', () => {
 });
 
 describe('the demo maintenance script', () => {
-  it('parses against the fleet with no diagnostic', () => {
+  it('parses against the fleet with no diagnostic, and needs no overbook line', () => {
     const r = parseScript(SCRIPT, { model: defaultFleet().model });
     expect(r.diagnostics).toEqual([]);
     expect(r.ok).toBe(true);
     const ids = r.constraints.map((c) => c.id);
-    expect(ids.filter((id) => id === 'overbook')).toHaveLength(12);
+    expect(ids).not.toContain('overbook');
     expect(ids).toEqual(expect.arrayContaining(['spread', 'root', 'offline']));
   });
 
-  it('gives a checked plan that drains r2-h3 with a handful of migrations, db1 staying put', async () => {
-    const fleet = defaultFleet();
-    const script = parseScript(SCRIPT, { model: fleet.model });
-    const instance = { ...fleet, constraints: script.constraints };
+  it("gives a checked plan on the demo provider's read that drains r2-h3 with a handful of migrations, db1 staying put", async () => {
+    const model = await demoRead();
+    const script = parseScript(SCRIPT, { model });
+    const instance = { model, constraints: script.constraints, objective: { id: 'minimizeMTTR' } as const };
     const result = await plan(instance, { timeLimitMs: 5000 });
     expect(result.status === 'optimal' || result.status === 'feasible').toBe(true);
     const p = result.plan;
     if (!p) throw new Error('no plan');
     expect(checkPlan(instance, p).ok).toBe(true);
     const migrations = p.actions.filter((a) => a.kind === 'migrateVM');
-    const model = fleet.model;
     const drained = model.mapping.runningVMs(hostNamed(model, 'r2-h3')).size;
     expect(migrations.length).toBeGreaterThanOrEqual(drained);
     expect(migrations.length).toBeLessThanOrEqual(drained + 3);
@@ -124,15 +126,35 @@ describe('the demo maintenance script', () => {
     expect(p.actions.some((a) => a.kind === 'shutdownNode' && a.node === hostNamed(model, 'r2-h3'))).toBe(true);
   });
 
-  it('is infeasible without the overbook lines: the fleet runs cpu overcommitted', async () => {
+  it('the read states the overcommit (cpu × 3, memory × 1): the physical fleet alone is infeasible', async () => {
+    const model = await demoRead();
     const fleet = defaultFleet();
-    const withoutOverbook = SCRIPT.split('\n')
-      .filter((l) => !l.includes('overbook('))
-      .join('\n');
-    const script = parseScript(withoutOverbook, { model: fleet.model });
-    expect(script.ok).toBe(true);
+    const r13 = hostNamed(model, 'r1-h3');
+    const physical = fleet.model.resource('cpu')?.capacity(hostNamed(fleet.model, 'r1-h3')) ?? 0;
+    expect(model.resource('cpu')?.capacity(r13)).toBe(physical * 3);
+    expect(model.attributes.getNumber('node', r13, 'cpuOvercommit')).toBe(3);
+    expect(model.attributes.getNumber('node', r13, 'cores')).toBe(physical);
+    expect(model.resource('mem')?.capacity(r13)).toBe(fleet.model.resource('mem')?.capacity(hostNamed(fleet.model, 'r1-h3')));
+    // the same script on the physical capacities (no overcommit stated anywhere) has no plan
+    const script = parseScript(SCRIPT, { model: fleet.model });
     const result = await plan({ ...fleet, constraints: script.constraints }, { timeLimitMs: 3000 });
     expect(result.status).toBe('infeasible');
     expect(result.explanation?.join('\n')).toMatch(/not enough cpu/);
   });
+
+  it('plans the same from the exported instance JSON as from the read (ferry inventory --format json, then ferry plan)', async () => {
+    const model = await demoRead();
+    const exported = parseInstanceText(JSON.stringify(instanceToJson({ model, constraints: [], objective: { id: 'minimizeMTTR' } })));
+    if (!exported.ok) throw new Error('the export does not read back');
+    expect(exported.value.model.resource('cpu')?.capacity(hostNamed(model, 'r2-h1'))).toBe(model.resource('cpu')?.capacity(hostNamed(model, 'r2-h1')));
+    const script = parseScript(SCRIPT, { model: exported.value.model });
+    const result = await plan({ ...exported.value, constraints: script.constraints }, { timeLimitMs: 3000 });
+    expect(result.status === 'optimal' || result.status === 'feasible').toBe(true);
+  });
 });
+
+/** The demo cluster as its provider reads it (a fresh state directory). */
+async function demoRead(): Promise<Model> {
+  const engine = sandbox.open();
+  return (await demoProvider(engine).read()).model;
+}

@@ -46,7 +46,7 @@ forEachTarget('the maintenance flow on the demo cluster', (target) => {
         // the action wrote its constraint into the script, after the operator's lines
         await constraints.show();
         const script = await constraints.script();
-        expect(script).toContain("overbook($hosts, 'cpu', 3);");
+        expect(script).toContain('its capacity says so already');
         expect(script).toContain(`offline(@${NODE})`);
         await shot(4, 'constraints');
 

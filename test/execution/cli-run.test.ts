@@ -122,7 +122,8 @@ describe('ferry run on the demo cluster', () => {
     const home = freshHome();
     const text = (await ferry(['inventory', '--cluster', 'demo'], home)).out;
     expect(text).toMatch(/^cluster demo, read .* UTC: 12 hosts, 63 VMs$/m);
-    expect(text).toMatch(/^r1-h4 +r1 +online +cpu 80\/32 \(2\.5:1\) +mem \d+\/256 GiB +\d+ VMs$/m);
+    // the capacity plans count (32 cores × the demo's 3), its physical cores, and the use per core
+    expect(text).toMatch(/^r1-h4 +r1 +online +cpu 80\/96 \(32 cores ×3, 2\.5:1\) +mem \d+\/256 GiB +\d+ VMs$/m);
     expect((await ferry(['demo', 'fault', 'host-down:r3-h2'], home)).code).toBe(0);
     const silent = await ferry(['inventory', '--cluster', 'demo'], home);
     expect(silent.code).toBe(0);

@@ -44,8 +44,9 @@ describe('ferry inventory --config', () => {
     expect(r.code).toBe(0);
     const lines = r.out.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^cluster libvirt:${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, read .* UTC: 2 hosts, 3 VMs$`));
-    expect(lines[1]).toMatch(/^hv1\s+r1\s+online\s+cpu 2\/8 +mem 0\/4 GiB +2 VMs$/);
-    expect(lines[2]).toMatch(/^hv2\s+r2\s+online\s+cpu 1\/8 +mem 0\/4 GiB +1 VMs$/);
+    // the capacity plans count, then the physical cores and the cluster file's ratio (default 4)
+    expect(lines[1]).toMatch(/^hv1\s+r1\s+online\s+cpu 2\/8 \(2 cores ×4\) +mem 0\/4 GiB +2 VMs$/);
+    expect(lines[2]).toMatch(/^hv2\s+r2\s+online\s+cpu 1\/8 \(2 cores ×4\) +mem 0\/4 GiB +1 VMs$/);
   });
 
   it('prints a BtrPlace instance (json) that names every host and VM', async () => {

@@ -37,6 +37,14 @@ function request(action: NamedAction, options: { timeoutMs?: number; controller?
 
 const MOVE: NamedAction = { kind: 'migrateVM', vm: 'vm1', from: 'hv1', to: 'hv2' };
 
+async function until(what: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const start = Date.now();
+  while (!what()) {
+    if (Date.now() - start > timeoutMs) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('libvirt effector', () => {
   it('migrates live, peer to peer, with progress from domjobinfo until it completes', async () => {
     const { fake, cluster } = await setup();
@@ -168,6 +176,42 @@ describe('libvirt effector', () => {
     expect(after.hosts.find((h) => h.name === 'hv2')?.reachable).toBe(false);
   });
 
+  it('a host Ferry powered off is still known as off, with its capacity, after a restart (state in the data directory)', async () => {
+    fake = await FakeCluster.start(SPECS);
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const stateDir = mkdtempSync(`${tmpdir()}/ferry-power-`);
+    try {
+      const file = fake.writeConfig({ extra: 'power:\n  off: { ssh: "poweroff" }\n  on: "true"' });
+      const hv2 = fake.hv('hv2');
+      hv2.override = (argv) => {
+        if (argv[0] !== 'poweroff') return undefined;
+        void hv2.host.close();
+        return new Promise(() => undefined);
+      };
+      const first = openLibvirtCluster(file, { pollMs: 50, stateDir });
+      await first.provider.read();
+      expect(await first.effector.perform(request({ kind: 'shutdownNode', node: 'hv2' }))).toEqual({ status: 'succeeded' });
+      const [stateFile] = readdirSync(stateDir);
+      expect(stateFile).toMatch(/^cluster-[0-9a-f]{16}\.power\.json$/);
+      expect(JSON.parse(readFileSync(`${stateDir}/${stateFile}`, 'utf8'))).toEqual({ poweredOff: [{ node: 'hv2', cpus: 2, memoryKiB: 4_548_824 }] });
+      // a new process: nothing in memory, hv2 silent, never read by it
+      const restarted = openLibvirtCluster(file, { pollMs: 50, stateDir });
+      const snap = await restarted.provider.read();
+      const node = snap.model.nodeNames?.resolve('hv2') as number;
+      expect(snap.model.mapping.isOffline(node)).toBe(true);
+      expect(snap.model.resource('cpu')?.capacity(node)).toBe(8);
+      // without the kept state, the same silent host would be a node of no capacity (nothing could boot it to make room)
+      const forgetful = await openLibvirtCluster(file, { pollMs: 50 }).provider.read();
+      expect(forgetful.model.resource('cpu')?.capacity(forgetful.model.nodeNames?.resolve('hv2') as number)).toBe(0);
+      // powered on again: the host is no longer off on purpose, on disk too
+      restarted.provider.notePower('hv2', 'on');
+      expect(JSON.parse(readFileSync(`${stateDir}/${stateFile}`, 'utf8'))).toEqual({ poweredOff: [] });
+    } finally {
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('a host that went quiet with VMs on it stays online with them (never planned as gone)', async () => {
     const { fake, cluster } = await setup();
     await cluster.provider.read();
@@ -176,6 +220,37 @@ describe('libvirt effector', () => {
     const vm1 = snap.model.vmNames?.resolve('vm1') as number;
     expect(snap.model.mapping.isOnline(snap.model.nodeNames?.resolve('hv1') as number)).toBe(true);
     expect(snap.model.nodeName(snap.model.mapping.host(vm1) as number)).toBe('hv1');
+  });
+
+  it('a destination that stopped answering fails the migration within its connect timeout, nothing started', async () => {
+    const { fake, cluster } = await setup();
+    fake.hv('hv2').host.freeze();
+    const started = Date.now();
+    const outcome = await cluster.effector.perform(request(MOVE, { timeoutMs: 60_000 }));
+    const elapsed = Date.now() - started;
+    expect(outcome.status === 'failed' && outcome.error).toMatch(/^migrate vm1 hv1 → hv2: the destination does not answer, nothing was started: hv2 .*within 2 s/);
+    // the connect timeout of the file (2 s), not the kernel's TCP retries
+    expect(elapsed).toBeGreaterThanOrEqual(1900);
+    expect(elapsed).toBeLessThan(4000);
+    expect(fake.hv('hv1').host.commands.some((c) => c.includes(' migrate '))).toBe(false);
+    expect(fake.whereIs('vm1')).toEqual(['hv1']);
+  });
+
+  it('a destination that goes silent during the migration: aborted within its connect timeout, the VM stays on its source', async () => {
+    const { fake, cluster } = await setup();
+    fake.migrationMs = Infinity;
+    const hv2 = fake.hv('hv2');
+    const req = request(MOVE, { timeoutMs: 60_000 });
+    const pending = cluster.effector.perform(req);
+    await until(() => fake?.jobs.has('vm1') === true);
+    const frozenAt = Date.now();
+    hv2.host.freeze();
+    const outcome = await pending;
+    expect(Date.now() - frozenAt).toBeLessThan(4500);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.status === 'failed' && outcome.error).toMatch(/^migrate vm1 hv1 → hv2: the destination hv2 stopped answering \(hv2 stopped answering SSH keepalives\), aborted with domjobabort; the cluster is read again/);
+    expect(fake.hv('hv1').host.commands.some((c) => c.includes('domjobabort'))).toBe(true);
+    expect(fake.whereIs('vm1')).toEqual(['hv1']);
   });
 
   it('a host that cannot be reached is a failed outcome, never a rejection', async () => {

@@ -67,6 +67,8 @@ export class FakeCluster {
 
   /** Also accepted by every host, when set: a password login. */
   password: string | undefined;
+  /** How hosts take the password: the `password` method, or only PAM's keyboard-interactive prompt. */
+  passwordVia: 'password' | 'keyboard-interactive' = 'password';
 
   static async start(specs: readonly HostSpec[], clientKey?: KeyPair, password?: string): Promise<FakeCluster> {
     const cluster = new FakeCluster();
@@ -85,7 +87,7 @@ export class FakeCluster {
       memKiB: spec.memKiB ?? 4548824,
       ...(spec.rack === undefined ? {} : { rack: spec.rack }),
     };
-    Object.assign(hv, { host: await FakeHost.start(spec.name, { clientKey: this.clientKey, handler: (command) => this.answer(hv, command), ...(this.password === undefined ? {} : { password: this.password }) }) });
+    Object.assign(hv, { host: await FakeHost.start(spec.name, { clientKey: this.clientKey, handler: (command) => this.answer(hv, command), ...(this.password === undefined ? {} : { password: this.password, passwordVia: this.passwordVia }) }) });
     this.hosts.set(spec.name, hv);
     return hv;
   }

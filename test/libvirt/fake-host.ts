@@ -50,6 +50,15 @@ export class FakeHost {
   readonly forwards: string[] = [];
   connections = 0;
   peakConnections = 0;
+  /** A host whose link went down (see freeze). */
+  frozen = false;
+  private readonly sockets = new Set<{ pause(): void; destroy(): void }>();
+
+  /** The link goes down: nothing more is read from any connection (keepalives, logins, commands go unanswered). */
+  freeze(): void {
+    this.frozen = true;
+    for (const s of this.sockets) s.pause();
+  }
   private readonly clients = new Set<{ end(): void }>();
 
   private constructor(
@@ -59,8 +68,13 @@ export class FakeHost {
     private readonly server: NetServer,
   ) {}
 
-  /** `password`: also accept this password (hosts where operators log in with one). */
-  static async start(name: string, options: { clientKey: KeyPair; handler: Handler; hostKey?: KeyPair; password?: string }): Promise<FakeHost> {
+  /**
+   * `password`: also accept this password (hosts where operators log in with one), as the
+   * `password` method, or only through PAM's `keyboard-interactive` prompt when `passwordVia` says so.
+   */
+  static async start(name: string, options: { clientKey: KeyPair; handler: Handler; hostKey?: KeyPair; password?: string; passwordVia?: 'password' | 'keyboard-interactive' }): Promise<FakeHost> {
+    const via = options.passwordVia ?? 'password';
+    const methods: ('publickey' | 'password' | 'keyboard-interactive')[] = options.password === undefined ? ['publickey'] : ['publickey', via];
     const hostKey = options.hostKey ?? keyPair();
     const allowed = utils.parseKey(options.clientKey.privateKey) as ParsedKey;
     const ref: { host?: FakeHost } = {};
@@ -69,6 +83,13 @@ export class FakeHost {
       host.connections++;
       host.peakConnections = Math.max(host.peakConnections, host.connections);
       host.clients.add(client);
+      // ssh2 keeps the TCP socket of a client connection here: pausing it is a link gone silent
+      const socket = (client as unknown as { _sock?: { pause(): void; destroy(): void } })._sock;
+      if (socket) {
+        host.sockets.add(socket);
+        client.on('close', () => host.sockets.delete(socket));
+        if (host.frozen) socket.pause();
+      }
       (client as unknown as { setNoDelay(on: boolean): void }).setNoDelay(true);
       client.on('close', () => {
         host.connections--;
@@ -76,14 +97,31 @@ export class FakeHost {
       });
       client.on('error', () => undefined);
       client.on('authentication', (ctx) => {
+        if (host.frozen) return;
         if (ctx.method === 'password') {
+          if (via !== 'password') {
+            ctx.reject(methods);
+            return;
+          }
           host.passwordsTried.push(ctx.password);
           if (options.password !== undefined && ctx.password === options.password) ctx.accept();
-          else ctx.reject(['publickey', 'password']);
+          else ctx.reject(methods);
+          return;
+        }
+        if (ctx.method === 'keyboard-interactive') {
+          if (via !== 'keyboard-interactive' || options.password === undefined) {
+            ctx.reject(methods);
+            return;
+          }
+          ctx.prompt([{ prompt: 'Password: ', echo: false }], (answers) => {
+            host.passwordsTried.push(answers[0] ?? '');
+            if (answers[0] === options.password) ctx.accept();
+            else ctx.reject(methods);
+          });
           return;
         }
         if (ctx.method !== 'publickey' || ctx.key.algo !== allowed.type || !ctx.key.data.equals(allowed.getPublicSSH())) {
-          ctx.reject(options.password === undefined ? ['publickey'] : ['publickey', 'password']);
+          ctx.reject(methods);
           return;
         }
         if (!ctx.signature) {
@@ -108,6 +146,7 @@ export class FakeHost {
           session.on('exec', (acceptExec, _reject, info) => {
             const stream = acceptExec();
             host.commands.push(info.command);
+            if (host.frozen) return;
             let open = true;
             stream.on('close', () => {
               open = false;
@@ -135,6 +174,8 @@ export class FakeHost {
 
   async close(): Promise<void> {
     for (const c of this.clients) c.end();
+    // a frozen connection reads nothing, so it would never see the end: cut it
+    if (this.frozen) for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 }

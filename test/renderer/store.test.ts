@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { type RendererHarness, openHarness, until } from './support/services.js';
+import { INITIAL_SCRIPT } from '../../renderer/store/constraints.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let h: RendererHarness;
@@ -29,11 +30,14 @@ describe('cluster slice', () => {
     expect(s().hosts.find((x) => x.name === 'r2-h3')?.rack).toBe('r2');
     expect(s().readAt).toBeGreaterThan(0);
     expect(s().sourceInput()).toEqual({ clusterId: 'demo' });
-    // the demo's cpu overcommit comes with the first read (its reads declare no constraint)
-    expect(s().activeConstraints.map((c) => [c.constraintId, c.count])).toEqual([['overbook', 12]]);
+    // the demo's cpu overcommit is in the capacity its read states: the script needs no overbook line
+    expect(s().scriptText).toBe(INITIAL_SCRIPT);
+    expect(s().activeConstraints).toEqual([]);
+    const r11 = s().inventory?.model.nodeNames?.resolve('r1-h1') as number;
+    expect(s().inventory?.model.attributes.getNumber('node', r11, 'cpuOvercommit')).toBe(3);
     s().appendConstraint('offline(@r2-h3);');
     await s().lintOnServer();
-    expect(s().serverLint).toMatchObject({ constraints: 13, errors: 0 });
+    expect(s().serverLint).toMatchObject({ constraints: 1, errors: 0 });
   });
 
   it('follows cluster:changed: a refresh elsewhere brings a newer read', async () => {
@@ -79,13 +83,12 @@ describe('cluster slice', () => {
     expect(s().notifications.at(-1)?.detail).toMatch(/^1:\d+: /);
   });
 
-  it("drops the demo's untouched starter script when a file stands in for the cluster, and keeps an operator's own", async () => {
+  it("keeps the operator's script when a file stands in for the cluster", async () => {
     const s = () => h.store.getState();
     await s().loadSnapshot();
-    expect(s().scriptText).toMatch(/overbook\(\{@r1-h1/);
     const seed = readFileSync(join(ROOT, 'examples', 'seed.json'), 'utf8');
     expect(s().openInstanceText('seed.json', seed)).toBe(true);
-    expect(s().scriptText).not.toMatch(/r1-h1/);
+    expect(s().scriptText).toBe(INITIAL_SCRIPT);
     s().setScript('offline(@N4);\n');
     expect(s().openInstanceText('seed.json', seed)).toBe(true);
     expect(s().scriptText).toBe('offline(@N4);\n');

@@ -171,6 +171,42 @@ describe('constraints:lint', () => {
   });
 });
 
+describe('instance:open: a what-if file sent once, then named', () => {
+  it('lints and plans by instanceId with the same answers as the instance given whole', async () => {
+    const snapshot = await value('cluster:snapshot', { clusterId: 'demo' });
+    const opened = await value('instance:open', { instance: snapshot.instance });
+    const listed = (await value('cluster:list', {})).clusters.find((c) => c.clusterId === 'demo');
+    expect(opened.vms).toBe(listed?.vms);
+    expect(opened.nodes).toBe(listed?.nodes);
+    const byId = await value('constraints:lint', { instanceId: opened.instanceId, script: { text: SCRIPT } });
+    const whole = await value('constraints:lint', { instance: snapshot.instance, script: { text: SCRIPT } });
+    expect(byId).toEqual(whole);
+    expect(byId.constraintHash).toMatch(/^sha256:/);
+
+    const first = await value('plan:compute', { instanceId: opened.instanceId, requestId: 'qa', script: { text: SCRIPT }, options: OPTIONS });
+    if (first.kind !== 'result' || first.result.plan === null) throw new Error('the demo script has a plan');
+    expect(first.constraintHash).toBe(byId.constraintHash);
+    // planning did not change the kept instance: a second what-if starts from the same placement
+    const second = await value('plan:compute', { instanceId: opened.instanceId, requestId: 'qb', script: { text: SCRIPT }, options: OPTIONS });
+    if (second.kind !== 'result' || second.result.plan === null) throw new Error('the demo script has a plan');
+    expect(second.result.plan.origin).toEqual(first.result.plan.origin);
+  });
+
+  it('refuses an unknown or dropped instanceId by its path, and a broken instance where it is wrong', async () => {
+    expect(await refused('constraints:lint', { instanceId: 'instance-404', script: { text: 'root(db1);' } })).toMatchObject({ code: 'not-found', path: '$.input.instanceId' });
+    const snapshot = await value('cluster:snapshot', { clusterId: 'demo' });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await value('instance:open', { instance: snapshot.instance })).instanceId);
+    // the oldest of five is dropped (the process keeps four), the newest still answers
+    expect((await refused('constraints:lint', { instanceId: ids[0] as string, script: { text: 'root(db1);' } })).message).toContain('open the file again');
+    expect((await value('constraints:lint', { instanceId: ids[4] as string, script: { text: 'root(db1);' } })).constraints).toBe(1);
+    const broken = { ...snapshot.instance, model: { ...snapshot.instance.model, mapping: 'nope' } };
+    const error = await refused('instance:open', { instance: broken });
+    expect(error.path?.startsWith('$.input.instance.model')).toBe(true);
+    expect(await refused('constraints:lint', { instanceId: ids[4] as string, clusterId: 'demo', script: { text: '' } })).toMatchObject({ code: 'invalid-request' });
+  });
+});
+
 describe('plan:compute', () => {
   it('answers a checked plan with the lint hash; progress events follow the contract', async () => {
     const progress = collect('plan:progress', { requestId: 'q1' });
@@ -371,7 +407,7 @@ describe('malformed input is refused where it is wrong, and nothing is journaled
       message: '$.input.options.timeLimitS: expected a finite number, got NaN',
       path: '$.input.options.timeLimitS',
     });
-    expect(await refused('plan:compute', { clusterId: 'demo', instance: {}, requestId: 'q' })).toMatchObject({ code: 'invalid-request', message: '$.input: expected clusterId or instance, not both' });
+    expect(await refused('plan:compute', { clusterId: 'demo', instance: {}, requestId: 'q' })).toMatchObject({ code: 'invalid-request', message: '$.input: expected one of clusterId, instance or instanceId, not clusterId and instance' });
     expect(await refused('run:list', { cluster: 'demo' })).toMatchObject({ path: '$.input.cluster', message: '$.input.cluster: unexpected field' });
     const unknown = await refused('plan:compuet', {});
     expect(unknown).toMatchObject({ code: 'invalid-request', path: '$.name' });

@@ -1,3 +1,4 @@
+import { providerOvercommit } from '../../../src/cluster/overcommit.js';
 import type { InventorySnapshot } from '../../../src/cluster/ports.js';
 import { safeName } from '../../../src/executor/describe.js';
 import { instanceToJson } from '../../../src/instance/json.js';
@@ -58,14 +59,17 @@ export const inventoryCommand: Command = {
 };
 
 /**
- * One resource of one host: memory in GiB (views count MiB), other resources as they are, with the
- * overcommit ratio when demand exceeds the physical capacity (CPU overcommit is how clusters run;
- * whether it is allowed is the constraints' business, `overbook`).
+ * One resource of one host: memory in GiB (views count MiB), other resources as they are. The
+ * capacity is the one plans count; when the provider states an overcommit (src/cluster/overcommit:
+ * CPU overcommit is how clusters run), the physical figure and the ratio follow it, and the use per
+ * physical unit when demand exceeds the physical capacity.
  */
-function formatLoad(rc: string, used: number, capacity: number): string {
-  if (isMemoryResource(rc)) return `${rc} ${(used / 1024).toFixed(0)}/${(capacity / 1024).toFixed(0)} GiB`;
-  const ratio = capacity > 0 && used > capacity ? ` (${(used / capacity).toFixed(1)}:1)` : '';
-  return `${rc} ${used}/${capacity}${ratio}`;
+function formatLoad(rc: string, used: number, capacity: number, overcommit: number): string {
+  const physical = capacity / overcommit;
+  const stated = overcommit === 1 ? '' : ` (${Math.round(physical)}${rc === 'cpu' ? ' cores' : ''} ×${overcommit}${physical > 0 && used > physical ? `, ${(used / physical).toFixed(1)}:1` : ''})`;
+  if (isMemoryResource(rc)) return `${rc} ${(used / 1024).toFixed(0)}/${(capacity / 1024).toFixed(0)} GiB${stated}`;
+  const ratio = overcommit === 1 && capacity > 0 && used > capacity ? ` (${(used / capacity).toFixed(1)}:1)` : '';
+  return `${rc} ${used}/${capacity}${stated}${ratio}`;
 }
 
 export function formatInventory(snapshot: InventorySnapshot): string {
@@ -83,7 +87,7 @@ export function formatInventory(snapshot: InventorySnapshot): string {
         : resources
             .map((rc) => {
               const r = model.resource(rc);
-              return r ? formatLoad(rc, model.usage(node, rc), r.capacity(node)) : '';
+              return r ? formatLoad(rc, model.usage(node, rc), r.capacity(node), providerOvercommit(model, node, rc)) : '';
             })
             .join('  ');
     const vms = node === undefined ? 0 : model.mapping.hostedCount(node);

@@ -16,6 +16,7 @@ import type {
   InventorySnapshot,
   VmJob,
 } from '../../../src/cluster/ports.js';
+import { applyOvercommit } from '../../../src/cluster/overcommit.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import type { Model } from '../../../src/model/index.js';
 import { nodesOf } from '../../../src/plan/actions.js';
@@ -25,7 +26,9 @@ import { waitFor } from '../wait.js';
 // ---- inventory ---------------------------------------------------------------------------------
 
 /**
- * Reads the demo cluster. A host that is down is reported unreachable (its VMs stay where the
+ * Reads the demo cluster. Capacity is stated as every provider states it (src/cluster/overcommit):
+ * the simulated hosts' physical capacity × the engine's overcommit ratio (cpu 3 by default), so
+ * plans need no `overbook` line for the cluster's own policy. A host that is down is reported unreachable (its VMs stay where the
  * last settled state has them). With a scope, only the hosts in it (and the hosts of its VMs) get
  * a new reading time; the others keep the reading of the previous read, as a real provider that
  * only asked those hosts would. The model itself is always whole: it costs nothing more here.
@@ -38,6 +41,7 @@ export function demoProvider(engine: DemoEngine, clusterId = 'demo'): InventoryP
       if (signal?.aborted) return Promise.reject(new Error(`reading cluster ${clusterId} was cancelled`));
       try {
         const snap = engine.snapshot();
+        applyOvercommit(snap.model, engine.overbook());
         const fresh = scopeHosts(snap, scope);
         const hosts = hostReadings(snap).map((h) => (fresh !== undefined && !fresh.has(h.name) ? (last.get(h.name) ?? h) : h));
         for (const h of hosts) last.set(h.name, h);
@@ -228,7 +232,7 @@ function cancelOnHypervisor(client: Client, request: EffectRequest): EffectOutco
  * demo engine (its jobs in flight and faults are not copied), or any instance's model. The
  * directory starts afresh even if it held a copy before.
  */
-export function rehearsalCopy(source: DemoEngine | Instance, dir: string, options: Pick<DemoEngineOptions, 'speed' | 'clock'> = {}): DemoEngine {
+export function rehearsalCopy(source: DemoEngine | Instance, dir: string, options: Pick<DemoEngineOptions, 'speed' | 'clock' | 'overbook'> = {}): DemoEngine {
   const fromEngine = source instanceof DemoEngine;
   const seed: Instance = fromEngine ? { model: source.snapshot().model, constraints: [], objective: { id: 'minimizeMTTR' } } : source;
   const speed = options.speed ?? (fromEngine ? source.speed : undefined);
@@ -236,7 +240,7 @@ export function rehearsalCopy(source: DemoEngine | Instance, dir: string, option
     seed,
     ...(speed === undefined ? {} : { speed }),
     ...(options.clock === undefined ? {} : { clock: options.clock }),
-    ...(fromEngine ? { overbook: source.overbook() } : {}),
+    ...(fromEngine ? { overbook: source.overbook() } : options.overbook === undefined ? {} : { overbook: options.overbook }),
   });
   try {
     engine.reset(seed);

@@ -21,14 +21,36 @@ export type CommandResult = { readonly ok: true; readonly stdout: string } | { r
 export class ClusterAccess {
   readonly limiter: Limiter;
   private readonly targets = new Map<string, SshTarget>();
+  private readonly options: SshOptions;
+  /** Hosts whose login waits on the operator typing a password (their read's bound waits too). */
+  private readonly asking = new Map<string, number>();
 
   constructor(
     readonly config: ClusterConfig,
-    private readonly options: SshOptions = {},
+    options: SshOptions = {},
     sshConfig: SSHConfig | null = loadSshConfig(config.sshConfig),
   ) {
     this.limiter = new Limiter(config.concurrency);
     for (const host of config.hosts) this.targets.set(host.name, resolveTarget(host, sshConfig));
+    const ask = options.askPassword;
+    this.options = ask
+      ? {
+          ...options,
+          askPassword: async (t) => {
+            this.asking.set(t.label, (this.asking.get(t.label) ?? 0) + 1);
+            try {
+              return await ask(t);
+            } finally {
+              this.asking.set(t.label, (this.asking.get(t.label) ?? 1) - 1);
+            }
+          },
+        }
+      : options;
+  }
+
+  /** Whether a login to `name` waits on the operator for a password right now. */
+  waitsOnOperator(name: string): boolean {
+    return (this.asking.get(name) ?? 0) > 0;
   }
 
   host(name: string): HostConfig | undefined {
@@ -43,12 +65,12 @@ export class ClusterAccess {
    * Connects to `name` (a slot of the concurrency limit held for the whole task), runs `task`,
    * closes. `holdSlot: false` for long effects (a migration) that must not starve reads.
    */
-  async withSession<T>(name: string, task: (session: SshSession, host: HostConfig) => Promise<T>, holdSlot = true): Promise<Attempt<T>> {
+  async withSession<T>(name: string, task: (session: SshSession, host: HostConfig) => Promise<T>, holdSlot = true, keepalive?: SshOptions['keepalive']): Promise<Attempt<T>> {
     const target = this.targets.get(name);
     const host = this.host(name);
     if (!target || !host) return { ok: false, failure: { kind: 'network', host: name, message: `${name} is not a host of cluster ${this.config.name}` } };
     const run = async (): Promise<Attempt<T>> => {
-      const connected = await connect(target, this.options);
+      const connected = await connect(target, keepalive ? { ...this.options, keepalive } : this.options);
       if (!connected.ok) return connected;
       try {
         return { ok: true, value: await task(connected.session, host) };

@@ -10,6 +10,7 @@ import { ClusterAccess } from './access.js';
 import { type ClusterConfig, readClusterConfig } from './config.js';
 import { type LibvirtEffectorOptions, libvirtEffector } from './effector.js';
 import { fingerprint, hostEntryName, trustHostKey } from './known-hosts.js';
+import { powerState, powerStateFile } from './power-state.js';
 import { type InFlight, type LibvirtProvider, libvirtProvider } from './provider.js';
 import { virshCommand } from './shell.js';
 import type { SshOptions } from './ssh.js';
@@ -28,7 +29,10 @@ export interface LibvirtCluster {
   readonly effector: Effector;
 }
 
-export interface LibvirtClusterOptions extends SshOptions, LibvirtEffectorOptions {}
+export interface LibvirtClusterOptions extends SshOptions, LibvirtEffectorOptions {
+  /** A folder for what must outlive the process (the hosts Ferry powered off); in memory only when absent. */
+  readonly stateDir?: string;
+}
 
 /** Reads the file (ClusterConfigError, located, when it is wrong) and wires the ports. */
 export function openLibvirtCluster(configFile: string, options: LibvirtClusterOptions = {}): LibvirtCluster {
@@ -36,7 +40,8 @@ export function openLibvirtCluster(configFile: string, options: LibvirtClusterOp
   const id = libvirtClusterId(config.file);
   const access = new ClusterAccess(config, options);
   const inFlight: InFlight = new Map();
-  const provider = libvirtProvider(access, id, inFlight);
+  const powered = powerState(options.stateDir === undefined ? undefined : powerStateFile(options.stateDir, config.file));
+  const provider = libvirtProvider(access, id, inFlight, Date.now, powered);
   return { id, config, access, provider, effector: libvirtEffector(access, provider, inFlight, options) };
 }
 

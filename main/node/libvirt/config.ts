@@ -98,6 +98,8 @@ export interface HostConfig {
   readonly knownHosts?: string;
   readonly rack?: string;
   readonly askPassword: boolean;
+  /** `file:line:col` of the `askPassword: true` that applies to this host. */
+  readonly askPasswordAt?: string;
   readonly cpuOvercommit: number;
   readonly memoryOvercommit: number;
   readonly connectTimeoutMs: number;
@@ -124,7 +126,18 @@ export interface ClusterConfig {
 
 export class ClusterConfigError extends Error {
   override name = 'ClusterConfigError';
+
+  constructor(
+    message: string,
+    /** Where in the file (1-based), when the error is about its text: the editor marks that line. */
+    readonly at: { readonly line: number; readonly column: number; readonly detail: string } | null = null,
+  ) {
+    super(message);
+  }
 }
+
+/** Var names that would put a credential in the file: they stay in the environment (ipmitool -E) or a key file. */
+const CREDENTIAL_VAR = /pass|secret|token|private|credential/i;
 
 export function readClusterConfig(file: string): ClusterConfig {
   const absolute = path.resolve(file);
@@ -142,29 +155,36 @@ export function readClusterConfig(file: string): ClusterConfig {
 export function parseClusterConfig(text: string, file: string): ClusterConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number): string => {
+  const at = (offset: number): Position => {
     const { line, col } = lines.linePos(offset);
-    return `${file}:${line}:${col}`;
+    return { line, column: col, text: `${file}:${line}:${col}` };
+  };
+  const fail = (where: Position, detail: string): never => {
+    throw new ClusterConfigError(`${where.text}: ${detail}`, { line: where.line, column: where.column, detail });
   };
   const yamlError = doc.errors[0];
-  if (yamlError) throw new ClusterConfigError(`${at(yamlError.pos[0])}: ${yamlError.message.split('\n')[0] ?? 'not valid YAML'}`);
+  if (yamlError) fail(at(yamlError.pos[0]), yamlError.message.split('\n')[0] ?? 'not valid YAML');
   const result = ClusterSchema.safeParse(doc.toJS());
   if (!result.success) {
     const issue = result.error.issues[0];
-    const where = issue ? locate(doc, issue.path, at) : `${file}:1:1`;
     const key = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-    throw new ClusterConfigError(`${where}: ${key}${issue?.message ?? 'not a cluster description'}`);
+    return fail(issue ? locate(doc, issue.path, at) : at(0), `${key}${issue?.message ?? 'not a cluster description'}`);
   }
   const cluster = result.data;
   const seen = new Map<string, number>();
   cluster.hosts.forEach((h, i) => {
     const first = seen.get(h.name);
-    if (first !== undefined) throw new ClusterConfigError(`${locate(doc, ['hosts', i, 'name'], at)}: host ${h.name} is listed twice (first as hosts.${first})`);
+    if (first !== undefined) fail(locate(doc, ['hosts', i, 'name'], at), `host ${h.name} is listed twice (first as hosts.${first})`);
     seen.set(h.name, i);
+    for (const name of Object.keys(h.vars ?? {})) {
+      if (CREDENTIAL_VAR.test(name)) fail(locate(doc, ['hosts', i, 'vars', name], at), `hosts.${i}.vars.${name}: a cluster file holds no credential (the console shows its text): keep it in the environment (ipmitool -E reads IPMI_PASSWORD) or a file the command reads`);
+    }
   });
+  /** Where `askPassword` was turned on for host `i` (its own key, else the cluster's), for a located "cannot ask" error. */
+  const askedAt = (i: number, own: boolean | undefined): string => (own === undefined ? locate(doc, ['askPassword'], at) : locate(doc, ['hosts', i, 'askPassword'], at)).text;
   const dir = path.dirname(file);
   const resolvePath = (p: string | undefined): string | undefined => (p === undefined ? undefined : p.startsWith('~/') ? path.join(homedir(), p.slice(2)) : path.resolve(dir, p));
-  const hosts = cluster.hosts.map((h): HostConfig => {
+  const hosts = cluster.hosts.map((h, i): HostConfig => {
     const pick = <K extends keyof typeof tuning>(k: K): z.infer<(typeof tuning)[K]> => (h[k] ?? cluster[k]) as z.infer<(typeof tuning)[K]>;
     const power = { ...(cluster.power ?? {}), ...(h.power ?? {}) };
     const identityFile = resolvePath(pick('identityFile'));
@@ -180,6 +200,7 @@ export function parseClusterConfig(text: string, file: string): ClusterConfig {
       ...(knownHosts === undefined ? {} : { knownHosts }),
       ...(h.rack === undefined ? {} : { rack: h.rack }),
       askPassword: pick('askPassword') ?? false,
+      ...(pick('askPassword') === true ? { askPasswordAt: askedAt(i, h.askPassword) } : {}),
       cpuOvercommit: pick('cpuOvercommit') ?? DEFAULTS.cpuOvercommit,
       memoryOvercommit: pick('memoryOvercommit') ?? DEFAULTS.memoryOvercommit,
       connectTimeoutMs: (pick('connectTimeoutSeconds') ?? DEFAULTS.connectTimeoutSeconds) * 1000,
@@ -203,8 +224,15 @@ function powerCommand(c: z.infer<typeof PowerCommandSchema>): PowerCommand {
   return 'ssh' in c ? { where: 'ssh', template: c.ssh } : { where: 'local', template: c.local };
 }
 
+interface Position {
+  readonly line: number;
+  readonly column: number;
+  /** `file:line:col` */
+  readonly text: string;
+}
+
 /** The position of the deepest node along `keys` that exists in the document. */
-function locate(doc: Document, keys: readonly PropertyKey[], at: (offset: number) => string): string {
+function locate(doc: Document, keys: readonly PropertyKey[], at: (offset: number) => Position): Position {
   let node: unknown = doc.contents;
   let offset = 0;
   for (const key of keys) {

@@ -89,20 +89,38 @@ function simple(ctx: Ctx, request: EffectRequest, node: string, args: string[]):
 async function migrate(ctx: Ctx, request: EffectRequest, a: NamedAction & { kind: 'migrateVM' }): Promise<EffectOutcome> {
   const command = migrationCommand(ctx.access, a.vm, a.to, ['--live', '--persistent', '--undefinesource', '--auto-converge', '--p2p']);
   if (!command.ok) return { status: 'failed', error: `${describeNamedAction(a)}: ${command.error}` };
-  const startedAt = Date.now();
-  ctx.inFlight.set(a.vm, { kind: 'migrate', to: a.to, startedAt, fraction: 0, requestId: request.requestId });
-  try {
-    return await onHost(ctx, a.from, a, (session, host) => followMigration(ctx, session, host, request, a, command.args));
-  } finally {
-    ctx.inFlight.delete(a.vm);
-  }
+  // The source's libvirtd connects to the destination itself (peer to peer), with no timeout of
+  // this cluster's: toward a silent destination it waits out the kernel's TCP SYN retries (about
+  // 127 s on Linux) before virsh fails. So the destination must answer Ferry first, within its
+  // connect timeout, and keep answering while the migration runs: SSH keepalives on a connection
+  // held open (answered by sshd itself, so a destination busy with the incoming guest still
+  // answers), two unanswered half a connect timeout apart and the destination is lost.
+  const destHost = ctx.access.host(a.to);
+  const keepalive = { intervalMs: Math.max(500, Math.round((destHost?.connectTimeoutMs ?? 10_000) / 2)), countMax: 1 };
+  const watched = await ctx.access.withSession(
+    a.to,
+    async (destination) => {
+      const startedAt = Date.now();
+      ctx.inFlight.set(a.vm, { kind: 'migrate', to: a.to, startedAt, fraction: 0, requestId: request.requestId });
+      try {
+        return await onHost(ctx, a.from, a, (session, host) => followMigration(ctx, session, host, request, a, command.args, destination));
+      } finally {
+        ctx.inFlight.delete(a.vm);
+      }
+    },
+    false,
+    keepalive,
+  );
+  if (watched.ok) return watched.value;
+  return { status: 'failed', error: `${describeNamedAction(a)}: the destination does not answer, nothing was started: ${watched.failure.message}` };
 }
 
 /**
- * Runs the migration on the source host and polls `domjobinfo` beside it for progress. A cancel
- * or the timeout sends `domjobabort` and waits (bounded) for virsh to report how it ended.
+ * Runs the migration on the source host and polls `domjobinfo` beside it for progress. A cancel,
+ * the timeout or the destination's connection lost (its keepalives unanswered) sends `domjobabort`
+ * and waits (bounded) for virsh to report how it ended.
  */
-async function followMigration(ctx: Ctx, session: SshSession, host: HostConfig, request: EffectRequest, a: NamedAction & { kind: 'migrateVM' }, args: readonly string[]): Promise<EffectOutcome> {
+async function followMigration(ctx: Ctx, session: SshSession, host: HostConfig, request: EffectRequest, a: NamedAction & { kind: 'migrateVM' }, args: readonly string[], destination: SshSession): Promise<EffectOutcome> {
   const timeoutMs = Math.min(request.timeoutMs, host.migrationTimeoutMs);
   // the command's own limit is a backstop: the abort below normally ends it first
   const running = virsh(session, host, args, { timeoutMs: timeoutMs + host.commandTimeoutMs });
@@ -111,12 +129,13 @@ async function followMigration(ctx: Ctx, session: SshSession, host: HostConfig, 
     ended = r;
   });
   const deadline = Date.now() + timeoutMs;
-  let why: 'cancel' | 'timeout' | null = null;
+  let why: 'cancel' | 'timeout' | 'destination' | null = null;
   while (ended === null) {
     await waitFor(Math.min(ctx.pollMs, Math.max(0, deadline - Date.now())), request.signal, running);
     if (ended !== null) break;
     if (request.signal.aborted) why = 'cancel';
     else if (Date.now() >= deadline) why = 'timeout';
+    else if (destination.lost() !== null) why = 'destination';
     if (why !== null) break;
     await reportJob(ctx, session, host, request, a);
   }
@@ -127,6 +146,7 @@ async function followMigration(ctx: Ctx, session: SshSession, host: HostConfig, 
     if (result?.ok) return { status: 'succeeded' };
     if (why === 'cancel') return abort.ok || result !== null ? { status: 'cancelled' } : { status: 'failed', error: `${describeNamedAction(a)}: cancel asked, but ${abort.error}; the cluster is read again to learn where ${a.vm} runs` };
     const aborted = abort.ok ? 'aborted with domjobabort' : `domjobabort failed (${abort.error})`;
+    if (why === 'destination') return { status: 'failed', error: `${describeNamedAction(a)}: the destination ${a.to} stopped answering (${destination.lost() ?? 'no answer'}), ${aborted}; the cluster is read again to learn where ${a.vm} runs` };
     return { status: 'timed-out', error: `${describeNamedAction(a)}: not finished within ${seconds} s, ${aborted}; the cluster is read again to learn where ${a.vm} runs` };
   }
   const result = ended as CommandResult | null;

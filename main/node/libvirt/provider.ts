@@ -9,6 +9,7 @@ import type { ClusterAccess } from './access.js';
 import type { HostConfig } from './config.js';
 import { type HostFacts, readHostFacts } from './host-facts.js';
 import { type HostRecord, buildModel } from './model.js';
+import { type PowerState, powerState } from './power-state.js';
 
 /** Operations this process runs on the cluster (migrations it started), by VM name. */
 export type InFlight = Map<string, VmJob>;
@@ -20,21 +21,29 @@ export interface LibvirtProvider extends InventoryProvider {
   notePower(node: string, state: 'on' | 'off'): void;
 }
 
-export function libvirtProvider(access: ClusterAccess, clusterId: string, inFlight: InFlight, clock: () => number = Date.now): LibvirtProvider {
+/** `poweredOff`: the hosts Ferry powered off, kept across restarts (see power-state.ts); in memory only when absent. */
+export function libvirtProvider(access: ClusterAccess, clusterId: string, inFlight: InFlight, clock: () => number = Date.now, poweredOff: PowerState = powerState(undefined)): LibvirtProvider {
   const last = new Map<string, HostRecord>();
-  const poweredOff = new Set<string>();
   /**
    * A host that does not answer is offline only when Ferry powered it off, or when it was never
    * read (nothing is known to run there): one that ran VMs keeps them, as last seen, so that no
    * VM is ever planned to start a second time elsewhere because its host went quiet.
    */
-  const offline = (r: HostRecord): HostRecord => (!r.reading.reachable && (poweredOff.has(r.host.name) || r.facts === null) ? { ...r, offline: true } : r);
+  const offline = (r: HostRecord): HostRecord => {
+    if (r.reading.reachable) return r;
+    if (poweredOff.has(r.host.name)) {
+      // never read since a restart: the capacity it had when Ferry powered it off, for a later boot
+      const kept = poweredOff.capacity(r.host.name);
+      return { ...r, offline: true, facts: r.facts ?? (kept ? { cpus: kept.cpus, memoryKiB: kept.memoryKiB, domains: [] } : null) };
+    }
+    return r.facts === null ? { ...r, offline: true } : r;
+  };
   return {
     clusterId,
     lastRecords: () => access.config.hosts.map((h) => last.get(h.name) ?? neverRead(h, 0)),
     notePower: (node, state) => {
-      if (state === 'off') poweredOff.add(node);
-      else poweredOff.delete(node);
+      const facts = last.get(node)?.facts;
+      poweredOff.note(node, state, facts ? { cpus: facts.cpus, memoryKiB: facts.memoryKiB } : null);
     },
     async read(scope?: InventoryScope, signal?: CancelSignal): Promise<InventorySnapshot> {
       if (signal?.aborted) throw new Error(`reading cluster ${clusterId} was cancelled`);
@@ -93,7 +102,11 @@ function readBounded(access: ClusterAccess, host: HostConfig, clock: () => numbe
     const boundMs = host.connectTimeoutMs + host.commandTimeoutMs + 1000;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<Bounded>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, error: `${host.name} gave no complete answer within ${Math.round(boundMs / 1000)} s`, readAt: clock() }), boundMs);
+      // the time the operator takes to type a password does not count: the bound starts again after it
+      const arm = (): void => {
+        timer = setTimeout(() => (access.waitsOnOperator(host.name) ? arm() : resolve({ ok: false, error: `${host.name} gave no complete answer within ${Math.round(boundMs / 1000)} s`, readAt: clock() })), boundMs);
+      };
+      arm();
     });
     const work = (async (): Promise<Bounded> => {
       try {

@@ -20,6 +20,8 @@ export interface SshTarget {
   readonly identityFiles: readonly string[];
   readonly knownHostsFile: string;
   readonly askPassword: boolean;
+  /** `file:line:col` of the cluster file's `askPassword: true`, for a located error when no one can be asked. */
+  readonly askPasswordAt?: string;
   readonly connectTimeoutMs: number;
   /** Hosts to hop through first (ProxyJump), outermost first. */
   readonly jumps: readonly SshTarget[];
@@ -39,7 +41,7 @@ export function loadSshConfig(file: string | null): SSHConfig | null {
 }
 
 export function resolveTarget(host: HostConfig, sshConfig: SSHConfig | null): SshTarget {
-  return resolve(host.address, host.name, sshConfig, {
+  const target = resolve(host.address, host.name, sshConfig, {
     port: host.port,
     user: host.user,
     identityFile: host.identityFile,
@@ -48,6 +50,7 @@ export function resolveTarget(host: HostConfig, sshConfig: SSHConfig | null): Ss
     connectTimeoutMs: host.connectTimeoutMs,
     depth: 0,
   });
+  return host.askPasswordAt === undefined ? target : { ...target, askPasswordAt: host.askPasswordAt };
 }
 
 interface Explicit {

@@ -38,13 +38,33 @@ export interface ExecOptions {
   readonly signal?: CancelSignal;
 }
 
-/** Asks the operator for a password (front ends provide it; absent: password login is not tried). */
-export type PasswordPrompt = (target: { readonly label: string; readonly user: string; readonly host: string }) => Promise<string | undefined>;
+/** Whom a password is for (never the password itself). */
+export interface PasswordTarget {
+  readonly label: string;
+  readonly user: string;
+  readonly host: string;
+  readonly port: number;
+  /** `file:line:col` of the cluster file's `askPassword: true`. */
+  readonly askedAt?: string;
+}
+
+/**
+ * Asks the operator for a password (front ends provide it; absent: password login is not tried).
+ * Undefined: the operator declined; a rejection's message says why none can be had (no terminal).
+ */
+export type PasswordPrompt = (target: PasswordTarget) => Promise<string | undefined>;
 
 export interface SshOptions {
   readonly askPassword?: PasswordPrompt;
+  /** The host refused the password it was given: it is not to be offered again. */
+  readonly forgetPassword?: (target: PasswordTarget) => void;
   /** The agent socket (default SSH_AUTH_SOCK). */
   readonly agentSocket?: string | undefined;
+  /**
+   * SSH keepalives (answered by sshd itself, no process started): the connection is closed after
+   * `countMax` unanswered ones, `intervalMs` apart. Default 5 s × 3.
+   */
+  readonly keepalive?: { readonly intervalMs: number; readonly countMax: number };
 }
 
 // ssh2 is CommonJS: Node's ESM loader gives its exports only through the default import
@@ -55,15 +75,25 @@ const MAX_OUTPUT = 32 * 1024 * 1024;
 
 export class SshSession {
   private closed = false;
+  /** Why the connection ended, when it ended by itself (a keepalive unanswered, say). */
+  private lostBecause: string | null = null;
 
   constructor(
     readonly target: SshTarget,
     private readonly client: Client,
     private readonly hops: readonly Client[],
   ) {
+    client.on('error', (e: Error & { level?: string }) => {
+      this.lostBecause ??= e.level === 'client-timeout' ? `${target.label} stopped answering SSH keepalives` : e.message;
+    });
     client.on('close', () => {
       this.closed = true;
     });
+  }
+
+  /** Why the connection ended by itself (null while it is open, or when this side closed it). */
+  lost(): string | null {
+    return this.closed ? (this.lostBecause ?? 'the connection closed') : null;
   }
 
   /** Runs one command line; resolves (never rejects) with its exit code and output, or why it has none. */
@@ -221,25 +251,35 @@ function connectOne(target: SshTarget, options: SshOptions, sock: Readable | und
       if (!r.ok) client.end();
       resolve(r);
     };
-    // ssh2's readyTimeout does not cover a TCP connect that hangs: this one covers everything
-    const timer = setTimeout(() => settle({ ok: false, failure: { kind: 'timeout', host: target.label, message: `${target.label} (${entryName}) did not answer within ${seconds(target.connectTimeoutMs)} s` } }), target.connectTimeoutMs);
+    // ssh2's readyTimeout does not cover a TCP connect that hangs: this one covers everything but
+    // the time a person takes to type a password (the host's timeout starts again after it)
+    const arm = (): ReturnType<typeof setTimeout> =>
+      setTimeout(() => settle({ ok: false, failure: { kind: 'timeout', host: target.label, message: `${target.label} (${entryName}) did not answer within ${seconds(target.connectTimeoutMs)} s` } }), target.connectTimeoutMs);
+    let timer = arm();
+    const auth = authHandler(target, options, {
+      asking: () => clearTimeout(timer),
+      answered: () => {
+        if (!settled) timer = arm();
+      },
+    });
     client.on('ready', () => settle({ ok: true, client }));
-    client.on('error', (e: Error & { level?: string }) => settle({ ok: false, failure: failureOf(target, options, entryName, e, verdict) }));
-    client.on('close', () => settle({ ok: false, failure: failureOf(target, options, entryName, new Error('the connection closed during the handshake'), verdict) }));
+    client.on('error', (e: Error & { level?: string }) => settle({ ok: false, failure: failureOf(target, options, entryName, e, verdict, auth.outcome) }));
+    client.on('close', () => settle({ ok: false, failure: failureOf(target, options, entryName, new Error('the connection closed during the handshake'), verdict, auth.outcome) }));
     const config: ConnectConfig = {
       host: target.host,
       port: target.port,
       username: target.user,
-      readyTimeout: target.connectTimeoutMs,
-      keepaliveInterval: 5000,
-      keepaliveCountMax: 3,
+      // a password prompt may hold the handshake for as long as the operator types: the timer above bounds the rest
+      readyTimeout: target.askPassword && options.askPassword ? 0 : target.connectTimeoutMs,
+      keepaliveInterval: options.keepalive?.intervalMs ?? 5000,
+      keepaliveCountMax: options.keepalive?.countMax ?? 3,
       hostVerifier: (key: Buffer) => {
         sawKey?.(key);
         verdict = known.verify(entryName, key);
         return verdict.status === 'known';
       },
       // ssh2 takes `false` for "no method left", which its typings do not spell
-      authHandler: authHandler(target, options) as unknown as AuthHandlerMiddleware,
+      authHandler: auth.handler as unknown as AuthHandlerMiddleware,
       ...(sock ? { sock } : {}),
     };
     const preferred = hostKeyAlgorithms(known.keyTypesFor(entryName));
@@ -255,7 +295,7 @@ function connectOne(target: SshTarget, options: SshOptions, sock: Readable | und
   });
 }
 
-function failureOf(target: SshTarget, options: SshOptions, entryName: string, e: Error & { level?: string }, verdict: HostKeyVerdict | undefined): SshFailure {
+function failureOf(target: SshTarget, options: SshOptions, entryName: string, e: Error & { level?: string }, verdict: HostKeyVerdict | undefined, password: PasswordOutcome): SshFailure {
   const host = target.label;
   if (verdict?.status === 'unknown') {
     return { kind: 'unknown-host-key', host, fingerprint: verdict.fingerprint, keyType: verdict.keyType, message: `${host} (${entryName}) shows an unknown ${verdict.keyType} host key ${verdict.fingerprint}: confirm it to trust it (it is not in ${target.knownHostsFile})` };
@@ -269,17 +309,23 @@ function failureOf(target: SshTarget, options: SshOptions, entryName: string, e:
     };
   }
   if (verdict?.status === 'revoked') return { kind: 'host-key-changed', host, fingerprint: verdict.fingerprint, message: `REFUSED: ${host} (${entryName}) shows a revoked host key ${verdict.fingerprint} (${verdict.file}:${verdict.line})` };
-  if (e.level === 'client-authentication') return { kind: 'auth', host, message: `${host}: login as ${target.user} refused (tried ${describeMethods(target, options)})` };
+  if (e.level === 'client-authentication') {
+    if (password.tried) options.forgetPassword?.(passwordTarget(target));
+    // no password could be had (no terminal, no console): that is what the operator must fix
+    if (password.unavailable !== undefined) return { kind: 'auth', host, message: password.unavailable };
+    return { kind: 'auth', host, message: `${host}: login as ${target.user} refused (tried ${describeMethods(target, options, password)})` };
+  }
   if (e.level === 'client-timeout') return { kind: 'timeout', host, message: `${host} (${entryName}): no SSH handshake within ${seconds(target.connectTimeoutMs)} s` };
   const code = (e as NodeJS.ErrnoException).code;
   return { kind: 'network', host, message: `${host} (${entryName}): ${code ? `${code}: ` : ''}${e.message}` };
 }
 
-function describeMethods(target: SshTarget, options: SshOptions): string {
+function describeMethods(target: SshTarget, options: SshOptions, password: PasswordOutcome): string {
   const methods = [];
   if (target.identityFiles.length > 0) methods.push(`${target.identityFiles.length} key file(s)`);
   if (options.agentSocket ?? process.env.SSH_AUTH_SOCK) methods.push('the SSH agent');
-  if (target.askPassword && options.askPassword) methods.push('a password');
+  if (password.tried) methods.push('a password');
+  else if (password.declined) methods.push('no password (none was given)');
   return methods.length > 0 ? methods.join(', ') : 'no key file, no SSH agent, no password';
 }
 
@@ -292,8 +338,29 @@ function hostKeyAlgorithms(types: readonly string[]): string[] | undefined {
   return wanted.length > 0 ? [...new Set(wanted)] : undefined;
 }
 
-/** Keys (each readable one), then the agent, then a password when the cluster file asks for one. */
-function authHandler(target: SshTarget, options: SshOptions): (left: AuthenticationType[], partial: boolean, next: (m: AnyAuthMethod | false) => void) => void {
+/** What became of the password during one login. */
+interface PasswordOutcome {
+  tried: boolean;
+  declined: boolean;
+  /** Why none could be had (a located message), when the front end could not ask. */
+  unavailable?: string;
+}
+
+function passwordTarget(target: SshTarget): PasswordTarget {
+  return { label: target.label, user: target.user, host: target.host, port: target.port, ...(target.askPasswordAt === undefined ? {} : { askedAt: target.askPasswordAt }) };
+}
+
+/**
+ * Keys (each readable one), then the agent, then — when the cluster file asks for it — a password,
+ * asked once and offered as `password` and as `keyboard-interactive` (hosts that turned plain
+ * password logins off answer the same password through PAM's prompt).
+ */
+function authHandler(
+  target: SshTarget,
+  options: SshOptions,
+  operator: { asking(): void; answered(): void },
+): { handler: (left: AuthenticationType[], partial: boolean, next: (m: AnyAuthMethod | false) => void) => void; outcome: PasswordOutcome } {
+  const outcome: PasswordOutcome = { tried: false, declined: false };
   const username = target.user;
   const queue: (() => Promise<AnyAuthMethod | undefined>)[] = [];
   for (const file of target.identityFiles) {
@@ -311,12 +378,38 @@ function authHandler(target: SshTarget, options: SshOptions): (left: Authenticat
   if (agent) queue.push(() => Promise.resolve({ type: 'agent', username, agent }));
   const prompt = options.askPassword;
   if (target.askPassword && prompt) {
+    let asked: Promise<string | undefined> | undefined;
+    const password = (): Promise<string | undefined> => {
+      if (asked) return asked;
+      operator.asking();
+      asked = prompt(passwordTarget(target))
+        .then(
+          (p) => {
+            if (p === undefined) outcome.declined = true;
+            return p;
+          },
+          (e: unknown) => {
+            outcome.unavailable = e instanceof Error ? e.message : String(e);
+            return undefined;
+          },
+        )
+        .finally(() => operator.answered());
+      return asked;
+    };
     queue.push(async () => {
-      const password = await prompt({ label: target.label, user: target.user, host: target.host });
-      return password === undefined ? undefined : { type: 'password', username, password };
+      const p = await password();
+      if (p === undefined) return undefined;
+      outcome.tried = true;
+      return { type: 'password', username, password: p };
+    });
+    queue.push(async () => {
+      const p = await password();
+      if (p === undefined) return undefined;
+      outcome.tried = true;
+      return { type: 'keyboard-interactive', username, prompt: (_name, _instructions, _lang, prompts, finish) => finish(prompts.map(() => p)) };
     });
   }
-  return (_left, _partial, next) => {
+  const handler = (_left: AuthenticationType[], _partial: boolean, next: (m: AnyAuthMethod | false) => void): void => {
     const tryNext = (): void => {
       const step = queue.shift();
       if (!step) {
@@ -330,6 +423,7 @@ function authHandler(target: SshTarget, options: SshOptions): (left: Authenticat
     };
     tryNext();
   };
+  return { handler, outcome };
 }
 
 function seconds(ms: number): string {

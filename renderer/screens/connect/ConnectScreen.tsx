@@ -8,6 +8,7 @@ import { InstanceFileButton } from '../../components/InstanceFileButton.js';
 import { shown } from '../../components/text.js';
 import type { HostCheck } from '../../store/cluster.js';
 import { useFerry } from '../../store/index.js';
+import { ClusterFileEditor } from './ClusterFileEditor.js';
 
 /** Providers reached over SSH (host keys to confirm arrive with the libvirt provider). */
 const SSH_PROVIDERS = new Set(['libvirt']);
@@ -25,6 +26,7 @@ export function ConnectScreen(): ReactNode {
       <ClusterList />
       <HostErrors />
       <SshClusters />
+      <ClusterFileEditor />
     </PageSection>
   );
 }
@@ -39,6 +41,9 @@ function ClusterList(): ReactNode {
   const selectCluster = useFerry((s) => s.selectCluster);
   const refresh = useFerry((s) => s.refresh);
   const closeInstanceFile = useFerry((s) => s.closeInstanceFile);
+  // the cluster in use was read by this console: its row says so even before the list catches up
+  const storeReadAt = useFerry((s) => s.readAt);
+  const inventory = useFerry((s) => s.inventory);
   return (
     <Card isPlain>
       <CardTitle>
@@ -63,16 +68,20 @@ function ClusterList(): ReactNode {
           <tbody>
             {clusters.map((c) => {
               const inUse = source.kind === 'cluster' && c.clusterId === clusterId;
+              const own = inUse && storeReadAt !== null && (c.readAt === null || storeReadAt > c.readAt);
+              const readAt = own ? storeReadAt : c.readAt;
+              const nodes = own && inventory ? inventory.model.mapping.nodeCount() : c.nodes;
+              const vms = own && inventory ? inventory.model.mapping.vmCount() : c.vms;
               return (
                 <tr key={c.clusterId}>
                   <th scope="row">
                     {shown(c.label)} {inUse ? <Label color="blue">in use</Label> : null}
                   </th>
                   <td>{shown(c.provider)}</td>
-                  <td className="ferry-num">{c.nodes}</td>
-                  <td className="ferry-num">{c.vms}</td>
+                  <td className="ferry-num">{nodes}</td>
+                  <td className="ferry-num">{vms}</td>
                   <td>
-                    <Ago at={c.readAt} />
+                    <Ago at={readAt} />
                   </td>
                   <td>{c.heldBy === null ? 'free' : `run ${shown(c.heldBy)}`}</td>
                   <td>
@@ -172,12 +181,13 @@ function SshClusters(): ReactNode {
       <CardBody>
         {ssh.length === 0 ? (
           <EmptyState variant="xs" titleText="No SSH clusters configured" headingLevel="h3">
-            <EmptyStateBody>Add a libvirt cluster file below: its hosts appear here with their host-key fingerprints to confirm.</EmptyStateBody>
+            <EmptyStateBody>Add a libvirt cluster file below, or write a new one: its hosts appear here with their host-key fingerprints to confirm.</EmptyStateBody>
           </EmptyState>
         ) : (
           ssh.map((c) => <SshCluster key={c.clusterId} clusterId={c.clusterId} label={c.label} />)
         )}
         <AddClusterFile />
+        <NewClusterFileButton />
       </CardBody>
     </Card>
   );
@@ -208,9 +218,21 @@ function AddClusterFile(): ReactNode {
   );
 }
 
+function NewClusterFileButton(): ReactNode {
+  const newClusterFile = useFerry((s) => s.newClusterFile);
+  const editing = useFerry((s) => s.clusterFile !== null);
+  return (
+    <Button variant="link" onClick={newClusterFile} isDisabled={editing}>
+      New cluster file
+    </Button>
+  );
+}
+
 function SshCluster({ clusterId, label }: { readonly clusterId: string; readonly label: string }): ReactNode {
   const checks = useFerry((s) => s.hostChecks[clusterId]);
   const testHosts = useFerry((s) => s.testHosts);
+  const editClusterFile = useFerry((s) => s.editClusterFile);
+  const editing = useFerry((s) => s.clusterFile !== null);
   const trustHostKey = useFerry((s) => s.trustHostKey);
   const [busy, setBusy] = useState(false);
   const titleId = `ssh-${clusterId}`;
@@ -230,6 +252,9 @@ function SshCluster({ clusterId, label }: { readonly clusterId: string; readonly
           }}
         >
           Check hosts
+        </Button>
+        <Button variant="secondary" size="sm" isDisabled={editing} aria-describedby={titleId} onClick={() => void editClusterFile(clusterId)}>
+          Edit cluster file
         </Button>
       </div>
       {checks === undefined ? (

@@ -1,4 +1,5 @@
 import type { HostReading } from '../../../src/cluster/ports.js';
+import { physicalAttribute, providerOvercommit } from '../../../src/cluster/overcommit.js';
 import type { Constraint } from '../../../src/catalogue/constraint.js';
 import type { Instance } from '../../../src/instance/instance.js';
 
@@ -11,7 +12,7 @@ export interface ResourceUse {
   readonly resource: string;
   readonly used: number;
   readonly capacity: number;
-  /** The overbooking ratio in force on this node for this resource (1 when none). */
+  /** The ratio in force on this node for this resource: the provider's overcommit × the script's overbook (1 when none); `capacity` is physical. */
   readonly ratio: number;
 }
 
@@ -87,8 +88,12 @@ export function inventoryView(instance: Instance, hosts: readonly HostReading[],
       reachable: reading?.reachable ?? true,
       ...(reading?.error === undefined ? {} : { error: reading.error }),
       resources: resources.map((resource) => {
-        const view = model.resources.get(resource);
-        return { resource, used: model.usage(id, resource), capacity: view?.capacity(id) ?? 0, ratio: ratios.get(id)?.get(resource) ?? 1 };
+        const stated = model.resources.get(resource)?.capacity(id) ?? 0;
+        // the provider's own overcommit is in the stated capacity: shown as physical × its ratio,
+        // times any overbook ratio of the script
+        const own = providerOvercommit(model, id, resource);
+        const physical = own === 1 ? stated : (model.attributes.getNumber('node', id, physicalAttribute(resource)) ?? stated / own);
+        return { resource, used: model.usage(id, resource), capacity: physical, ratio: own * (ratios.get(id)?.get(resource) ?? 1) };
       }),
       vms,
     });

@@ -6,11 +6,11 @@ import { InventoryPage } from '../pages/inventory-page.js';
 import { PlanPage } from '../pages/plan-page.js';
 
 /**
- * The demo cluster runs its cpu overcommitted, up to 3 vCPUs per core (examples/demo-maintenance.btrp
- * says so in its first lines): without this line no host of the demo can be drained (its VMs need
- * 480 vCPUs, the other hosts have 448 cores).
+ * The demo cluster runs its cpu overcommitted, up to 3 vCPUs per core: its reads state that in
+ * their capacity (src/cluster/overcommit), so the operator's script starts with no overbook line
+ * (one would multiply the capacity again).
  */
-export const DEMO_OVERCOMMIT = "// the demo cluster runs cpu at up to 3 vCPUs per core\n$hosts = @r1-h[1..4] + @r2-h[1..4] + @r3-h[1..4];\noverbook($hosts, 'cpu', 3);\n";
+export const DEMO_OVERCOMMIT = "// the demo cluster runs cpu at up to 3 vCPUs per core: its capacity says so already\n";
 
 /**
  * What an operator does to drain a host of the demo: the cluster's overcommit in the script, then

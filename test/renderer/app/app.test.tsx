@@ -91,7 +91,8 @@ describe('the shell', () => {
     fireEvent.keyDown(window, { key: 'g' });
     fireEvent.keyDown(window, { key: 's' });
     expect(h.store.getState().route).toBe('constraints');
-    expect(screen.getByRole('textbox', { name: 'Constraints script' })).toBeTruthy();
+    // the editor's screen loads on demand (React.lazy): it comes a moment later, with a loading status first
+    expect(await screen.findByRole('textbox', { name: 'Constraints script' }, { timeout: 10_000 })).toBeTruthy();
 
     fireEvent.keyDown(window, { key: '2', code: 'Digit2', altKey: true });
     expect(h.store.getState().route).toBe('inventory');

@@ -31,19 +31,23 @@ function vmRows(): string[] {
 }
 
 describe('Inventory', () => {
-  it('shows every node by rack with a gauge per resource, cpu with its overbook ratio', () => {
-    act(() => h.store.getState().setScript("overbook(@r1-h4, 'cpu', 3);\n"));
+  it("shows every node by rack with a gauge per resource, cpu with the cluster's overcommit and any overbook of the script", () => {
     renderWithStore(h, <InventoryScreen />);
     for (const rack of ['r1', 'r2', 'r3']) expect(screen.getByRole('region', { name: `Rack ${rack}` })).toBeTruthy();
     const card = screen.getByRole('group', { name: 'r1-h4' });
     const meters = within(card).getAllByRole('meter');
     expect(meters.map((m) => m.getAttribute('aria-label'))).toEqual(['cpu use', 'mem use']);
-    // r1-h4: five CI runners of 16 vCPUs on 32 cores, overbooked ×3 (96 allowed)
+    // r1-h4: five CI runners of 16 vCPUs on 32 cores; the demo runs cpu ×3 (96 allowed), memory ×1
     expect(meters[0]?.getAttribute('aria-valuetext')).toBe('80 vCPU of 32 cores ×3 = 96 vCPU (83%)');
     expect(meters[0]?.getAttribute('aria-valuemax')).toBe('96');
-    const other = within(screen.getByRole('group', { name: 'r1-h1' })).getAllByRole('meter');
-    expect(other[0]?.getAttribute('aria-valuetext')).not.toContain('×');
+    expect(meters[1]?.getAttribute('aria-valuetext')).not.toContain('×');
     expect(screen.getAllByRole('meter')).toHaveLength(24);
+    // an overbook in the script is the operator's further policy: it multiplies the cluster's
+    act(() => h.store.getState().setScript("overbook(@r1-h4, 'cpu', 1.5);\n"));
+    const again = within(screen.getByRole('group', { name: 'r1-h4' })).getAllByRole('meter');
+    expect(again[0]?.getAttribute('aria-valuetext')).toBe('80 vCPU of 32 cores ×4.5 = 144 vCPU (56%)');
+    const other = within(screen.getByRole('group', { name: 'r1-h1' })).getAllByRole('meter');
+    expect(other[0]?.getAttribute('aria-valuetext')).toContain('×3 =');
   });
 
   it('"Drain for maintenance" on r2-h3 writes offline(@r2-h3); and says so', () => {
