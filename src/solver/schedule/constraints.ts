@@ -1,5 +1,6 @@
 import type { Constraint } from '../../catalogue/constraint.js';
 import type { Model, NodeId, VmId } from '../../model/index.js';
+import { networkViewOf } from '../../plan/network.js';
 import { facesOf, hooksOf } from '../faces.js';
 import { OrderSink } from './order-sink.js';
 import {
@@ -265,7 +266,9 @@ export function addConstraintOrdering(
       if (g >= 0) for (const o of (p.syncGroups[g] as { members: number[] }).members) merged.add(o);
     }
     const all = [...merged];
-    const postCopy = all.every((t) => p.origin.attributes.getBoolean('vm', p.vm[t] as number, 'postCopy') === true);
+    // BtrPlace reads postCopy only through the net view (CNetwork); without one every member is
+    // pre-copy and the group ends together, as the checker says
+    const postCopy = networkViewOf(p.origin) !== undefined && all.every((t) => p.origin.attributes.getBoolean('vm', p.vm[t] as number, 'postCopy') === true);
     const g = p.syncGroups.length;
     p.syncGroups.push({ members: all, postCopy });
     for (const t of all) p.syncOf[t] = g;

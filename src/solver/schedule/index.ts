@@ -63,7 +63,8 @@ export { parseTimestamp } from './constraints.js';
  *   room for the extra amount; BtrPlace puts an instantaneous Allocate at the very end of the
  *   plan. A moving, booting or resuming VM books its new amounts on arrival and carries the
  *   allocate events as POST (migration) or PRE (boot, resume) hooks;
- * - Sync: the migrations end together, or start together when every VM has `postCopy=true`;
+ * - Sync: the migrations end together, or start together when every VM has `postCopy=true` and
+ *   the model has a `net` view (BtrPlace reads postCopy only there);
  *   the room of the shorter ones is booked from the group's start (safe, slightly pessimistic);
  * - Deadline timestamps: `+hh:mm:ss`, `+mm'ss`, `+ss` are relative; without `+` the time is a
  *   wall-clock time read with `clockSeconds` (rolled over to the next day), or relative when no
