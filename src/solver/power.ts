@@ -2,6 +2,7 @@ import type { Constraint } from '../catalogue/constraint.js';
 import type { Instance } from '../instance/instance.js';
 import type { NodeId, VmId } from '../model/index.js';
 import { type InfeasibilityReason, nameList, quickInfeasibility } from './bounds.js';
+import { type AnyFaces, facesOf, hooksOf } from './faces.js';
 import { type PlacementObjective, type PlacementProblem, describeConstraint, isMemoryResource, reduce } from './problem.js';
 
 /**
@@ -239,7 +240,7 @@ export function sparesKeptOff(problem: PlacementProblem): string[] {
     const name = problem.model.nodeName(node);
     const w = wanted.get(n);
     if (w) {
-      out.push(`${name} (${describeConstraint(problem.model, w)})`);
+      out.push(`${name} (${describeConstraint(problem.model, w.constraint)})`);
       return;
     }
     const full = groups.find((g) => g.members.includes(n) && onlineIn(problem, g, new Set()).length + 1 > g.amount);
@@ -552,24 +553,29 @@ function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: I
   if (best < 0) return [];
   const why =
     reason.kind === 'spread'
-      ? `${describeConstraint(model, problem.constraints[reasonRule(problem, reason)] ?? { id: 'spread', continuous: false, args: { vms: reason.vms } })} needs one more host`
+      ? `${describeRule(problem, reasonRule(reason))} needs one more host`
       : `${nameList(reason.vms.map((v) => model.vmName(v)), 4)} ${reason.vms.length === 1 ? 'has' : 'have'} nowhere else to go`;
   return [{ node: nodes[best] as NodeId, state: 'online', reason: `${name(best)} boots: ${why}` }];
 }
 
-/** The spread constraint a quick reason names (its first constraint index). */
-function reasonRule(problem: PlacementProblem, reason: InfeasibilityReason): number {
-  return reason.constraints.find((i) => problem.constraints[i]?.id === 'spread') ?? -1;
+/** The constraint whose rule a 'spread' reason is about: bounds.ts lists it first, then the node states it rests on. */
+function reasonRule(reason: InfeasibilityReason): number {
+  return reason.constraints[0] ?? -1;
+}
+
+function describeRule(problem: PlacementProblem, index: number): string {
+  const c = problem.constraints[index];
+  return c === undefined ? 'a spread' : describeConstraint(problem.model, c);
 }
 
 /**
  * Why node n may not be powered off (an online constraint, a VM sleeping on it, a VM that may not
  * leave it), or undefined; `residents`: the running-at-the-end VMs on it now.
  */
-function powerOffBlocker(problem: PlacementProblem, wanted: ReadonlyMap<number, Constraint>, residents: readonly number[], n: number): string | undefined {
+function powerOffBlocker(problem: PlacementProblem, wanted: ReadonlyMap<number, WantedState>, residents: readonly number[], n: number): string | undefined {
   const { model, nodes, vms } = problem;
   const w = wanted.get(n);
-  if (w?.id === 'online') return `${describeConstraint(model, w)}`;
+  if (w?.state === 'online') return `${describeConstraint(model, w.constraint)}`;
   const node = nodes[n] as NodeId;
   for (const vm of model.mapping.sleepingVMs(node)) {
     const end = problem.vmIndex.has(vm) ? 'running' : (problem.otherVmChanges.get(vm)?.state ?? 'sleeping');
@@ -704,21 +710,54 @@ function toConstraint(d: PowerDecision): Constraint {
   return { id: d.state, continuous: false, args: { node: d.node } };
 }
 
+type PlacementHooks = NonNullable<ReturnType<typeof hooksOf<AnyFaces['placement']>>>;
+
+/**
+ * Each constraint with its placement face's hooks: the power pass reads node limits, node states
+ * and capacity ratios there, never by constraint id. A constraint whose arguments its entry
+ * refuses is left out (reduce reports it, located).
+ */
+function placementHooks(problem: PlacementProblem): readonly HookedConstraint[] {
+  const known = HOOKS_OF.get(problem);
+  if (known) return known;
+  const out: HookedConstraint[] = [];
+  problem.constraints.forEach((c, i) => {
+    const faced = facesOf(c, `constraints[${i}]`);
+    if (faced === undefined || !('faces' in faced)) return;
+    const hooks = hooksOf(faced.faces.placement);
+    if (hooks && (hooks.onlineLimit || hooks.nodeState || hooks.capacityRatio)) out.push({ constraint: c, hooks });
+  });
+  HOOKS_OF.set(problem, out);
+  return out;
+}
+
+interface HookedConstraint {
+  readonly constraint: Constraint;
+  readonly hooks: PlacementHooks;
+}
+
+/** The pass asks many times per problem; reading 18,000 constraints' arguments costs ~50 ms each time. */
+const HOOKS_OF = new WeakMap<PlacementProblem, readonly HookedConstraint[]>();
+
 function maxOnlineGroups(problem: PlacementProblem): Group[] {
   const out: Group[] = [];
-  for (const c of problem.constraints) {
-    if (c.id !== 'maxOnline') continue;
-    const raw = c.args['nodes'];
-    const amount = c.args['amount'];
-    if (!Array.isArray(raw) || typeof amount !== 'number' || !Number.isFinite(amount)) continue;
+  for (const { constraint, hooks } of placementHooks(problem)) {
+    const limit = hooks.onlineLimit?.(constraint);
+    if (limit === undefined || !Number.isFinite(limit.amount)) continue;
     const members = new Set<number>();
-    for (const id of raw) {
-      const n = typeof id === 'number' ? problem.nodeIndex.get(id) : undefined;
+    for (const id of limit.nodes) {
+      const n = problem.nodeIndex.get(id);
       if (n !== undefined) members.add(n);
     }
-    out.push({ constraint: c, continuous: c.continuous, members: [...members], amount });
+    out.push({ constraint, continuous: constraint.continuous, members: [...members], amount: limit.amount });
   }
   return out;
+}
+
+/** A node's wanted end state and the constraint that wants it. */
+interface WantedState {
+  readonly state: 'online' | 'offline';
+  readonly constraint: Constraint;
 }
 
 /** The group's nodes online at the end, minus `off`. */
@@ -726,14 +765,14 @@ function onlineIn(problem: PlacementProblem, g: Group, off: ReadonlySet<number>)
   return g.members.filter((n) => problem.onlineAtEnd[n] === 1 && !off.has(n));
 }
 
-/** Node index → the online/offline constraint on it (the last one wins, as in reduce). */
-function wantedStates(problem: PlacementProblem): Map<number, Constraint> {
-  const out = new Map<number, Constraint>();
-  for (const c of problem.constraints) {
-    if (c.id !== 'online' && c.id !== 'offline') continue;
-    const id = c.args['node'];
-    const n = typeof id === 'number' ? problem.nodeIndex.get(id) : undefined;
-    if (n !== undefined) out.set(n, c);
+/** Node index → the online/offline state a constraint wants for it (the last one wins, as in reduce). */
+function wantedStates(problem: PlacementProblem): Map<number, WantedState> {
+  const out = new Map<number, WantedState>();
+  for (const { constraint, hooks } of placementHooks(problem)) {
+    const wanted = hooks.nodeState?.(constraint);
+    if (wanted === undefined || wanted.state === 'quarantined') continue;
+    const n = problem.nodeIndex.get(wanted.node);
+    if (n !== undefined) out.set(n, { state: wanted.state, constraint });
   }
   return out;
 }
@@ -770,13 +809,13 @@ function capacitiesIfOnline(problem: PlacementProblem): Float64Array {
   const { resources, nodes, model } = problem;
   const N = nodes.length;
   const ratio = new Map<string, number>();
-  for (const c of problem.constraints) {
-    if (c.id !== 'overbook') continue;
-    const r = resources.indexOf(String(c.args['rc']));
-    const n = typeof c.args['node'] === 'number' ? problem.nodeIndex.get(c.args['node']) : undefined;
-    const k = c.args['ratio'];
-    if (r < 0 || n === undefined || typeof k !== 'number') continue;
-    ratio.set(`${r}:${n}`, Math.min(ratio.get(`${r}:${n}`) ?? Number.POSITIVE_INFINITY, k));
+  for (const { constraint, hooks } of placementHooks(problem)) {
+    const scaled = hooks.capacityRatio?.(constraint);
+    if (scaled === undefined) continue;
+    const r = resources.indexOf(scaled.rc);
+    const n = problem.nodeIndex.get(scaled.node);
+    if (r < 0 || n === undefined) continue;
+    ratio.set(`${r}:${n}`, Math.min(ratio.get(`${r}:${n}`) ?? Number.POSITIVE_INFINITY, scaled.ratio));
   }
   const caps = new Float64Array(resources.length * N);
   resources.forEach((rc, r) => {

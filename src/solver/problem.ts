@@ -578,6 +578,9 @@ export function describeConstraint(model: Model, c: Constraint): string {
   const node = (id: unknown): string => (typeof id === 'number' ? safeName(model.nodeName(id)) : String(id));
   const list = (xs: unknown, f: (x: unknown) => string): string => (Array.isArray(xs) ? `{${summariseNames(xs.map(f), 8)}}` : '?');
   const args: string[] = [];
+  const definition = definitionOf(c.id);
+  // the entry's declared parameter kinds say whether a list of parts holds nodes or VMs
+  const kindOf = (key: string): string | undefined => definition?.script.params.find((p) => p.name === key)?.kind;
   for (const [k, v] of Object.entries(a)) {
     if (k === 'continuous') continue;
     if (k === 'vm' || k === 'vm1' || k === 'vm2') args.push(vm(v));
@@ -585,12 +588,12 @@ export function describeConstraint(model: Model, c: Constraint): string {
     else if (k === 'vms') args.push(list(v, vm));
     else if (k === 'nodes') args.push(list(v, node));
     else if (k === 'parts' || k === 'vParts' || k === 'pParts') {
-      const f = k === 'pParts' || (k === 'parts' && c.id === 'among') ? node : vm;
+      const f = k === 'pParts' || kindOf(k) === 'nodeParts' ? node : vm;
       args.push(Array.isArray(v) ? `{${v.map((p) => list(p, f)).join(', ')}}` : '?');
     } else args.push(typeof v === 'string' ? `'${v}'` : String(v));
   }
   // `>>` marks the discrete mode of a constraint that has both (as the script form prints it)
-  const modes = definitionOf(c.id)?.modes;
+  const modes = definition?.modes;
   const prefix = !c.continuous && modes?.continuous === true && modes.discrete ? '>>' : '';
   return `${prefix}${c.id}(${args.join(', ')})`;
 }

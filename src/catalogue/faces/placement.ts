@@ -119,6 +119,8 @@ export type PlacementFace<Args> =
       vmState?(c: Constraint<Args>): { readonly vm: VmId; readonly state: VmState };
       /** Capacity ratio of a resource on a node (overbook; the smallest ratio wins). */
       capacityRatio?(c: Constraint<Args>): { readonly node: NodeId; readonly rc: string; readonly ratio: number };
+      /** At most `amount` of these nodes online (maxOnline): what the power pass may boot or power off. */
+      onlineLimit?(c: Constraint<Args>): { readonly nodes: readonly NodeId[]; readonly amount: number };
       /** Minimum final demand of a resource for a VM (preserve; the largest floor wins). */
       demandFloor?(c: Constraint<Args>): { readonly vm: VmId; readonly rc: string; readonly amount: number };
       /** Domains, pins, rules and early infeasibility. */

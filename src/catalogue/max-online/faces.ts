@@ -28,12 +28,16 @@ function place(c: Constraint<MaxOnlineArgs>, ctx: PlacementContext): void {
 }
 
 export const faces: SolverFaces<MaxOnlineArgs> = {
-  placement: { summary: 'none on the placement itself: reports a limit the node states break', place },
+  placement: {
+    summary: 'limits the nodes the power pass leaves online; reports a limit the node states break',
+    onlineLimit: (c) => ({ nodes: c.args.nodes, amount: c.args.amount }),
+    place,
+  },
   schedule: {
     summary: 'continuous: the count of online nodes never exceeds the amount (boots wait for shutdowns)',
     order(c, sink) {
       if (c.continuous) sink.maxOnline(c.args.nodes, c.args.amount);
     },
   },
-  bounds: { none: 'no quick argument cites it (the power pass reads it)' },
+  bounds: { none: 'no quick argument cites it (the power pass reads its onlineLimit)' },
 };
