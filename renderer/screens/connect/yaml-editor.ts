@@ -2,11 +2,11 @@ import { defaultKeymap, history, historyKeymap, indentWithTab } from '@codemirro
 import { type Diagnostic as CmDiagnostic, lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
 import { searchKeymap } from '@codemirror/search';
 import { EditorState, type Extension, RangeSetBuilder } from '@codemirror/state';
-import { Decoration, type DecorationSet, EditorView, ViewPlugin, type ViewUpdate, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
+import { Decoration, type DecorationSet, EditorView, drawSelection, highlightActiveLine, keymap, lineNumbers } from '@codemirror/view';
 
 import { safeName } from '../../../src/text/safe.js';
 import type { ClusterFileDiagnostic } from '../../store/cluster.js';
-import { offsetOf, styleNonce } from '../constraints/editor.js';
+import { offsetOf, styleNonce, viewportDecorations } from '../constraints/editor.js';
 
 /**
  * A plain YAML editor for cluster files: keys, strings, numbers and comments highlighted line by
@@ -67,18 +67,7 @@ function highlight(view: EditorView): DecorationSet {
   return builder.finish();
 }
 
-const yamlHighlight = ViewPlugin.fromClass(
-  class {
-    decorations: DecorationSet;
-    constructor(view: EditorView) {
-      this.decorations = highlight(view);
-    }
-    update(update: ViewUpdate): void {
-      if (update.docChanged || update.viewportChanged) this.decorations = highlight(update.view);
-    }
-  },
-  { decorations: (v) => v.decorations },
-);
+const yamlHighlight = viewportDecorations(highlight);
 
 export function yamlExtensions(label: string, onChange: (text: string) => void): Extension[] {
   const nonce = styleNonce();

@@ -47,18 +47,23 @@ const MARKS = Object.fromEntries(
   (['keyword', 'constraint', 'template', 'vm', 'node', 'variable', 'number', 'string', 'operator', 'punctuation', 'comment', 'invalid'] as const).map((k) => [k, Decoration.mark({ class: `ferry-tok ferry-tok-${k}` })]),
 ) as Record<ReturnType<typeof tokens>[number]['kind'], Decoration>;
 
-const semanticHighlight = ViewPlugin.fromClass(
-  class {
-    decorations: DecorationSet;
-    constructor(view: EditorView) {
-      this.decorations = highlight(view);
-    }
-    update(update: ViewUpdate): void {
-      if (update.docChanged || update.viewportChanged) this.decorations = highlight(update.view);
-    }
-  },
-  { decorations: (v) => v.decorations },
-);
+/** Decorations computed for the visible ranges, again whenever the text or the viewport changes. */
+export function viewportDecorations(compute: (view: EditorView) => DecorationSet): Extension {
+  return ViewPlugin.fromClass(
+    class {
+      decorations: DecorationSet;
+      constructor(view: EditorView) {
+        this.decorations = compute(view);
+      }
+      update(update: ViewUpdate): void {
+        if (update.docChanged || update.viewportChanged) this.decorations = compute(update.view);
+      }
+    },
+    { decorations: (v) => v.decorations },
+  );
+}
+
+const semanticHighlight = viewportDecorations(highlight);
 
 /** A 1-based line/column (end exclusive) to a document offset, clamped to the document. */
 export function offsetOf(doc: Text, line: number, column: number): number {
