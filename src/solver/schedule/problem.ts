@@ -1,3 +1,4 @@
+import type { BounceRule } from '../../catalogue/faces/index.js';
 import type { Model, NodeId, ShareableResource, VmId } from '../../model/index.js';
 import { ACTION_KINDS, type ActionKind, type Hooks } from '../../plan/actions.js';
 import { type Network, type Route, UNLIMITED_CAPACITY } from '../../plan/network.js';
@@ -57,12 +58,8 @@ export const POOL_NODE_RC = 0;
 export const POOL_SLOTS = 1;
 export const POOL_GROUP = 2;
 
-/** A continuous placement constraint a temporary bounce must respect. */
-export type BounceRule =
-  | { readonly kind: 'never'; readonly why: string }
-  | { readonly kind: 'allowed'; readonly nodes: ReadonlySet<NodeId>; readonly why: string }
-  | { readonly kind: 'banned'; readonly nodes: ReadonlySet<NodeId>; readonly why: string }
-  | { readonly kind: 'apart'; readonly others: readonly VmId[]; readonly why: string };
+/** A continuous placement constraint a temporary bounce must respect (stated by the schedule faces). */
+export type { BounceRule } from '../../catalogue/faces/index.js';
 
 
 export interface ProblemOptions {
