@@ -23,7 +23,7 @@ export type ParamKind =
   | 'int'
   | 'number'
   | 'string' // resource ids are strings: 'cpu' or "cpu"
-  | 'timestamp'; // a deadline: "+0'30", "0'30", "30" (seconds, absolute or relative)
+  | 'timestamp'; // a deadline: "+hh:mm:ss" (relative), "hh:mm:ss" (wall clock), delays "+1'30", "+0:05", "90" (deadline/timestamp.ts)
 
 /** Coerced script values handed to a script form, by parameter kind. */
 export interface ParamValueByKind {

@@ -2,9 +2,10 @@ import type { z } from 'zod';
 
 import type { Model } from '../model/index.js';
 import type { Action } from '../plan/actions.js';
+import type { FieldSpec } from './common/fields.js';
 import type { Constraint, ParamSpec } from './constraint.js';
 import type { ConstraintEncoder } from './encoding.js';
-import type { ArgsRead, SolverFaces } from './faces/index.js';
+import type { ArgsReader, SolverFaces } from './faces/index.js';
 
 /**
  * What a checker reports: a short sentence in operator words (elements by their names), plus
@@ -78,15 +79,21 @@ export interface ConstraintDefinition<Args = Record<string, unknown>> {
   /** One paragraph for operators: what must hold, in plain words. */
   readonly doc: string;
   readonly schema: z.ZodType<Args>;
+  /** The parameters with their kinds, in BtrPlace's order (keys are the JSON field names): what `readArgs` reads. */
+  readonly fields: readonly FieldSpec[];
   readonly modes: Modes;
   readonly script: ScriptForm<Args>;
   readonly json: JsonForm<Args>;
-  /** The MiniZinc encoding used by the exact model (discrete and continuous forms). */
-  readonly encoder: ConstraintEncoder;
+  /** The MiniZinc encoding used by the exact model (discrete and continuous forms), over typed arguments. */
+  readonly encoder: ConstraintEncoder<Args>;
   /** The heuristic planner's faces: placement rule, scheduling order, bounds (`faces.ts`). */
   readonly faces: SolverFaces<Args>;
-  /** The one typed reader of the arguments (field kinds, then the entry's validation), for every face. */
-  readArgs(args: unknown): ArgsRead<Args>;
+  /**
+   * The one typed reader of the arguments (field kinds, then the entry's validation, then, given
+   * the model's elements, that every VM and node named is declared), for every face. Callers go
+   * through `argsOf` (`args.ts`), which locates the problem (`constraints[3].amount: ...`).
+   */
+  readonly readArgs: ArgsReader<Args>;
   /** A fresh check for one plan (see ConstraintCheck for the call order). */
   check(constraint: Constraint<Args>): ConstraintCheck;
   /** VMs and nodes the constraint mentions (explanations, decomposition, repair mode). */

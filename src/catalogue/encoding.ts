@@ -79,6 +79,11 @@ export interface CoreRequests {
 /** MiniZinc items (constraints, auxiliary declarations), or a located reason it cannot be encoded. */
 export type EncodeResult = { readonly mzn: string } | { readonly error: string };
 
+/**
+ * The exact model's side of one entry. The model builder reads every constraint's arguments with
+ * the entry's typed reader (`argsOf`) before calling either hook: `constraint.args` is the entry's
+ * typed, validated argument object, so an encoder reads fields, never re-checks them.
+ */
 export interface ConstraintEncoder<Args = Record<string, unknown>> {
   /** Core facts (state changes, demands, capacities); absent when the constraint has none. */
   core?(constraint: Constraint<Args>): CoreRequests;
@@ -110,41 +115,6 @@ export function constraints(bodies: readonly string[], why: string): { readonly 
       })
       .join(''),
   };
-}
-
-export function isNumberArray(x: unknown): x is number[] {
-  return Array.isArray(x) && x.every((e) => typeof e === 'number');
-}
-
-export function isPartition(x: unknown): x is number[][] {
-  return Array.isArray(x) && x.every(isNumberArray);
-}
-
-// ---- argument readers (args arrive validated by the entry's schema; these keep encoders total) --
-
-export type ArgResult<T> = { readonly value: T } | { readonly error: string };
-
-export function intArg(args: Record<string, unknown>, ...keys: string[]): ArgResult<number> {
-  for (const k of keys) {
-    const v = args[k];
-    if (typeof v === 'number' && Number.isFinite(v)) return { value: v };
-  }
-  return { error: `missing numeric argument '${keys.join("' or '")}'` };
-}
-
-export function intsArg(args: Record<string, unknown>, key: string): ArgResult<number[]> {
-  const v = args[key];
-  return isNumberArray(v) ? { value: v } : { error: `argument '${key}' must be a list of ids` };
-}
-
-export function partsArg(args: Record<string, unknown>, key: string): ArgResult<number[][]> {
-  const v = args[key];
-  return isPartition(v) ? { value: v } : { error: `argument '${key}' must be a list of id lists` };
-}
-
-export function stringArg(args: Record<string, unknown>, key: string): ArgResult<string> {
-  const v = args[key];
-  return typeof v === 'string' ? { value: v } : { error: `argument '${key}' must be a string` };
 }
 
 /** `a ≤ b`-style pair list over distinct elements i < j. */

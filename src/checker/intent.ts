@@ -1,4 +1,6 @@
 import type { Constraint } from '../catalogue/constraint.js';
+import { preserve } from '../catalogue/preserve/index.js';
+import { definitionOf } from '../catalogue/registry.js';
 import type { Instance } from '../instance/instance.js';
 import type { Model, VmId, VmState } from '../model/index.js';
 import { type Action, type BootVM, type ForgeVM, type KillVM, type ResumeVM, type ShutdownVM, type SuspendVM, actionNodes } from '../plan/actions.js';
@@ -53,8 +55,10 @@ function unrequestedStateChanges(instance: Instance, plan: Plan): Violation[] {
   const model = plan.origin;
   const requested = new Set<VmId>();
   for (const c of instance.constraints) {
-    const vm = c.args['vm'];
-    if (STATE_CONSTRAINTS[c.id] !== undefined && typeof vm === 'number') requested.add(vm);
+    // arguments through the entry's typed reader (a bad one is the constraints check's report)
+    const def = STATE_CONSTRAINTS[c.id] === undefined ? undefined : definitionOf(c.id);
+    const read = def?.readArgs(c.args);
+    if (read && 'args' in read) requested.add((read.args as { vm: VmId }).vm);
   }
   const replaced = new Set<VmId>();
   const clones = new Set<VmId>();
@@ -151,8 +155,11 @@ function starvingAllocations(instance: Instance, plan: Plan): Violation[] {
 function preserveFloors(constraints: readonly Constraint[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const c of constraints) {
-    const { vm, rc, amount } = c.args as { vm?: unknown; rc?: unknown; amount?: unknown };
-    if (c.id !== 'preserve' || typeof vm !== 'number' || typeof rc !== 'string' || typeof amount !== 'number') continue;
+    if (c.id !== preserve.id) continue;
+    // arguments through the entry's typed reader (a bad one is the constraints check's report)
+    const read = preserve.readArgs(c.args);
+    if ('problem' in read) continue;
+    const { vm, rc, amount } = read.args;
     out.set(`${vm}/${rc}`, Math.max(out.get(`${vm}/${rc}`) ?? 0, amount));
   }
   return out;

@@ -1,4 +1,5 @@
 import type { Constraint } from '../catalogue/constraint.js';
+import { overbook } from '../catalogue/overbook/index.js';
 import type { Plan } from '../plan/plan.js';
 
 /**
@@ -10,9 +11,11 @@ import type { Plan } from '../plan/plan.js';
 export function withOverbooking(plan: Plan, constraints: readonly Constraint[]): Plan | undefined {
   const ratios = new Map<string, Map<number, number>>();
   for (const c of constraints) {
-    if (c.id !== 'overbook') continue;
-    const { node, rc, ratio } = c.args as { node?: unknown; rc?: unknown; ratio?: unknown };
-    if (typeof node !== 'number' || typeof rc !== 'string' || typeof ratio !== 'number' || !Number.isFinite(ratio) || ratio < 0) continue;
+    if (c.id !== overbook.id) continue;
+    // arguments through the entry's typed reader (a bad one is the constraints check's report)
+    const read = overbook.readArgs(c.args);
+    if ('problem' in read) continue;
+    const { node, rc, ratio } = read.args;
     const byNode = ratios.get(rc) ?? new Map<number, number>();
     byNode.set(node, Math.min(byNode.get(node) ?? Infinity, ratio));
     ratios.set(rc, byNode);

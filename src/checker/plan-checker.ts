@@ -1,3 +1,4 @@
+import { type KnownElements, argsOf, knownElementsOf } from '../catalogue/args.js';
 import type { Constraint } from '../catalogue/constraint.js';
 import type { CheckProblem, ConstraintCheck, ConstraintDefinition, ElementNames, Observed } from '../catalogue/definition.js';
 import { definitionOf } from '../catalogue/registry.js';
@@ -144,7 +145,8 @@ export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions 
   const virtual = withOverbooking(plan, instance.constraints);
   const replayed = virtual ?? plan;
   const checksView: ModelView = virtual ? (m) => withCapacitiesOf(m, plan.origin) : (m) => m;
-  const first = runChecks(replayed, instance.constraints, names, checksView, routing);
+  const known = knownElementsOf(model);
+  const first = runChecks(replayed, instance.constraints, names, checksView, routing, known);
   if (first.replay.ok) {
     violations.push(...first.violations);
     const result = virtual ? restoreCapacities(first.replay.result, plan.origin) : first.replay.result;
@@ -157,7 +159,7 @@ export function checkPlan(instance: Instance, plan: Plan, options: CheckOptions 
     const overloads = findOverloads(replayed);
     if (!overloads.some((o) => covers(o, problem.time))) violations.push(replayedOverload(problem));
     for (const o of overloads) violations.push(overloadViolation(plan.origin, o, problem, virtual !== undefined));
-    const second = runChecks(liftCapacities(replayed), instance.constraints, names, (m) => withCapacitiesOf(m, plan.origin), routing);
+    const second = runChecks(liftCapacities(replayed), instance.constraints, names, (m) => withCapacitiesOf(m, plan.origin), routing, known);
     if (!second.replay.ok) violations.push(preconditionViolation(second.replay.problem));
     violations.push(...second.violations);
   } else {
@@ -386,10 +388,10 @@ interface RunOutcome {
   readonly violations: Violation[];
 }
 
-function runChecks(plan: Plan, constraints: readonly Constraint[], names: ElementNames, view: ModelView, routing: boolean): RunOutcome {
+function runChecks(plan: Plan, constraints: readonly Constraint[], names: ElementNames, view: ModelView, routing: boolean, known: KnownElements): RunOutcome {
   const violations: Violation[] = [];
   const watched: Watched[] = [];
-  for (const constraint of constraints) {
+  for (const [i, constraint] of constraints.entries()) {
     const definition = definitionOf(constraint.id);
     if (!definition) {
       violations.push({
@@ -402,6 +404,14 @@ function runChecks(plan: Plan, constraints: readonly Constraint[], names: Elemen
         vms: [],
         nodes: [],
       });
+      continue;
+    }
+    // the entry's typed reader, as the solver's faces and the exact model read them: a bad
+    // argument is the same located sentence there and here, never a check run on NaN
+    const read = argsOf(definition, constraint, `constraints[${i}]`, known);
+    if ('error' in read) {
+      const rule = ruleText(definition, constraint, names);
+      violations.push({ constraint, rule, from: 0, to: null, message: `${read.error} (${constraint.id}: the plan cannot be checked against it)`, actions: [], vms: [], nodes: [] });
       continue;
     }
     let check: ConstraintCheck;

@@ -1,3 +1,4 @@
+import { type KnownElements, argsOf } from '../catalogue/args.js';
 import type { Constraint } from '../catalogue/constraint.js';
 import { type SolverFaces, isNone } from '../catalogue/faces/index.js';
 import { CATALOGUE, definitionOf } from '../catalogue/registry.js';
@@ -20,16 +21,18 @@ export const SCHEDULE_ONLY_IDS: ReadonlySet<string> = new Set(CATALOGUE.filter((
 export type FacedConstraint = { readonly faces: AnyFaces; readonly constraint: Constraint } | { readonly error: string };
 
 /**
- * The faces of a constraint once its entry's typed reader accepted the arguments; a located error
+ * The faces of a constraint once its entry's typed reader accepted the arguments (`argsOf`, the
+ * reader the checker and the exact model use too); a located error
  * (`constraints[3].amount: expected an integer, got "x"`) when it did not; undefined for an id
- * the catalogue does not know.
+ * the catalogue does not know. With `known` (`knownElementsOf(model)`, built once per model read),
+ * VMs and nodes the model does not declare are refused as well.
  */
-export function facesOf(c: Constraint, where: string): FacedConstraint | undefined {
+export function facesOf(c: Constraint, where: string, known?: KnownElements): FacedConstraint | undefined {
   const def = definitionOf(c.id);
   if (!def) return undefined;
-  const read = def.readArgs(c.args);
-  if ('problem' in read) return { error: `${where}.${read.problem.field}: ${read.problem.message}` };
-  return { faces: def.faces as AnyFaces, constraint: c };
+  const read = argsOf(def, c, where, known);
+  if ('error' in read) return { error: read.error };
+  return { faces: def.faces as AnyFaces, constraint: read.constraint };
 }
 
 /** The face's hooks, or undefined when the face is `none`. */

@@ -1,18 +1,26 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseTimestamp } from '../../src/catalogue/deadline/timestamp.js';
+import { readTimestamp } from '../../src/catalogue/deadline/timestamp.js';
 import { bootVM, build, cstr, firstProblem, migrate, satisfied, shutdownVM } from './support.js';
 
 const cluster = (): ReturnType<typeof build> => build().on(0, 1, 2, 3).run(0, 0, 1).run(1, 2, 3);
 
 describe('Deadline (no BtrPlace checker: Ferry checks relative deadlines)', () => {
   it('parses BtrPlace timestamps and the short forms', () => {
-    expect(parseTimestamp('+00:01:30')).toEqual({ relative: true, seconds: 90 });
-    expect(parseTimestamp('12:00:05')).toEqual({ relative: false, seconds: 43205 });
-    expect(parseTimestamp("+1'05")).toEqual({ relative: true, seconds: 65 });
-    expect(parseTimestamp('+30')).toEqual({ relative: true, seconds: 30 });
-    expect(parseTimestamp('')).toBeNull();
-    expect(parseTimestamp('+1:2')).toBeNull();
+    expect(readTimestamp('+00:01:30')).toEqual({ relative: true, seconds: 90 });
+    expect(readTimestamp('12:00:05')).toEqual({ relative: false, seconds: 43205 });
+    expect(readTimestamp("+1'05")).toEqual({ relative: true, seconds: 65 });
+    expect(readTimestamp('+30')).toEqual({ relative: true, seconds: 30 });
+    // Ferry's short forms are delays, with or without '+'
+    expect(readTimestamp('90')).toEqual({ relative: true, seconds: 90 });
+    expect(readTimestamp("1'30")).toEqual({ relative: true, seconds: 90 });
+    expect(readTimestamp('+0:05')).toEqual({ relative: true, seconds: 5 });
+    expect(readTimestamp('')).toEqual({ error: expect.stringMatching(/hh:mm:ss/) as unknown });
+    expect(readTimestamp('+1:2')).toEqual({ error: expect.stringMatching(/hh:mm:ss/) as unknown });
+    expect(readTimestamp('12:00')).toEqual({ error: expect.stringMatching(/ambiguous/) as unknown });
+    expect(readTimestamp('25:00:00')).toEqual({ error: expect.stringMatching(/no hour 25/) as unknown });
+    expect(readTimestamp("+1'75")).toEqual({ error: expect.stringMatching(/00 to 59/) as unknown });
+    expect(readTimestamp('+99999999999')).toEqual({ error: expect.stringMatching(/out of range/) as unknown });
   });
 
   it("the VM's migration ends by the deadline", () => {

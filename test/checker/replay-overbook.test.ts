@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandIO } from '../../main/cli/command.js';
 import { replayCommand } from '../../main/cli/commands/replay.js';
 import { withOverbooking } from '../../src/checker/overbooking.js';
+import { checkPlan } from '../../src/checker/plan-checker.js';
 import { buildModel, constraint, id, planOf } from './support.js';
 
 /**
@@ -69,9 +70,15 @@ describe('ferry replay and overbook ratios', () => {
     expect(r.err).toMatch(/N1 over 'cpu' capacity \(14 > 12\)/);
   });
 
-  it('a ratio whose product overflows (1e308: Infinity) is no limit, never a RangeError', () => {
+  it('a ratio beyond the argument range (1e308) is the located argument error, never a RangeError nor an infinite capacity', () => {
     const model = buildModel({ on: { N1: ['VM1'] }, rc: { cpu: { cap: 8, cons: 4 } } });
-    const raised = withOverbooking(planOf(model, []), [constraint('overbook', true, { node: id('N1'), rc: 'cpu', ratio: 1e308 })]);
-    expect(raised?.origin.resource('cpu')?.capacity(id('N1'))).toBe(Number.MAX_SAFE_INTEGER);
+    const absurd = constraint('overbook', true, { node: id('N1'), rc: 'cpu', ratio: 1e308 });
+    // the entry's typed reader refuses it (the checker reports it, located); it raises no capacity
+    expect(withOverbooking(planOf(model, []), [absurd])).toBeUndefined();
+    const report = checkPlan({ model, constraints: [absurd], objective: { id: 'minimizeMTTR' } }, planOf(model, []));
+    expect(report.violations.map((v) => v.message)).toEqual([expect.stringMatching(/^constraints\[0\]\.ratio: 1e\+308 is out of range/)]);
+    // the largest ratio accepted still gives an exact, finite capacity
+    const raised = withOverbooking(planOf(model, []), [constraint('overbook', true, { node: id('N1'), rc: 'cpu', ratio: 2_147_483_647 })]);
+    expect(raised?.origin.resource('cpu')?.capacity(id('N1'))).toBe(8 * 2_147_483_647);
   });
 });

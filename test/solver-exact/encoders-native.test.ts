@@ -41,20 +41,20 @@ describe('encoder registry', () => {
   });
 
   it('reads relative deadlines and refuses the others with a sentence', () => {
-    expect(parseDeadline(90)).toBe(90);
+    expect(parseDeadline('90')).toBe(90);
     expect(parseDeadline('+00:01:30')).toBe(90);
     expect(parseDeadline("+1'30")).toBe(90);
     expect(parseDeadline('45')).toBe(45);
     expect(parseDeadline('12:00:00')).toMatch(/absolute/);
-    expect(parseDeadline('+1:xx')).toMatch(/cannot read/);
-    expect(parseDeadline(-3)).toMatch(/whole number/);
+    expect(parseDeadline('+1:xx')).toMatch(/expected "\+hh:mm:ss"/);
+    expect(parseDeadline('-3')).toMatch(/expected "\+hh:mm:ss"/);
   });
 
   it('locates a bad argument by constraint index', () => {
     const model = tinyModel({ nodes: [{ cpu: 4 }], vms: [{ on: 0, cpu: 1 }] });
     const built = buildExact({ model, constraints: [cstr('ban', { vm: 0, nodes: [0] }), cstr('spread', { vms: 'all' })] }, ENCODERS, EXACT_MODEL, EXACT_SOLVE, 'mttr');
     expect(built.ok).toBe(false);
-    if (!built.ok) expect(built.reasons.join()).toMatch(/constraints\[1\] \(spread\).*vms/);
+    if (!built.ok) expect(built.reasons).toEqual(['constraints[1].vms: expected a list of VM ids, got "all"']);
   });
 });
 

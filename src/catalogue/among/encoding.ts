@@ -1,18 +1,16 @@
 import type { Constraint } from '../constraint.js';
-import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, intsArg, nodeSet, partsArg, runningAtEnd } from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, nodeSet, runningAtEnd } from '../encoding.js';
+import type { AmongArgs } from './index.js';
 
 /**
  * CAmong: the running VMs of the set end within one group of nodes (a group variable; a VM outside
  * every group violates it). Continuous: the VMs running at the start must already be in a single
  * group, which then is the group.
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const vms = intsArg(c.args, 'vms');
-    const parts = partsArg(c.args, 'parts');
-    if ('error' in vms) return vms;
-    if ('error' in parts) return parts;
-    return amongGroup(c.continuous, ctx, [...new Set(vms.value)].filter((v) => ctx.hasVm(v)), parts.value, ctx.fresh('amongGroup'));
+export const encoder: ConstraintEncoder<AmongArgs> = {
+  encode(c: Constraint<AmongArgs>, ctx: EncodingContext): EncodeResult {
+    const { vms, parts } = c.args;
+    return amongGroup(c.continuous, ctx, [...new Set(vms)].filter((v) => ctx.hasVm(v)), parts, ctx.fresh('amongGroup'));
   },
 };
 

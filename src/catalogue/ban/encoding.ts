@@ -1,23 +1,21 @@
 import type { Constraint } from '../constraint.js';
-import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, intArg, intsArg, nodeSet } from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, nodeSet } from '../encoding.js';
+import type { BanArgs } from './index.js';
 
 /**
  * CBan: a VM running at the end is not on a banned node. Continuous: it must not be on one at the
  * start either (BtrPlace: no solution), and with one action per VM nothing lands there meanwhile.
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const vm = intArg(c.args, 'vm');
-    const nodes = intsArg(c.args, 'nodes');
-    if ('error' in vm) return vm;
-    if ('error' in nodes) return nodes;
+export const encoder: ConstraintEncoder<BanArgs> = {
+  encode(c: Constraint<BanArgs>, ctx: EncodingContext): EncodeResult {
+    const { vm, nodes } = c.args;
     const out: string[] = [];
-    const set = nodeSet(ctx, nodes.value);
+    const set = nodeSet(ctx, nodes);
     if (c.continuous) {
-      const h = ctx.initialHost(vm.value);
-      if (h !== null && ctx.initialState(vm.value) === 'running' && nodes.value.includes(h)) out.push('false % already on a banned node');
+      const h = ctx.initialHost(vm);
+      if (h !== null && ctx.initialState(vm) === 'running' && nodes.includes(h)) out.push('false % already on a banned node');
     }
-    if (ctx.hasVm(vm.value) && ctx.finalState(vm.value) === 'running') out.push(`not (${ctx.host(vm.value)} in ${set})`);
+    if (ctx.hasVm(vm) && ctx.finalState(vm) === 'running') out.push(`not (${ctx.host(vm)} in ${set})`);
     return constraints(out, 'ban');
   },
 };

@@ -37,8 +37,8 @@ export interface EntrySpec<Args extends object> {
     readonly build?: (values: readonly unknown[], continuous: boolean) => Constraint<Args>[] | { error: string };
   };
   readonly check: (c: Constraint<Args>) => ConstraintCheck;
-  /** The solver encoding, kept in the constraint's folder (`encoding.ts`). */
-  readonly encoder: ConstraintEncoder;
+  /** The solver encoding, kept in the constraint's folder (`encoding.ts`), over typed arguments. */
+  readonly encoder: ConstraintEncoder<Args>;
   /** The heuristic planner's faces, kept in the constraint's folder (`faces.ts`). */
   readonly faces: SolverFaces<Args>;
   /** Defaults to every VM and node the fields mention. */
@@ -94,6 +94,7 @@ export function defineConstraint<Args extends object>(spec: EntrySpec<Args>): Co
     encoder: spec.encoder,
     faces: spec.faces,
     readArgs: argsReader<Args>(fields, spec.validate),
+    fields,
     schema,
     modes,
     script: {

@@ -60,7 +60,8 @@ export interface FieldSpec<K extends string = string> {
   readonly doc: string;
 }
 
-const elementId = z.number().int().nonnegative();
+/** Element ids are Java ints in BtrPlace: 0 .. MAX_ARGUMENT (an id of 1e308 is no element). */
+const elementId = z.number().int().nonnegative().max(MAX_ARGUMENT);
 
 export function zodOf(kind: FieldKind): z.ZodTypeAny {
   switch (kind) {
@@ -241,7 +242,7 @@ export function elementsOf(kind: FieldKind, value: unknown): { vms: number[]; no
 
 /** Type-checks a coerced script value against a field kind (the DSL should already have). */
 export function isValueOfKind(kind: FieldKind, value: unknown): boolean {
-  const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+  const isId = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_ARGUMENT;
   switch (kind) {
     case 'vm':
     case 'node':

@@ -6,7 +6,7 @@ import { PlanWatcher, problem } from '../common/check.js';
 import { defineConstraint } from '../common/entry.js';
 import { migrationOf } from '../common/migrations.js';
 import { CONTINUOUS_ONLY } from '../common/modes.js';
-import { parseTimestamp } from './timestamp.js';
+import { readTimestamp } from './timestamp.js';
 import { encoder } from './encoding.js';
 import { faces } from './faces.js';
 
@@ -25,8 +25,8 @@ class DeadlineCheck extends PlanWatcher {
 
   constructor(c: Constraint<DeadlineArgs>) {
     super({ vms: [c.args.vm], nodes: [] });
-    const d = parseTimestamp(c.args.timestamp);
-    this.limit = d?.relative ? d.seconds : undefined;
+    const d = readTimestamp(c.args.timestamp);
+    this.limit = !('error' in d) && d.relative ? d.seconds : undefined;
   }
 
   // the verdict is taken when the migration starts: its end is known then
@@ -48,15 +48,18 @@ export const deadline: ConstraintDefinition<DeadlineArgs> = defineConstraint<Dea
   encoder,
   faces,
   id: 'Deadline',
-  doc: "Gives a VM's migration a deadline: it is over by the given time (\"+hh:mm:ss\" after the plan starts, or \"hh:mm:ss\" wall-clock time). Applies to running VMs that are migrated.",
+  doc: "Gives a VM's migration a deadline: it is over by the given time (\"+hh:mm:ss\" after the plan starts, or \"hh:mm:ss\" wall-clock time; \"+m'ss\", \"+m:ss\" and plain seconds are delays from the plan start). Applies to running VMs that are migrated.",
   modes: CONTINUOUS_ONLY,
   // DeadlineConverter writes `"continuous": false` (the migration constraints report discrete).
   writeContinuous: false,
   fields: [
     { key: 'vm', kind: 'vm', doc: 'the VM whose migration has a deadline (a set gives one constraint per VM)' },
-    { key: 'timestamp', kind: 'timestamp', doc: 'the deadline: "+hh:mm:ss" from the plan start, or "hh:mm:ss" wall-clock' },
+    { key: 'timestamp', kind: 'timestamp', doc: 'the deadline: "+hh:mm:ss" from the plan start, "hh:mm:ss" wall-clock, or a delay "+m\'ss", "+m:ss", seconds' },
   ],
-  validate: (a) => (parseTimestamp(a.timestamp) ? null : { field: 'timestamp', message: `expected "hh:mm:ss" or "+hh:mm:ss", got ${JSON.stringify(a.timestamp)}` }),
+  validate: (a) => {
+    const d = readTimestamp(a.timestamp);
+    return 'error' in d ? { field: 'timestamp', message: d.error } : null;
+  },
   script: { name: 'before' },
   check: (c: Constraint<DeadlineArgs>) => new DeadlineCheck(c),
 });

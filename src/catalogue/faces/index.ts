@@ -2,7 +2,7 @@ import type { BoundsFace } from './bounds.js';
 import type { PlacementFace } from './placement.js';
 import type { ScheduleFace } from './schedule.js';
 
-export type { ArgsRead } from './args.js';
+export type { ArgsRead, ArgsReader, KnownElements } from './args.js';
 export type { BoundsFace } from './bounds.js';
 export type { BuiltInRules, NodeStateRequest, PlacementContext, PlacementFace, PlacementRule, PlacementView } from './placement.js';
 export type { BounceRule, NodeGroups, ScheduleFace, ScheduleSink } from './schedule.js';

@@ -1,16 +1,15 @@
 import type { Constraint } from '../constraint.js';
-import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, intsArg, runningAtEnd } from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, constraints, runningAtEnd } from '../encoding.js';
+import type { GatherArgs } from './index.js';
 
 /**
  * CGather: the running VMs of the set share one host at the end. Continuous: VMs already running
  * must already share their host, and every VM running at the end is pinned to it (a one-VM
  * gather may still move).
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const vms = intsArg(c.args, 'vms');
-    if ('error' in vms) return vms;
-    const set = [...new Set(vms.value)].filter((v) => ctx.hasVm(v));
+export const encoder: ConstraintEncoder<GatherArgs> = {
+  encode(c: Constraint<GatherArgs>, ctx: EncodingContext): EncodeResult {
+    const set = [...new Set(c.args.vms)].filter((v) => ctx.hasVm(v));
     const running = runningAtEnd(ctx, set);
     const out: string[] = [];
     const [first, ...rest] = running;

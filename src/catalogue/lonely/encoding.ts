@@ -1,16 +1,15 @@
 import type { Constraint } from '../constraint.js';
-import { type ConstraintEncoder, type EncodingContext, type EncodeResult, arrivesAfterLeaving, constraints, intsArg, nodeSet, runningAtEnd } from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, arrivesAfterLeaving, constraints, nodeSet, runningAtEnd } from '../encoding.js';
+import type { LonelyArgs } from './index.js';
 
 /**
  * CLonely: a running VM of the set shares its node only with VMs of the set. Fixed foreign VMs
  * close their nodes to the set; a variable foreign VM and a set VM end apart. Continuous: a set VM
  * arrives on a node only once the foreign VMs there have left, and vice versa.
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const vms = intsArg(c.args, 'vms');
-    if ('error' in vms) return vms;
-    const inSet = new Set(vms.value.filter((v) => ctx.hasVm(v)));
+export const encoder: ConstraintEncoder<LonelyArgs> = {
+  encode(c: Constraint<LonelyArgs>, ctx: EncodingContext): EncodeResult {
+    const inSet = new Set(c.args.vms.filter((v) => ctx.hasVm(v)));
     const set = [...inSet];
     const running = runningAtEnd(ctx, set);
     const out: string[] = [];

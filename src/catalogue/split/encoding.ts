@@ -1,15 +1,14 @@
 import type { Constraint } from '../constraint.js';
-import { type ConstraintEncoder, type EncodingContext, type EncodeResult, arrivesAfterLeaving, constraints, partsArg, runningAtEnd } from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, arrivesAfterLeaving, constraints, runningAtEnd } from '../encoding.js';
+import type { SplitArgs } from './index.js';
 
 /**
  * CSplit: running VMs of different groups never share a node at the end. Continuous: it holds at
  * the start, and a VM arrives on a node only once the VMs of the other groups have left it.
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const parts = partsArg(c.args, 'parts');
-    if ('error' in parts) return parts;
-    const groups = parts.value.map((p) => [...new Set(p)].filter((v) => ctx.hasVm(v)));
+export const encoder: ConstraintEncoder<SplitArgs> = {
+  encode(c: Constraint<SplitArgs>, ctx: EncodingContext): EncodeResult {
+    const groups = c.args.parts.map((p) => [...new Set(p)].filter((v) => ctx.hasVm(v)));
     const out: string[] = [];
     for (let a = 0; a < groups.length; a++) {
       for (let b = a + 1; b < groups.length; b++) {

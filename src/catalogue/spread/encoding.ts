@@ -1,25 +1,15 @@
 import type { Constraint } from '../constraint.js';
-import {
-  type ConstraintEncoder,
-  type EncodingContext,
-  type EncodeResult,
-  arrivesAfterLeaving,
-  constraints,
-  intsArg,
-  pairsOf,
-  runningAtEnd,
-} from '../encoding.js';
+import { type ConstraintEncoder, type EncodingContext, type EncodeResult, arrivesAfterLeaving, constraints, pairsOf, runningAtEnd } from '../encoding.js';
+import type { SpreadArgs } from './index.js';
 
 /**
  * CSpread: the running VMs of the set end on pairwise distinct nodes. Continuous: it must hold at
  * the start (co-located VMs: no solution), and a VM placed where another VM of the set was only
  * arrives once that one has left (its c-slice ends before the newcomer's d-slice starts).
  */
-export const encoder: ConstraintEncoder = {
-  encode(c: Constraint, ctx: EncodingContext): EncodeResult {
-    const vms = intsArg(c.args, 'vms');
-    if ('error' in vms) return vms;
-    const set = [...new Set(vms.value)].filter((v) => ctx.hasVm(v));
+export const encoder: ConstraintEncoder<SpreadArgs> = {
+  encode(c: Constraint<SpreadArgs>, ctx: EncodingContext): EncodeResult {
+    const set = [...new Set(c.args.vms)].filter((v) => ctx.hasVm(v));
     const out: string[] = [];
     const running = runningAtEnd(ctx, set);
     const hosts = running.filter((v) => ctx.isVariable(v)).map((v) => ctx.host(v));

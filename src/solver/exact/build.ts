@@ -1,5 +1,7 @@
+import { argsOf, knownElementsOf } from '../../catalogue/args.js';
 import type { Constraint } from '../../catalogue/constraint.js';
 import type { ConstraintEncoder, CoreRequests, EncodingContext } from '../../catalogue/encoding.js';
+import { definitionOf } from '../../catalogue/registry.js';
 import { type Model, type NodeId, type NodeState, type VmId, type VmState, isVmTransitionAllowed } from '../../model/index.js';
 import type { ActionKind } from '../../plan/actions.js';
 import { DurationModel } from '../../plan/durations.js';
@@ -127,6 +129,8 @@ export function buildExact(
   if (networkViewOf(problem.model) !== undefined) {
     return failed('error', ['the model has a net view (network-aware migration durations and link capacities), which the exact model does not encode; the heuristic scheduler plans it']);
   }
+  const badArguments = argumentProblems(problem.model, problem.constraints);
+  if (badArguments) return badArguments;
   const requests = coreRequests(problem.constraints, encoders);
   if (!Array.isArray(requests)) return requests;
   const incumbent = hints.incumbent;
@@ -141,6 +145,23 @@ export function buildExact(
   const model = build.encode(encoders, coreModel, solveItem);
   if (typeof model !== 'string') return model;
   return { ok: true, model, data, layout: build.layout() };
+}
+
+/**
+ * Every constraint's arguments, read once by its entry's typed reader (kinds, validation, VMs and
+ * nodes the model declares) before any encoder sees them: the same located sentence as the
+ * checker and the heuristic faces give (`constraints[3].amount: ...`), never an encoder's guess.
+ */
+function argumentProblems(model: Model, constraints: readonly Constraint[]): BuildFailure | undefined {
+  const known = knownElementsOf(model);
+  const errors: string[] = [];
+  constraints.forEach((c, i) => {
+    const definition = definitionOf(c.id);
+    if (!definition) return; // no encoder either: reported by coreRequests
+    const read = argsOf(definition, c, `constraints[${i}]`, known);
+    if ('error' in read) errors.push(read.error);
+  });
+  return errors.length > 0 ? failed('error', errors) : undefined;
 }
 
 /** Every constraint's core requests (states, preserve, overbook, variables), or the ids without an encoder. */

@@ -1,3 +1,7 @@
+import type { Constraint } from '../../catalogue/constraint.js';
+import type { ResourceCapacityArgs } from '../../catalogue/resource-capacity/index.js';
+import type { SplitAmongArgs } from '../../catalogue/split-among/index.js';
+import type { SplitArgs } from '../../catalogue/split/index.js';
 import type { PlacementProblem } from '../problem.js';
 import type { CancelSignal, MznRunner, MznSolverId, MznStatus } from '../ports.js';
 import {
@@ -185,10 +189,14 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
       }
     } else if (rule instanceof SplitRule || rule instanceof LonelyRule || rule instanceof SplitAmongRule) {
       const members = rule instanceof LonelyRule ? variable : rule.members.filter((m) => vmLocal.has(m));
-      const vmGroups = rule instanceof LonelyRule ? undefined : groupsOf(rule.source.args[rule instanceof SplitRule ? 'parts' : 'vParts'], problem.vmIndex);
+      // a rule exists only for a constraint its entry's typed reader accepted (the reduction's facesOf)
+      const vmGroups =
+        rule instanceof LonelyRule
+          ? undefined
+          : groupsOf(rule instanceof SplitRule ? typedArgs<SplitArgs>(rule.source).parts : typedArgs<SplitAmongArgs>(rule.source).vParts, problem.vmIndex);
       const groupOf = (m: number): number => (rule instanceof LonelyRule ? (rule.isMember(m) ? 1 : 0) : (vmGroups?.get(m) ?? -1));
       if (rule instanceof SplitAmongRule) {
-        const nodeGroups = groupsOf(rule.source.args['pParts'], problem.nodeIndex);
+        const nodeGroups = groupsOf(typedArgs<SplitAmongArgs>(rule.source).pParts, problem.nodeIndex);
         partOf.push(nodes.map((n) => nodeGroups.get(n) ?? -1 - n));
       }
       for (let x = 0; x < members.length; x++) {
@@ -210,7 +218,7 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
     } else if (rule instanceof ResourceCapacityRule || rule instanceof RunningCapacityRule) {
       const set = new Set(rule.members);
       let fixedUse = 0;
-      const rc = rule instanceof ResourceCapacityRule ? problem.resources.indexOf(String(rule.source.args['rc'])) : -1;
+      const rc = rule instanceof ResourceCapacityRule ? problem.resources.indexOf(typedArgs<ResourceCapacityArgs>(rule.source).rc) : -1;
       if (rule instanceof ResourceCapacityRule && rc < 0) continue;
       for (const n of rule.members) for (const m of state.vmsOn(n)) fixedUse += rc >= 0 ? state.demand(m, rc) : 1;
       sumOn.push(nodes.map((n) => set.has(n)));
@@ -253,13 +261,16 @@ export function buildNeighbourhood(problem: PlacementProblem, hosts: Int32Array,
 }
 
 /** Dense index → part number, from a constraint's `parts` argument (lists of element ids). */
-function groupsOf(parts: unknown, index: ReadonlyMap<number, number>): Map<number, number> {
+/** A rule's constraint arguments, as its entry's typed reader accepted them before the rule was built. */
+function typedArgs<Args>(source: Constraint): Args {
+  return source.args as unknown as Args;
+}
+
+function groupsOf(parts: readonly (readonly number[])[], index: ReadonlyMap<number, number>): Map<number, number> {
   const out = new Map<number, number>();
-  if (!Array.isArray(parts)) return out;
   parts.forEach((part, g) => {
-    if (!Array.isArray(part)) return;
     for (const id of part) {
-      const i = typeof id === 'number' ? index.get(id) : undefined;
+      const i = index.get(id);
       if (i !== undefined) out.set(i, g);
     }
   });
