@@ -1,10 +1,13 @@
 import type { Constraint } from '../catalogue/constraint.js';
 import type { NodeId, VmId } from '../model/index.js';
+import type { Plan } from '../plan/plan.js';
 import { type AnyFaces, facesOf, hooksOf } from './faces.js';
 import { type PlacementProblem, describeConstraint } from './problem.js';
 import { describeConstraintSet } from './explain-text.js';
 import { SpreadRule } from './placement/rules.js';
 import type { Target } from './target.js';
+import { formatMemory } from '../text/memory.js';
+import { safeName } from '../text/safe.js';
 
 /**
  * Fast infeasibility tests (milliseconds, before any search) and helpers on final placements:
@@ -58,7 +61,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
   const N = nodes.length;
   const V = vms.length;
   const online = nodes.filter((_, n) => problem.onlineAtEnd[n] === 1);
-  const onlineNames = online.map((n) => model.nodeName(n));
+  const onlineNames = online.map((n) => safeName(model.nodeName(n)));
   const hooks = boundsHooks(problem);
 
   // 1. totals per resource
@@ -71,7 +74,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
       const used = totalsConstraints(problem, hooks, rc);
       const because = used.length > 0 ? ` (${describeConstraintSet(model, used.map((i) => problem.constraints[i] as Constraint)).join(', ')})` : '';
       reasons.push({
-        message: `not enough ${rc}: the running VMs need ${need} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${offer}${because}`,
+        message: `not enough ${rc}: the running VMs need ${amountOf(problem, r, need)} in total but the ${online.length} node(s) online at the end (${nameList(onlineNames)}) offer ${amountOf(problem, r, offer)}${because}`,
         constraints: used,
         vms: [],
         kind: 'totals',
@@ -108,7 +111,7 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
       if (hooks[i]?.nowhere?.(c, vm) === true) used.add(i);
     });
     reasons.push({
-      message: `${model.vmName(vm)} has nowhere to go: no node online at the end is both allowed and large enough for it (${describeDemand(problem, v)})`,
+      message: `${safeName(model.vmName(vm))} has nowhere to go: no node online at the end is both allowed and large enough for it (${describeDemand(problem, v)})`,
       constraints: [...used],
       vms: [vm],
       kind: 'nowhere',
@@ -141,17 +144,43 @@ export function quickInfeasibility(problem: PlacementProblem): InfeasibilityReas
   return reasons;
 }
 
+/** `cpu 4, mem 16.0 GiB`: what VM `v` needs of each resource. */
 export function describeDemand(problem: PlacementProblem, v: number): string {
   const V = problem.vms.length;
-  return problem.resources.map((rc, r) => `${rc} ${problem.demand[r * V + v] ?? 0}`).join(', ');
+  return problem.resources.map((rc, r) => `${rc} ${amountOf(problem, r, problem.demand[r * V + v] ?? 0)}`).join(', ');
+}
+
+/** An amount of resource `r` in operator words: memory (MiB by convention) in GiB or TiB, others as numbers. */
+export function amountOf(problem: Pick<PlacementProblem, 'memoryResource'>, r: number, amount: number): string {
+  return r === problem.memoryResource ? formatMemory(amount) : String(amount);
+}
+
+/** The memory a migration of `vm` moves (the memory resource's unit, MiB by convention). */
+function memoryOfVm(problem: PlacementProblem): (vm: VmId) => number {
+  const mr = problem.memoryResource;
+  const view = mr >= 0 ? problem.model.resources.get(problem.resources[mr] as string) : undefined;
+  // without a memory view, the 'memUsed' attribute (MiB) BtrPlace's network model reads, as the exact model does
+  return (vm) => (view ? view.consumption(vm) : (problem.model.attributes.getNumber('vm', vm, 'memUsed') ?? 0));
+}
+
+/** Memory moved by the migrations of a plan: every hop counts, a bounce through a third node included. */
+export function planMemoryMoved(problem: PlacementProblem, plan: Plan): number {
+  const memoryOf = memoryOfVm(problem);
+  let total = 0;
+  for (const a of plan.actions) if (a.kind === 'migrateVM') total += memoryOf(a.vm);
+  return total;
+}
+
+/** The live migrations of a plan (a bounce is two). */
+export function planMigrations(plan: Plan): number {
+  let n = 0;
+  for (const a of plan.actions) if (a.kind === 'migrateVM') n++;
+  return n;
 }
 
 /** Memory moved (in the memory resource's unit, MiB by convention) by the migrations of `hosts`. */
 export function memoryMoved(problem: PlacementProblem, hosts: Int32Array): number {
-  const mr = problem.memoryResource;
-  const view = mr >= 0 ? problem.model.resources.get(problem.resources[mr] as string) : undefined;
-  // without a memory view, the 'memUsed' attribute (MiB) BtrPlace's network model reads, as the exact model does
-  const memoryOf = (vm: VmId): number => (view ? view.consumption(vm) : (problem.model.attributes.getNumber('vm', vm, 'memUsed') ?? 0));
+  const memoryOf = memoryOfVm(problem);
   const V = problem.vms.length;
   let total = 0;
   for (let v = 0; v < V; v++) {

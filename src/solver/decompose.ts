@@ -3,6 +3,7 @@ import type { NodeId, VmId } from '../model/index.js';
 import { better, ejectionChains } from './placement/ejection.js';
 import { type PlacementResult, resultOf } from './placement/ffd.js';
 import { largeNeighbourhoodSearch } from './placement/lns.js';
+import { CONSTRUCT_RESTARTS, SHORTLIST_SIZE, partConstructUntil } from './pipeline/policy.js';
 import type { CancelSignal } from './ports.js';
 import type { PlacementObjective, PlacementProblem, Repair } from './problem.js';
 import { Placement } from './placement/state.js';
@@ -109,7 +110,7 @@ export function repairFromEvicted(problem: PlacementProblem, evicted: readonly V
  * scanned by free share, most first, and the scan stops once no host left can enter the list.
  * The rules, the costly part, are only asked about hosts that would enter it.
  */
-export function shortlist(problem: PlacementProblem, repair: Repair, k = 32): Map<number, number[]> {
+export function shortlist(problem: PlacementProblem, repair: Repair, k = SHORTLIST_SIZE): Map<number, number[]> {
   const state = Placement.of(problem, repair.hosts);
   const N = problem.nodes.length;
   const R = problem.resources.length;
@@ -171,7 +172,7 @@ export function shortlist(problem: PlacementProblem, repair: Repair, k = 32): Ma
   return out;
 }
 
-export function decompose(problem: PlacementProblem, repair: Repair, k = 32): Decomposition {
+export function decompose(problem: PlacementProblem, repair: Repair, k = SHORTLIST_SIZE): Decomposition {
   return { candidates: shortlist(problem, repair, k), components: independentParts(problem, repair) };
 }
 
@@ -428,8 +429,8 @@ export function solvePart(problem: PlacementProblem, repair: Repair, task: PartT
   if (!atBound(best) && (!best || !shouldStop())) {
     const constructed = ejectionChains(window, partRepair, {
       seed: task.seed,
-      restarts: 16,
-      deadline: t0 + (deadline - t0) * 0.4,
+      restarts: CONSTRUCT_RESTARTS,
+      deadline: partConstructUntil(t0, deadline),
       shouldStop: () => shouldStop() || Date.now() > deadline,
       target: task.lowerBound,
       spreadIncoming: task.spreadIncoming,

@@ -2,6 +2,7 @@ import type { Constraint } from '../catalogue/constraint.js';
 import type { Model } from '../model/index.js';
 import { safeName, summariseNames } from '../text/safe.js';
 import { describeConstraint } from './problem.js';
+import { type Conflict, moreConstraintsIn, moreConstraintsTerm } from './conflict-line.js';
 
 /**
  * Explanations promise a small set of constraints; an instance with 500 `offline` constraints
@@ -27,7 +28,7 @@ export function describeConstraintSet(model: Model, constraints: readonly Constr
   }
   const terms = [...groups].flatMap(([shape, names]) => (shape.includes(HOLE) ? groupTerms(shape, names) : [shape]));
   if (terms.length <= MAX_TERMS) return terms;
-  return [...terms.slice(0, MAX_TERMS), `${terms.length - MAX_TERMS} more constraints`];
+  return [...terms.slice(0, MAX_TERMS), moreConstraintsTerm(terms.length - MAX_TERMS)];
 }
 
 /** A few alike constraints stay apart (`offline(N1) + offline(N3)`); more become one term. */
@@ -58,4 +59,12 @@ export function boundLines(lines: readonly string[]): string[] {
   if (lines.length <= MAX_EXPLANATION_LINES) return [...lines];
   const kept = lines.slice(0, MAX_EXPLANATION_LINES - 1);
   return [...kept, `and ${lines.length - kept.length} more reasons`];
+}
+
+/** The conflict of these constraints (grouped, bounded) with the capacity of these nodes. */
+export function conflictOf(model: Model, constraints: readonly Constraint[], capacityOf: string | null, message: string): Conflict {
+  if (constraints.length === 0) return { cause: 'cluster', constraints: [], more: 0, capacityOf, message };
+  const terms = describeConstraintSet(model, constraints);
+  const more = moreConstraintsIn(terms[terms.length - 1] ?? '');
+  return more === null ? { cause: 'constraints', constraints: terms, more: 0, capacityOf, message } : { cause: 'constraints', constraints: terms.slice(0, -1), more, capacityOf, message };
 }

@@ -1,11 +1,13 @@
 import type { Constraint } from '../catalogue/constraint.js';
 import type { Instance } from '../instance/instance.js';
 import type { NodeId, VmId } from '../model/index.js';
-import { type InfeasibilityReason, describeDemand, nameList, quickInfeasibility } from './bounds.js';
+import { type InfeasibilityReason, amountOf, describeDemand, nameList, quickInfeasibility } from './bounds.js';
 import { branchAndBound } from './placement/branch-and-bound.js';
 import { ejectionChains } from './placement/ejection.js';
 import { decidePower, withAllBoots } from './power.js';
-import { boundLines, describeConstraintSet } from './explain-text.js';
+import { writeConflict } from './conflict-line.js';
+import { boundLines, conflictOf } from './explain-text.js';
+import { safeName } from '../text/safe.js';
 import { type PlacementObjective, type PlacementProblem, SCHEDULE_ONLY_IDS, initialRepair } from './problem.js';
 
 /**
@@ -88,67 +90,101 @@ export function exhaustivePlacement(problem: PlacementProblem, hosts: Int32Array
 
 /**
  * The explanation lines: `offline(@N4) + spread({VM2, VM3}) + capacity of N1, N2, N3: VM3 has
- * nowhere to go`, first the minimal conflicting set, then the supporting facts.
+ * nowhere to go`, first the conflict (the smallest conflicting constraint set the tests find, or
+ * the cluster itself when no constraint takes part), then the supporting facts. Every conflict
+ * line names its constraints in writeConflict's form, which the console links to script lines.
  */
 export function explainInfeasibility(instance: Instance, extra: readonly Constraint[], objective: PlacementObjective, problem: PlacementProblem, known: readonly InfeasibilityReason[] = []): string[] {
   const model = instance.model;
   const all = [...instance.constraints, ...extra];
-  const lines: string[] = [];
   const onlineNames = problem.nodes.filter((_, n) => problem.onlineAtEnd[n] === 1).map((n) => model.nodeName(n));
-  const capacityText = `capacity of ${onlineNames.length === 0 ? 'no node' : nameList(onlineNames, 8)}`;
-
-  const relaxable = all.map((c, i) => ({ c, i })).filter(({ c }) => !SCHEDULE_ONLY_IDS.has(c.id));
-  let core: { c: Constraint; i: number }[] | undefined;
-  let stuck: readonly VmId[] = [];
-  if (relaxable.length <= 40) {
-    const base = placementFeasibility(instance, all, objective);
-    if (base.verdict === 'infeasible') {
-      stuck = base.stuck;
-      // deletion filtering: what remains is a minimal set for the tests we can run
-      let keep = relaxable;
-      for (const candidate of relaxable) {
-        const trial = keep.filter((x) => x !== candidate);
-        const kept = new Set(trial.map((x) => x.i));
-        const constraints = all.filter((c, i) => SCHEDULE_ONLY_IDS.has(c.id) || kept.has(i));
-        const verdict = placementFeasibility(instance, constraints, objective);
-        if (verdict.verdict === 'infeasible') {
-          keep = trial;
-          if (verdict.stuck.length > 0) stuck = verdict.stuck;
-        }
-      }
-      core = keep;
-    }
+  const capacityOf = onlineNames.length === 0 ? 'no node' : nameList(onlineNames.map(safeName), 8);
+  const found = conflictingSet(instance, all, objective);
+  if (!found) return boundLines(unprovenLines(model, all, capacityOf, known));
+  const { core, stuck } = found;
+  const stuckText = stuck.length > 0 ? `${nameList(stuck.map((v) => safeName(model.vmName(v))), 4)} ${stuck.length === 1 ? 'has' : 'have'} nowhere to go` : 'no placement satisfies them all';
+  const lines = [writeConflict(conflictOf(model, core.map((i) => all[i] as Constraint), capacityOf, stuckText))];
+  for (const v of stuck.length <= 2 ? stuck : []) {
+    const idx = problem.vmIndex.get(v);
+    if (idx !== undefined) lines.push(`${safeName(model.vmName(v))} needs ${describeDemand(problem, idx)}; room per node if the others stay: ${freeRoom(problem)}`);
   }
-  const stuckText = stuck.length > 0 ? `${nameList(stuck.map((v) => model.vmName(v)), 4)} ${stuck.length === 1 ? 'has' : 'have'} nowhere to go` : 'no placement satisfies them all';
-  if (core) {
-    const parts = [...describeConstraintSet(model, core.map(({ c }) => c)), capacityText];
-    lines.push(`${parts.join(' + ')}: ${stuckText}`);
-    for (const v of stuck.length <= 2 ? stuck : []) {
-      const idx = problem.vmIndex.get(v);
-      if (idx !== undefined) lines.push(`${model.vmName(v)} needs ${describeDemand(problem, idx)}; room per node if the others stay: ${freeRoom(problem)}`);
-    }
-  }
-  for (const reason of known) {
-    const named = reason.constraints.map((i) => all[i]).filter((c): c is Constraint => c !== undefined);
-    lines.push(named.length > 0 && !core ? `${[...describeConstraintSet(model, named), capacityText].join(' + ')}: ${reason.message}` : reason.message);
-  }
-  if (lines.length === 0) lines.push(`no placement found that satisfies every constraint within the ${capacityText}`);
+  // the quick proofs' own words support the conflict above (it names the constraints)
+  lines.push(...known.map((reason) => reason.message));
   return boundLines(lines);
 }
 
-/** `N1 cpu 0/mem 2, N2 ...` for the online nodes, with only the VMs that cannot move counted. */
+/**
+ * When the tests here cannot reproduce the infeasibility (the exact model proved it), each known
+ * argument names the constraints it cites, else every constraint that shapes the placement: all
+ * are suspects, none is cleared. No constraint at all: the cluster lacks capacity.
+ */
+function unprovenLines(model: Instance['model'], all: readonly Constraint[], capacityOf: string, known: readonly InfeasibilityReason[]): string[] {
+  const suspects = all.filter((c) => !SCHEDULE_ONLY_IDS.has(c.id));
+  const lines = known.map((reason) => {
+    const cited = reason.constraints.map((i) => all[i]).filter((c): c is Constraint => c !== undefined);
+    return writeConflict(conflictOf(model, cited.length > 0 ? cited : suspects, capacityOf, reason.message));
+  });
+  if (lines.length === 0) lines.push(writeConflict(conflictOf(model, suspects, capacityOf, suspects.length > 0 ? 'no placement satisfies them all' : 'no placement fits every VM')));
+  return lines;
+}
+
+/** Constraints up to this many are filtered one by one; more are filtered a kind at a time first. */
+const ONE_BY_ONE_UP_TO = 40;
+
+/** Wall-clock time the filtering may take: past it, the set found so far (conflicting, maybe not minimal). */
+const FILTERING_BUDGET_MS = 2_000;
+
+/**
+ * A conflicting set by deletion filtering (drop constraints; if the rest is still infeasible they
+ * were not needed): whole kinds first when there are many (500 `offline` go or stay together),
+ * then one by one. Indices into `all`; empty when the cluster alone cannot take the VMs.
+ * Undefined when the tests cannot show the whole set infeasible. Every step kept is a proof, so
+ * a set cut short by the time budget is still conflicting.
+ */
+function conflictingSet(instance: Instance, all: readonly Constraint[], objective: PlacementObjective): { readonly core: readonly number[]; readonly stuck: readonly VmId[] } | undefined {
+  const deadline = Date.now() + FILTERING_BUDGET_MS;
+  const base = placementFeasibility(instance, all, objective);
+  if (base.verdict !== 'infeasible') return undefined;
+  let stuck = base.stuck;
+  let keep = all.map((_, i) => i).filter((i) => !SCHEDULE_ONLY_IDS.has((all[i] as Constraint).id));
+  const scheduleOnly = all.map((_, i) => i).filter((i) => SCHEDULE_ONLY_IDS.has((all[i] as Constraint).id));
+  /** Still infeasible without `dropped`? Then they go. */
+  const drop = (dropped: ReadonlySet<number>): void => {
+    const trial = keep.filter((i) => !dropped.has(i));
+    const kept = new Set([...scheduleOnly, ...trial]);
+    const verdict = placementFeasibility(instance, all.filter((_, i) => kept.has(i)), objective);
+    if (verdict.verdict !== 'infeasible') return;
+    keep = trial;
+    if (verdict.stuck.length > 0) stuck = verdict.stuck;
+  };
+  if (keep.length > ONE_BY_ONE_UP_TO) {
+    const kinds = new Map<string, number[]>();
+    for (const i of keep) {
+      const id = (all[i] as Constraint).id;
+      const members = kinds.get(id);
+      if (members) members.push(i);
+      else kinds.set(id, [i]);
+    }
+    for (const members of kinds.values()) if (Date.now() < deadline) drop(new Set(members));
+  }
+  if (keep.length <= ONE_BY_ONE_UP_TO) for (const i of [...keep]) if (Date.now() < deadline) drop(new Set([i]));
+  return { core: keep, stuck };
+}
+
+/** `N1 cpu 0/4, mem 2.0 GiB/16.0 GiB; N2 ...` for the online nodes, with only the VMs that cannot move counted. */
 function freeRoom(problem: PlacementProblem): string {
   const N = problem.nodes.length;
   const V = problem.vms.length;
   const parts: string[] = [];
   for (let n = 0; n < N && parts.length < 8; n++) {
     if (problem.onlineAtEnd[n] !== 1) continue;
-    const used = problem.resources.map((_, r) => {
-      let u = 0;
-      for (let v = 0; v < V; v++) if (problem.origin[v] === n && problem.domainAllows(v, n)) u += problem.demand[r * V + v] ?? 0;
-      return u;
+    const room = problem.resources.map((rc, r) => {
+      let used = 0;
+      for (let v = 0; v < V; v++) if (problem.origin[v] === n && problem.domainAllows(v, n)) used += problem.demand[r * V + v] ?? 0;
+      const capacity = problem.capacity[r * N + n] ?? 0;
+      return `${rc} ${amountOf(problem, r, capacity - used)}/${amountOf(problem, r, capacity)}`;
     });
-    parts.push(`${problem.model.nodeName(problem.nodes[n] as NodeId)} ${problem.resources.map((rc, r) => `${rc} ${(problem.capacity[r * N + n] ?? 0) - (used[r] ?? 0)}/${problem.capacity[r * N + n] ?? 0}`).join(' ')}`);
+    parts.push(`${safeName(problem.model.nodeName(problem.nodes[n] as NodeId))} ${room.join(', ')}`);
   }
   return parts.join('; ');
 }

@@ -21,13 +21,21 @@ import { type PlacementObjective, type PlacementProblem, describeConstraint, isM
  *   packing of those that must move, their domains included, preferred to totals alone). When no
  *   single node may go, a growing set of them does if the spares their shutdowns let boot take
  *   the load (a swap); a greedy pass ending in a dead end is retried keeping its first choice on.
+ *   A choice is "vouched for" when a packing of the VMs that must move, or a repacking of every
+ *   VM, finds a placement with those nodes off, in an order the boots allow (the VMs of a node
+ *   whose shutdown a continuous maxOnline boot waits for must fit on nodes online now, and never
+ *   on that booting node). On small problems an unvouched greedy pass is retried too, and with
+ *   at most EXHAUSTIVE_SHUTDOWN_NODES nodes every set of them is tried before an unvouched choice
+ *   is kept: a heuristic choice is what the planner's later proofs rest on.
  *   A continuous maxOnline must already hold at the start; one over its limit at the end (an
  *   `online` node to boot in a full set) gets the same shutdowns, which the scheduler orders
  *   before the boot.
  * - Capacity short (resource totals, a VM with nowhere to go, a spread without enough hosts, or a
  *   search that leaves VMs unplaced): boot the fewest offline nodes, those covering the most of
  *   the shortage, the ones the homeless VMs may use, then the largest (a spare too small for the
- *   VMs left unplaced still boots when it can take VMs that make room); never a node under an
+ *   VMs left unplaced still boots when it can take VMs that make room; boots that still leave
+ *   the capacity short, or no repacking, are tried again without the first of them, as a
+ *   maxOnline may let only one spare boot); never a node under an
  *   `offline` constraint, never one that would break a maxOnline. When maxOnline constraints at
  *   their limit keep the spares off, trade: online nodes of theirs power off (one in all of them,
  *   else one in each), the spare boots. A continuous maxOnline makes the spare boot after the
@@ -66,6 +74,16 @@ const MAX_BOOT_ROUNDS = 32;
 const PACKED_CANDIDATES = 8;
 /** Most node-for-spare trades tried when a maxOnline at its limit keeps the spares off. */
 const MAX_TRADES = 16;
+/**
+ * Up to this many VMs × nodes, a choice of shutdowns the packing tests cannot vouch for is tried
+ * again with other nodes (and the repacking of every movable VM is one of the tests): a few
+ * passes over every VM per candidate, milliseconds at this size.
+ */
+const REPACK_MAX_WORK = 200_000;
+/** Up to this many nodes, when no greedy choice of shutdowns is vouched for, every set of them is tried. */
+const EXHAUSTIVE_SHUTDOWN_NODES = 10;
+/** Other first boots tried when the boots chosen still leave the capacity short. */
+const MAX_BOOT_ALTERNATIVES = 4;
 
 /** Decides the node states the instance needs (see the module comment). */
 export function decidePower(instance: Instance, extra: readonly Constraint[], objective: PlacementObjective): PowerPlan {
@@ -90,7 +108,7 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
   }
   // boots only when the capacity is provably short and some node could boot
-  ({ problem } = bootRounds(instance, objective, extra, decisions, problem, groups));
+  ({ problem } = bootsWithAlternatives(instance, objective, extra, decisions, problem, groups));
   // still short, and the spares are kept off by a maxOnline at its limit: trade a node for one
   // (and boot the free spares the trade still needs)
   if (problem.infeasible.length === 0 && groups.length > 0 && quickInfeasibility(problem).length > 0) {
@@ -107,16 +125,44 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
 }
 
 /**
- * Boots nodes while the quick capacity proof says the nodes online are short and some node may
- * boot; `decisions` grows with the boots. Returns the problem with them applied.
+ * bootRounds, and when its boots still leave the capacity short (a maxOnline let only one of the
+ * spares boot, and the one chosen is not the one the VMs need), again with its first boot kept
+ * off, a few times: the first choice that clears the quick capacity proof, else the first.
  */
-function bootRounds(instance: Instance, objective: PlacementObjective, extra: readonly Constraint[], decisions: PowerDecision[], start: PlacementProblem, groups: readonly Group[]): { problem: PlacementProblem } {
+function bootsWithAlternatives(instance: Instance, objective: PlacementObjective, extra: readonly Constraint[], decisions: PowerDecision[], start: PlacementProblem, groups: readonly Group[]): { problem: PlacementProblem } {
+  const before = decisions.length;
+  const first = bootRounds(instance, objective, extra, decisions, start, groups);
+  // short: the quick proof says so, or (small problems) no repacking finds a placement
+  const short = (p: PlacementProblem): boolean => p.infeasible.length > 0 || quickInfeasibility(p).length > 0 || (p.vms.length * p.nodes.length <= REPACK_MAX_WORK && !repackable(p, new Set()));
+  if (decisions.length === before || !short(first.problem)) return first;
+  const keepOff = new Set<NodeId>();
+  let tried = decisions.slice(before);
+  for (let round = 0; round < MAX_BOOT_ALTERNATIVES; round++) {
+    const boot = tried[0];
+    if (boot === undefined) break;
+    keepOff.add(boot.node);
+    const chosen = decisions.slice(0, before);
+    const next = bootRounds(instance, objective, extra, chosen, start, groups, keepOff);
+    if (!short(next.problem) && chosen.length > before) {
+      decisions.splice(0, decisions.length, ...chosen);
+      return next;
+    }
+    tried = chosen.slice(before);
+  }
+  return first;
+}
+
+/**
+ * Boots nodes while the quick capacity proof says the nodes online are short and some node may
+ * boot (`keepOff`: nodes not to boot); `decisions` grows with the boots. Returns the problem with them applied.
+ */
+function bootRounds(instance: Instance, objective: PlacementObjective, extra: readonly Constraint[], decisions: PowerDecision[], start: PlacementProblem, groups: readonly Group[], keepOff: ReadonlySet<NodeId> = new Set()): { problem: PlacementProblem } {
   let problem = start;
   for (let round = 0; round < MAX_BOOT_ROUNDS; round++) {
     if (problem.infeasible.length > 0 || bootable(problem, groups).length === 0) break;
     const reason = quickInfeasibility(problem)[0];
     if (!reason) break;
-    const boots = bootsFor(problem, groups, reason);
+    const boots = bootsFor(problem, groups, reason, keepOff);
     if (boots.length === 0) break;
     decisions.push(...boots);
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
@@ -274,14 +320,23 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
   }
   const wanted = wantedStates(problem);
   const blocked = (n: number): string | undefined => powerOffBlocker(problem, wanted, residents[n] ?? [], n);
+  // VMs that leave their node whatever Ferry powers off (ban, fence, their node going offline):
+  // they need a home among the nodes left on, like the residents of the nodes powered off, and
+  // they cost nothing more when their node is the one to go
+  const leaving: number[] = [];
+  for (let v = 0; v < V; v++) {
+    const o = origin[v] ?? -1;
+    if (o < 0 || !problem.domainAllows(v, o)) leaving.push(v);
+  }
+  const leavesAnyway = new Set(leaving);
   const movedCost = (n: number): number => {
     let c = 0;
-    for (const v of residents[n] ?? []) if (problem.originRunning[v] === 1) c += problem.objective === 'memory' ? Math.max(1, mr >= 0 ? (problem.demand[mr * V + v] ?? 0) : 0) : 1;
+    for (const v of residents[n] ?? []) if (problem.originRunning[v] === 1 && !leavesAnyway.has(v)) c += problem.objective === 'memory' ? Math.max(1, mr >= 0 ? (problem.demand[mr * V + v] ?? 0) : 0) : 1;
     return c;
   };
   const memory = (n: number): number => {
     let m = 0;
-    if (mr >= 0) for (const v of residents[n] ?? []) if (problem.originRunning[v] === 1) m += problem.demand[mr * V + v] ?? 0;
+    if (mr >= 0) for (const v of residents[n] ?? []) if (problem.originRunning[v] === 1 && !leavesAnyway.has(v)) m += problem.demand[mr * V + v] ?? 0;
     return m;
   };
   const need = new Float64Array(R);
@@ -289,13 +344,14 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
   const caps = capacitiesIfOnline(problem);
   const relSize = (n: number): number => resources.reduce((s, _, r) => s + (problem.capacity[r * N + n] ?? 0) / Math.max(1, totalCapacity(problem, caps, r)), 0);
 
-  // VMs that leave their node whatever Ferry powers off (ban, fence, their node going offline):
-  // they need a home among the nodes left on, like the residents of the nodes powered off
-  const leaving: number[] = [];
-  for (let v = 0; v < V; v++) {
+  const late = lateBoots(problem, groups);
+  /** May v land on h, as far as the order goes (not a VM leaving a node whose shutdown h's boot waits for)? */
+  const inTime = (v: number, h: number, without: ReadonlySet<number>): boolean => {
+    const gates = late.get(h);
+    if (gates === undefined) return true;
     const o = origin[v] ?? -1;
-    if (o < 0 || !problem.domainAllows(v, o)) leaving.push(v);
-  }
+    return o < 0 || !gates.some((g) => g.members.includes(o) && (problem.onlineAtEnd[o] !== 1 || without.has(o)));
+  };
   /**
    * A first-fit-decreasing packing of the VMs that must find a home (those leaving anyway and the
    * residents of `without`) into the room left on the other nodes and the spares: stronger than
@@ -320,12 +376,47 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
     };
     const spareSet = new Set(spares);
     for (const v of [...homeless].sort((a, b) => size(b) - size(a) || a - b)) {
-      const m = homes.find((h) => (spareSet.has(h) ? allowedIfOnline(problem, v, h) : problem.domainAllows(v, h)) && problem.resources.every((_, r) => (problem.demand[r * V + v] ?? 0) <= (room[r * N + h] ?? 0)));
+      const m = homes.find((h) => (spareSet.has(h) ? allowedIfOnline(problem, v, h) : problem.domainAllows(v, h)) && inTime(v, h, without) && problem.resources.every((_, r) => (problem.demand[r * V + v] ?? 0) <= (room[r * N + h] ?? 0)));
       if (m === undefined) return false;
       for (let r = 0; r < R; r++) room[r * N + m] = (room[r * N + m] ?? 0) - (problem.demand[r * V + v] ?? 0);
     }
     return true;
   };
+  /**
+   * A first-fit-decreasing repacking of every VM with `without` off, each preferring its own node:
+   * the placement that needs VMs that could have stayed to move too (packs only moves the homeless).
+   * A placement it finds exists, so a choice it accepts is as good as one packs accepts.
+   */
+  const repacks = (without: ReadonlySet<number>): boolean => repackable(problem, without, (v, h) => inTime(v, h, without));
+  /**
+   * Nodes of a continuous maxOnline set that boot only after a shutdown of the set: the VMs of
+   * the nodes of that set going off must first find room on the nodes online now and staying
+   * online, beside the VMs there (else the boot waits for a shutdown that waits for the boot).
+   */
+  const emptiesFirst = (without: ReadonlySet<number>): boolean => {
+    if (late.size === 0) return true;
+    const gates = new Set([...late.values()].flat());
+    const homes: number[] = [];
+    for (let m = 0; m < N; m++) if (problem.onlineAtEnd[m] === 1 && !without.has(m) && !late.has(m) && problem.model.mapping.isOnline(nodes[m] as NodeId)) homes.push(m);
+    const room = Float64Array.from(problem.capacity);
+    for (let v = 0; v < V; v++) {
+      const o = origin[v] ?? -1;
+      if (o >= 0 && (problem.onlineAtEnd[o] === 1 && !without.has(o))) for (let r = 0; r < R; r++) room[r * N + o] = (room[r * N + o] ?? 0) - (problem.demand[r * V + v] ?? 0);
+    }
+    for (const g of gates) {
+      for (const n of g.members) {
+        if (problem.onlineAtEnd[n] === 1 && !without.has(n)) continue;
+        for (const v of residents[n] ?? []) {
+          const h = homes.find((m) => problem.domainAllows(v, m) && problem.resources.every((_, r) => (problem.demand[r * V + v] ?? 0) <= (room[r * N + m] ?? 0)));
+          if (h === undefined) return false;
+          for (let r = 0; r < R; r++) room[r * N + h] = (room[r * N + h] ?? 0) - (problem.demand[r * V + v] ?? 0);
+        }
+      }
+    }
+    return true;
+  };
+  /** A choice the packing tests vouch for: a placement exists with `without` off, in an order the boots allow. */
+  const vouched = (without: ReadonlySet<number>): boolean => emptiesFirst(without) && (packs(without, []) || repacks(without));
   /** Would the VMs still fit with `without` off (the spares that may boot counted when asked)? */
   const fits = (without: ReadonlySet<number>, spares: readonly number[]): boolean => {
     for (let r = 0; r < R; r++) {
@@ -351,8 +442,9 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
    * One greedy pass: the cheapest node to empty first, while the VMs still fit; `keepOn`: nodes it
    * may not choose (the first choices of earlier passes that led to a dead end).
    */
-  const attempt = (keepOn: ReadonlySet<number>): { decisions: PowerDecision[] } | { infeasible: string; first: number | undefined } => {
+  const attempt = (keepOn: ReadonlySet<number>): { decisions: PowerDecision[]; vouched: boolean; first: number | undefined } | { infeasible: string; first: number | undefined } => {
     const off = new Set<number>();
+    let sure = true;
     const violated = (): Group[] => groups.filter((g) => (continuousToo || !g.continuous) && onlineIn(problem, g, off).length > g.amount);
     const decisions: PowerDecision[] = [];
     for (let guard = 0; guard <= N; guard++) {
@@ -367,7 +459,8 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
       // first what packs on the nodes online, else what fits there (the search may still place
       // it), else what fits once some spare boots (the boot pass does it)
       // (packing costs a pass over every VM: only the few cheapest candidates get it)
-      let pick = ranked.slice(0, PACKED_CANDIDATES).find((n) => fits(new Set([...off, n]), []) && packs(new Set([...off, n]), []));
+      let pick = ranked.slice(0, PACKED_CANDIDATES).find((n) => fits(new Set([...off, n]), []) && vouched(new Set([...off, n])));
+      if (pick === undefined) sure = false;
       pick ??= ranked.find((n) => fits(new Set([...off, n]), []));
       if (pick === undefined) {
         // the spares that may boot once these nodes are off (a node powered off makes room in its
@@ -380,6 +473,7 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
       if (pick === undefined) {
         // a swap: powering off more of the set lets a spare of the set boot in their place
         const swap = swapShutdowns(ranked, off, (without) => fits(without, bootableTogether(problem, groups, without)));
+        sure = false;
         if (swap === undefined) return { infeasible: cannotHold(problem, now[0] as Group, off, blocked, ranked, need), first: decisions[0] === undefined ? undefined : (problem.nodeIndex.get(decisions[0].node) as number) };
         for (const n of swap) {
           off.add(n);
@@ -403,20 +497,54 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
         reason: `${model.nodeName(nodes[pick] as NodeId)} powers off: ${describeConstraint(model, g.constraint)} allows ${g.amount} of these nodes online and ${onlineIn(problem, g, new Set()).length} are; it is among the cheapest to empty (${what})`,
       });
     }
-    return { decisions };
+    return { decisions, vouched: sure, first: decisions[0] === undefined ? undefined : (problem.nodeIndex.get(decisions[0].node) as number) };
   };
   // a greedy pass that ends in a dead end is retried keeping its first choice on (the cheapest
-  // node to empty may be the only home of VMs that must leave the others)
+  // node to empty may be the only home of VMs that must leave the others); on small problems, so
+  // is one whose choice no packing vouches for (the cheapest node to empty may leave the VMs a
+  // placement that does not exist or a swap the scheduler cannot order): the first vouched
+  // choice wins, else the first that fits at all
   const keepOn = new Set<number>();
   let firstFailure: string | undefined;
+  let firstUnvouched: PowerDecision[] | undefined;
   for (let tries = 0; tries <= N; tries++) {
     const outcome = attempt(keepOn);
-    if ('decisions' in outcome) return { decisions: outcome.decisions, infeasible: [] };
-    firstFailure ??= outcome.infeasible;
+    if ('decisions' in outcome) {
+      if (outcome.vouched || V * N > REPACK_MAX_WORK) return { decisions: outcome.decisions, infeasible: [] };
+      firstUnvouched ??= outcome.decisions;
+    } else firstFailure ??= outcome.infeasible;
     if (outcome.first === undefined) break;
     keepOn.add(outcome.first);
   }
+  // few nodes: every set of them to power off, the smallest and cheapest first, until one is vouched for
+  const exhaustive = N <= EXHAUSTIVE_SHUTDOWN_NODES && V * N <= REPACK_MAX_WORK ? vouchedSet() : undefined;
+  if (exhaustive) return { decisions: exhaustive, infeasible: [] };
+  if (firstUnvouched) return { decisions: firstUnvouched, infeasible: [] };
   return { decisions: [], infeasible: [firstFailure ?? 'no choice of nodes to power off lets the VMs fit'] };
+
+  /** The cheapest set of nodes to power off that clears every maxOnline and that a packing vouches for, as decisions. */
+  function vouchedSet(): PowerDecision[] | undefined {
+    const free = [...Array(N).keys()].filter((n) => problem.onlineAtEnd[n] === 1 && blocked(n) === undefined && groups.some((g) => (continuousToo || !g.continuous) && g.members.includes(n)));
+    const sets: number[][] = [];
+    for (let mask = 1; mask < 1 << free.length; mask++) sets.push(free.filter((_, i) => (mask & (1 << i)) !== 0));
+    const cost = (set: readonly number[]): number => set.reduce((c, n) => c + movedCost(n), 0);
+    sets.sort((a, b) => a.length - b.length || cost(a) - cost(b));
+    for (const set of sets) {
+      const off = new Set(set);
+      if (groups.some((g) => (continuousToo || !g.continuous) && onlineIn(problem, g, off).length > g.amount)) continue;
+      const spares = bootableTogether(problem, groups, off);
+      if (!fits(off, spares) || !emptiesFirst(off) || !(packs(off, spares) || repackable(problem, off, (v, h) => inTime(v, h, off), spares))) continue;
+      return set.map((n) => {
+        const g = groups.find((x) => (continuousToo || !x.continuous) && x.members.includes(n)) as Group;
+        return {
+          node: nodes[n] as NodeId,
+          state: 'offline' as const,
+          reason: `${model.nodeName(nodes[n] as NodeId)} powers off: ${describeConstraint(model, g.constraint)} allows ${g.amount} of these nodes online and ${onlineIn(problem, g, new Set()).length} are; with ${nameList(set.map((m) => model.nodeName(nodes[m] as NodeId)), 4)} off the VMs still have a placement`,
+        };
+      });
+    }
+    return undefined;
+  }
 }
 
 /**
@@ -455,6 +583,82 @@ function bootableTogether(problem: PlacementProblem, groups: readonly Group[], o
   return chosen;
 }
 
+/**
+ * A first-fit-decreasing repacking of every VM on the nodes online at the end but `without`, each
+ * preferring its own node, the largest first, then those with the fewest homes first: true when
+ * one finds a placement (a placement exists), false when both fail (no proof of anything). Only
+ * up to REPACK_MAX_WORK VMs × nodes (false beyond). `mayLand`: an extra test of v on h.
+ */
+function repackable(problem: PlacementProblem, without: ReadonlySet<number>, mayLand: (v: number, h: number) => boolean = () => true, spares: readonly number[] = []): boolean {
+  const N = problem.nodes.length;
+  const V = problem.vms.length;
+  const R = problem.resources.length;
+  if (V * N > REPACK_MAX_WORK) return false;
+  const homes: number[] = [];
+  for (let m = 0; m < N; m++) if (problem.onlineAtEnd[m] === 1 && !without.has(m)) homes.push(m);
+  homes.push(...spares);
+  const spareSet = new Set(spares);
+  const allows = (v: number, h: number): boolean => (spareSet.has(h) ? allowedIfOnline(problem, v, h) : problem.domainAllows(v, h)) && mayLand(v, h);
+  const room = spares.length === 0 ? problem.capacity : capacitiesIfOnline(problem);
+  const need = new Float64Array(R);
+  for (let r = 0; r < R; r++) for (let v = 0; v < V; v++) need[r] = (need[r] ?? 0) + (problem.demand[r * V + v] ?? 0);
+  const size = (v: number): number => {
+    let s = 0;
+    for (let r = 0; r < R; r++) s = Math.max(s, (problem.demand[r * V + v] ?? 0) / Math.max(1, need[r] ?? 0));
+    return s;
+  };
+  const choices = new Int32Array(V);
+  for (let v = 0; v < V; v++) choices[v] = homes.filter((h) => allows(v, h)).length;
+  // the VMs that may not leave first; then the largest first, or those with the fewest homes first
+  const all = [...Array(V).keys()];
+  const bySize = all.slice().sort((a, b) => (problem.pinned[b] ?? 0) - (problem.pinned[a] ?? 0) || size(b) - size(a) || a - b);
+  const byChoices = all.slice().sort((a, b) => (problem.pinned[b] ?? 0) - (problem.pinned[a] ?? 0) || (choices[a] ?? 0) - (choices[b] ?? 0) || size(b) - size(a) || a - b);
+  return firstFitAtHome(problem, homes, room, bySize, allows) || firstFitAtHome(problem, homes, room, byChoices, allows);
+}
+
+/** First fit of the VMs in `order` on `homes` (capacities `capacity`), each on its own node when it may stay there; `allows`: v may end on h. */
+function firstFitAtHome(problem: PlacementProblem, homes: readonly number[], capacity: Float64Array, order: readonly number[], allows: (v: number, h: number) => boolean): boolean {
+  const N = problem.nodes.length;
+  const V = problem.vms.length;
+  const R = problem.resources.length;
+  const isHome = new Uint8Array(N);
+  for (const m of homes) isHome[m] = 1;
+  const room = Float64Array.from(capacity);
+  const take = (v: number, h: number): boolean => {
+    for (let r = 0; r < R; r++) if ((problem.demand[r * V + v] ?? 0) > (room[r * N + h] ?? 0)) return false;
+    for (let r = 0; r < R; r++) room[r * N + h] = (room[r * N + h] ?? 0) - (problem.demand[r * V + v] ?? 0);
+    return true;
+  };
+  for (const v of order) {
+    const o = problem.origin[v] ?? -1;
+    if (o >= 0 && isHome[o] === 1 && allows(v, o) && take(v, o)) continue;
+    if (problem.pinned[v] === 1) return false;
+    if (homes.find((h) => h !== o && allows(v, h) && take(v, h)) === undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * Nodes offline now and online at the end that belong to a continuous maxOnline set full now:
+ * each boots only after a shutdown in the set (node index → those sets).
+ */
+function lateBoots(problem: PlacementProblem, groups: readonly Group[]): Map<number, Group[]> {
+  const mapping = problem.model.mapping;
+  const out = new Map<number, Group[]>();
+  for (const g of groups) {
+    if (!g.continuous) continue;
+    const now = g.members.filter((m) => mapping.isOnline(problem.nodes[m] as NodeId)).length;
+    if (now < g.amount) continue;
+    for (const n of g.members) {
+      if (problem.onlineAtEnd[n] !== 1 || !mapping.isOffline(problem.nodes[n] as NodeId)) continue;
+      const list = out.get(n);
+      if (list) list.push(g);
+      else out.set(n, [g]);
+    }
+  }
+  return out;
+}
+
 /** Why a maxOnline cannot hold, in operator words. */
 function cannotHold(problem: PlacementProblem, g: Group, off: ReadonlySet<number>, blocked: (n: number) => string | undefined, movable: readonly number[], need: Float64Array): string {
   const { model, nodes } = problem;
@@ -482,13 +686,13 @@ function cannotHold(problem: PlacementProblem, g: Group, off: ReadonlySet<number
 
 // ---- boots -------------------------------------------------------------------------------------
 
-function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: InfeasibilityReason): PowerDecision[] {
+function bootsFor(problem: PlacementProblem, groups: readonly Group[], reason: InfeasibilityReason, keepOff: ReadonlySet<NodeId>): PowerDecision[] {
   const { model, nodes, vms, resources } = problem;
   const N = nodes.length;
   const V = vms.length;
   const R = resources.length;
   const caps = capacitiesIfOnline(problem);
-  const candidates = bootable(problem, groups);
+  const candidates = bootable(problem, groups).filter((n) => !keepOff.has(nodes[n] as NodeId));
   const name = (n: number): string => model.nodeName(nodes[n] as NodeId);
   if (reason.kind === 'totals') {
     const short = new Float64Array(R);

@@ -5,6 +5,8 @@ import { AmongRule, type PlacementRule, SpreadRule } from './placement/rules.js'
 import { FaceContext, GroupTables, type ReductionState } from './placement/face-context.js';
 import { type AnyFaces, SCHEDULE_ONLY_IDS, facesOf, hooksOf } from './faces.js';
 import { definitionOf } from '../catalogue/registry.js';
+import { knownElementsOf } from '../catalogue/args.js';
+import { writeConflict } from './conflict-line.js';
 import { Placement } from './placement/state.js';
 import { safeName, summariseNames } from '../text/safe.js';
 
@@ -99,9 +101,11 @@ type PlacementHooks = Exclude<AnyFaces['placement'], { readonly none: string }>;
  * Reads every constraint once through its entry's typed reader: bad arguments become located
  * reasons, ids the catalogue does not know are `ignored` (kept for the checker and scheduler).
  */
-function placementHooks(constraints: readonly Constraint[], infeasible: string[], ignored: Set<string>): (PlacementHooks | undefined)[] {
+function placementHooks(model: Model, constraints: readonly Constraint[], infeasible: string[], ignored: Set<string>): (PlacementHooks | undefined)[] {
+  // a VM or node the model does not have is the input's error, located, not a placement to search
+  const known = knownElementsOf(model);
   return constraints.map((c, i) => {
-    const faced = facesOf(c, `constraints[${i}]`);
+    const faced = facesOf(c, `constraints[${i}]`, known);
     if (faced === undefined) {
       ignored.add(c.id);
       return undefined;
@@ -118,97 +122,156 @@ export function isMemoryResource(rc: string): boolean {
   return /^(mem|memory|ram)$/i.test(rc);
 }
 
-/** Builds the placement problem of an instance plus extra (script) constraints. */
+/**
+ * Builds the placement problem of an instance plus extra (script) constraints, in named steps:
+ * each constraint read once through its placement face, the target state of every node and VM,
+ * the final load (capacities under overbook ratios, demands under preserve), the source
+ * placement, the faces' rules with the static domains and pins they impose, and last the
+ * continuous rules checked against the source placement. Reasons the instance cannot be solved
+ * are collected in that order into `infeasible`.
+ */
 export function reduce(instance: Instance, options: ReduceOptions = {}): PlacementProblem {
   const model = instance.model;
-  const mapping = model.mapping;
   const constraints = [...instance.constraints, ...(options.extraConstraints ?? [])];
-  const objective = options.objective ?? 'migrations';
   const infeasible: string[] = [];
   const ignored = new Set<string>();
-  const vmName = (id: VmId): string => model.vmName(id);
-  const nodeName = (id: NodeId): string => model.nodeName(id);
+  const hooks = placementHooks(model, constraints, infeasible, ignored);
+  const nodes = targetNodeStates(model, constraints, hooks, infeasible);
+  const vms = targetVmStates(model, constraints, hooks, nodes, infeasible);
+  const load = finalLoad(model, constraints, hooks, nodes, vms);
+  const source = sourcePlacement(model, nodes, vms);
+  const domains = new StaticDomains(nodes.nodes.length, vms.vms.length);
+  const faced = facePlacementRules(model, constraints, hooks, { nodes, vms, load, source, domains, infeasible, deferMaxOnline: options.deferMaxOnline === true });
+  const problem = assembleProblem(model, constraints, options.objective ?? 'migrations', { nodes, vms, load, source, domains, rules: faced.rules, infeasible, ignored: [...ignored] });
+  for (const reason of continuousRulesHoldNow(problem, faced.holdsNow, domains)) infeasible.push(reason);
+  for (const test of faced.afterRules) {
+    const reason = test();
+    if (reason !== null) infeasible.push(reason);
+  }
+  return problem;
+}
 
-  // ---- nodes -------------------------------------------------------------------------------
+/** The nodes, dense, and the state each must end in (node-state faces: online, offline, quarantine). */
+interface TargetNodes {
+  readonly nodes: readonly NodeId[];
+  readonly nodeIndex: ReadonlyMap<NodeId, number>;
+  readonly onlineAtEnd: Uint8Array;
+  readonly quarantined: Uint8Array;
+  readonly nodeChanges: ReadonlyMap<NodeId, NodeState>;
+  /** Whether a constraint asks the node to be online at the end. */
+  wantedOnline(node: NodeId): boolean;
+}
+
+/** Each node's final state: the state a constraint asks for, else its current one; two different asks contradict. */
+function targetNodeStates(model: Model, constraints: readonly Constraint[], hooks: readonly (PlacementHooks | undefined)[], infeasible: string[]): TargetNodes {
+  const mapping = model.mapping;
   const nodes = [...mapping.nodes()];
   const nodeIndex = new Map(nodes.map((n, i) => [n, i]));
   const N = nodes.length;
-  const wantedNodeState = new Map<NodeId, { state: NodeState; by: number }>();
+  const wanted = new Map<NodeId, { state: NodeState; by: number }>();
   const quarantinedIds = new Set<NodeId>();
-  const hooks = placementHooks(constraints, infeasible, ignored);
   constraints.forEach((c, i) => {
-    const wanted = hooks[i]?.nodeState?.(c);
-    if (!wanted) return;
-    const node = wanted.node;
+    const asked = hooks[i]?.nodeState?.(c);
+    if (!asked) return;
+    const node = asked.node;
     if (!nodeIndex.has(node)) {
-      infeasible.push(`${describeConstraint(model, c)} names ${nodeName(node)}, which is not in the model`);
+      infeasible.push(`${describeConstraint(model, c)} names ${model.nodeName(node)}, which is not in the model`);
       return;
     }
-    if (wanted.state === 'quarantined') {
+    if (asked.state === 'quarantined') {
       quarantinedIds.add(node);
       return;
     }
-    const state: NodeState = wanted.state;
-    const prev = wantedNodeState.get(node);
+    const state: NodeState = asked.state;
+    const prev = wanted.get(node);
     if (prev && prev.state !== state) {
       infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
     }
-    wantedNodeState.set(node, { state, by: i });
+    wanted.set(node, { state, by: i });
   });
   const onlineAtEnd = new Uint8Array(N);
   const quarantined = new Uint8Array(N);
   const nodeChanges = new Map<NodeId, NodeState>();
   nodes.forEach((n, i) => {
     const now: NodeState = mapping.isOnline(n) ? 'online' : 'offline';
-    const end = wantedNodeState.get(n)?.state ?? now;
+    const end = wanted.get(n)?.state ?? now;
     onlineAtEnd[i] = end === 'online' ? 1 : 0;
     if (end !== now) nodeChanges.set(n, end);
     if (quarantinedIds.has(n)) quarantined[i] = 1;
   });
+  return { nodes, nodeIndex, onlineAtEnd, quarantined, nodeChanges, wantedOnline: (node) => wanted.get(node)?.state === 'online' };
+}
 
-  // ---- VM target states --------------------------------------------------------------------
-  const wantedVmState = new Map<VmId, { state: VmState; by: number }>();
+/** The VMs running at the end (dense: the placement's variables) and the changes of the others. */
+interface TargetVms {
+  readonly vms: readonly VmId[];
+  readonly vmIndex: ReadonlyMap<VmId, number>;
+  readonly otherVmChanges: ReadonlyMap<VmId, { readonly state: VmState; readonly host: NodeId | null }>;
+}
+
+/**
+ * Each VM's final state: the state a constraint asks for, else its current one. A transition the
+ * model forbids, two different asks, or a VM sleeping on a node that goes offline is a reason.
+ */
+function targetVmStates(model: Model, constraints: readonly Constraint[], hooks: readonly (PlacementHooks | undefined)[], target: TargetNodes, infeasible: string[]): TargetVms {
+  const mapping = model.mapping;
+  const wanted = new Map<VmId, { state: VmState; by: number }>();
   constraints.forEach((c, i) => {
-    const wanted = hooks[i]?.vmState?.(c);
-    if (!wanted) return;
-    const { vm, state } = wanted;
-    const prev = wantedVmState.get(vm);
+    const asked = hooks[i]?.vmState?.(c);
+    if (!asked) return;
+    const { vm, state } = asked;
+    const prev = wanted.get(vm);
     if (prev && prev.state !== state) {
       infeasible.push(`${describeConstraint(model, constraints[prev.by] as Constraint)} and ${describeConstraint(model, c)} contradict each other`);
     }
-    wantedVmState.set(vm, { state, by: i });
+    wanted.set(vm, { state, by: i });
   });
   const runningAtEnd: VmId[] = [];
   const otherVmChanges = new Map<VmId, { state: VmState; host: NodeId | null }>();
   // the mapping's VMs, then those only a state constraint names (INIT VMs to boot, say)
   let allVms: Iterable<VmId> = mapping.vms();
-  for (const vm of wantedVmState.keys()) {
+  for (const vm of wanted.keys()) {
     if (mapping.hasVM(vm)) continue;
-    allVms = new Set<VmId>([...mapping.vms(), ...wantedVmState.keys()]);
+    allVms = new Set<VmId>([...mapping.vms(), ...wanted.keys()]);
     break;
   }
   for (const vm of allVms) {
     const now = model.vmState(vm);
-    const end = wantedVmState.get(vm)?.state ?? now;
+    const end = wanted.get(vm)?.state ?? now;
     if (!isVmTransitionAllowed(now, end)) {
-      infeasible.push(`${vmName(vm)} cannot go from ${now} to ${end} (${describeConstraint(model, constraints[wantedVmState.get(vm)?.by ?? 0] as Constraint)})`);
+      infeasible.push(`${model.vmName(vm)} cannot go from ${now} to ${end} (${describeConstraint(model, constraints[wanted.get(vm)?.by ?? 0] as Constraint)})`);
       continue;
     }
     if (end === 'running') runningAtEnd.push(vm);
     else if (end !== now) otherVmChanges.set(vm, { state: end, host: end === 'sleeping' ? (mapping.host(vm) ?? null) : null });
     if (end === 'sleeping') {
       const h = mapping.host(vm);
-      if (h !== undefined && onlineAtEnd[nodeIndex.get(h) ?? -1] !== 1) {
-        infeasible.push(`${vmName(vm)} sleeps on ${nodeName(h)}, which goes offline: a sleeping VM cannot be migrated`);
+      if (h !== undefined && target.onlineAtEnd[target.nodeIndex.get(h) ?? -1] !== 1) {
+        infeasible.push(`${model.vmName(vm)} sleeps on ${model.nodeName(h)}, which goes offline: a sleeping VM cannot be migrated`);
       }
     }
   }
-  const vms = runningAtEnd;
-  const V = vms.length;
   const vmIndex = new Map<VmId, number>();
-  for (let v = 0; v < V; v++) vmIndex.set(vms[v] as VmId, v);
+  for (let v = 0; v < runningAtEnd.length; v++) vmIndex.set(runningAtEnd[v] as VmId, v);
+  return { vms: runningAtEnd, vmIndex, otherVmChanges };
+}
 
-  // ---- resources ---------------------------------------------------------------------------
+/** The final load tables: capacity and demand, resource-major. */
+interface FinalLoad {
+  readonly resources: readonly string[];
+  /** `r * nodes + n`: floor(capacity × the smallest overbook ratio), 0 when offline at the end. */
+  readonly capacity: Float64Array;
+  /** `r * vms + v`: consumption, raised to the preserve floor. */
+  readonly demand: Float64Array;
+  readonly memoryResource: number;
+}
+
+/** Capacities under the capacity-ratio faces (overbook) and demands under the demand-floor faces (preserve). */
+function finalLoad(model: Model, constraints: readonly Constraint[], hooks: readonly (PlacementHooks | undefined)[], target: TargetNodes, running: TargetVms): FinalLoad {
+  const { nodes, nodeIndex, onlineAtEnd } = target;
+  const { vms, vmIndex } = running;
+  const N = nodes.length;
+  const V = vms.length;
   const resources = [...model.resources.keys()];
   const R = resources.length;
   const ratio = new Map<string, number>();
@@ -244,66 +307,119 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
       demand[r * V + v] = preserve === undefined ? Math.max(cons, 0) : Math.max(cons, preserve[r * V + v] ?? 0);
     }
   });
-  const memoryResource = resources.findIndex(isMemoryResource);
+  return { resources, capacity, demand, memoryResource: resources.findIndex(isMemoryResource) };
+}
 
-  // ---- origin, pins, domains ---------------------------------------------------------------
+/** Where each running-at-end VM is now, whether it runs there, and the pins the faces set next. */
+interface SourcePlacement {
+  readonly origin: Int32Array;
+  readonly originRunning: Uint8Array;
+  /** All 0 here: the placement faces pin VMs (root, quarantine). */
+  readonly pinned: Uint8Array;
+}
+
+function sourcePlacement(model: Model, target: TargetNodes, running: TargetVms): SourcePlacement {
+  const mapping = model.mapping;
+  const V = running.vms.length;
   const origin = new Int32Array(V).fill(-1);
   const originRunning = new Uint8Array(V);
   for (let v = 0; v < V; v++) {
-    const h = mapping.host(vms[v] as VmId);
-    if (h !== undefined) origin[v] = nodeIndex.get(h) ?? -1;
-    if (mapping.isRunning(vms[v] as VmId)) originRunning[v] = 1;
+    const vm = running.vms[v] as VmId;
+    const h = mapping.host(vm);
+    if (h !== undefined) origin[v] = target.nodeIndex.get(h) ?? -1;
+    if (mapping.isRunning(vm)) originRunning[v] = 1;
   }
-  const pinned = new Uint8Array(V);
-  const domains = new Map<number, Uint8Array>();
-  /** `domains` by VM index, for domainAllows (asked millions of times by the searches). */
-  const domainOf: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(V).fill(undefined);
-  // masks shared by several VMs (an among group) are copied before a VM narrows its own
-  const shared = new Set<Uint8Array>();
-  const restrictWith = (v: number, mask: Uint8Array): void => {
-    const d = domainOf[v];
+  return { origin, originRunning, pinned: new Uint8Array(V) };
+}
+
+/**
+ * The static domains the faces narrow (ban, fence, among…): a node mask per restricted VM, none
+ * for a VM that may go to any online node. A mask shared by several VMs (an among group) is
+ * copied before one of them narrows its own.
+ */
+class StaticDomains {
+  /** The masks by VM index, as the problem exposes them. */
+  readonly byVm = new Map<number, Uint8Array>();
+  /** The same masks in an array (domainAllows is asked millions of times by the searches). */
+  readonly table: (Uint8Array | undefined)[];
+  private readonly shared = new Set<Uint8Array>();
+
+  constructor(
+    private readonly nodeCount: number,
+    vmCount: number,
+  ) {
+    this.table = new Array<Uint8Array | undefined>(vmCount).fill(undefined);
+  }
+
+  /** Narrows v's domain to `mask`, which other VMs may share (it is never written to). */
+  restrictTo(v: number, mask: Uint8Array): void {
+    const d = this.table[v];
     if (!d) {
-      domains.set(v, mask);
-      domainOf[v] = mask;
-      shared.add(mask);
+      this.byVm.set(v, mask);
+      this.table[v] = mask;
+      this.shared.add(mask);
       return;
     }
-    const own = shared.has(d) ? new Uint8Array(d) : d;
-    for (let n = 0; n < N; n++) if (mask[n] !== 1) own[n] = 0;
-    domains.set(v, own);
-    domainOf[v] = own;
-  };
-  const restrict = (v: number, allowed: (n: number) => boolean): void => {
-    const mask = new Uint8Array(N);
-    for (let n = 0; n < N; n++) if (allowed(n)) mask[n] = 1;
-    restrictWith(v, mask);
-    shared.delete(mask);
-  };
+    const own = this.shared.has(d) ? new Uint8Array(d) : d;
+    for (let n = 0; n < this.nodeCount; n++) if (mask[n] !== 1) own[n] = 0;
+    this.byVm.set(v, own);
+    this.table[v] = own;
+  }
 
-  // ---- rules: each constraint's placement face ------------------------------------------
+  /** Narrows v's domain to the nodes `allowed` accepts. */
+  restrict(v: number, allowed: (n: number) => boolean): void {
+    const mask = new Uint8Array(this.nodeCount);
+    for (let n = 0; n < this.nodeCount; n++) if (allowed(n)) mask[n] = 1;
+    this.restrictTo(v, mask);
+    this.shared.delete(mask);
+  }
+}
+
+/** What the reduction's earlier steps give the placement faces. */
+interface Reduced {
+  readonly nodes: TargetNodes;
+  readonly vms: TargetVms;
+  readonly load: FinalLoad;
+  readonly source: SourcePlacement;
+  readonly domains: StaticDomains;
+}
+
+/** The faces' output: the placement rules, those that must hold now (continuous), and the tests to run once every rule is known. */
+interface FacedRules {
+  readonly rules: readonly PlacementRule[];
+  readonly holdsNow: ReadonlySet<PlacementRule>;
+  readonly afterRules: readonly (() => string | null)[];
+}
+
+/** Each constraint's placement face, in constraint order: rules, domain restrictions, pins and reasons. */
+function facePlacementRules(model: Model, constraints: readonly Constraint[], hooks: readonly (PlacementHooks | undefined)[], r: Reduced & { readonly infeasible: string[]; readonly deferMaxOnline: boolean }): FacedRules {
   const rules: PlacementRule[] = [];
   const reduction: ReductionState = {
     model,
-    nodes,
-    nodeIndex,
-    vmIndex,
-    resources,
-    origin,
-    originRunning,
-    pinned,
-    onlineAtEnd,
-    deferMaxOnline: options.deferMaxOnline === true,
-    wantedOnline: (node) => wantedNodeState.get(node)?.state === 'online',
+    nodes: r.nodes.nodes,
+    nodeIndex: r.nodes.nodeIndex,
+    vmIndex: r.vms.vmIndex,
+    resources: r.load.resources,
+    origin: r.source.origin,
+    originRunning: r.source.originRunning,
+    pinned: r.source.pinned,
+    onlineAtEnd: r.nodes.onlineAtEnd,
+    deferMaxOnline: r.deferMaxOnline,
+    wantedOnline: r.nodes.wantedOnline,
     describe: (c) => describeConstraint(model, c),
-    restrict,
+    restrict: (v, allowed) => r.domains.restrict(v, allowed),
     rules,
     holdsNow: new Set(),
-    infeasible,
+    infeasible: r.infeasible,
     afterRules: [],
   };
-  const groupTables = new GroupTables(nodeIndex);
+  const groupTables = new GroupTables(r.nodes.nodeIndex);
   constraints.forEach((c, i) => hooks[i]?.place?.(c, new FaceContext(reduction, groupTables, i, c)));
-  // continuous among: a group already in use stays the group (BtrPlace: no group switch)
+  return { rules, holdsNow: reduction.holdsNow, afterRules: reduction.afterRules };
+}
+
+/** The rules each VM, each node, and every node is subject to (indices into `rules`). */
+function indexRules(rules: readonly PlacementRule[], V: number, N: number): { vmRules: number[][]; nodeRules: number[][]; everyNodeRules: number[] } {
   const vmRules: number[][] = Array.from({ length: V }, () => []);
   const nodeRules: number[][] = Array.from({ length: N }, () => []);
   const everyNodeRules: number[] = [];
@@ -312,9 +428,24 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     else if (rule.members === null) everyNodeRules.push(i);
     else for (const n of rule.members) nodeRules[n]?.push(i);
   });
+  return { vmRules, nodeRules, everyNodeRules };
+}
 
+/** The problem the searches see, over the steps' tables (domainAllows and moveCost are their hot paths). */
+function assembleProblem(
+  model: Model,
+  constraints: readonly Constraint[],
+  objective: PlacementObjective,
+  r: Reduced & { readonly rules: readonly PlacementRule[]; readonly infeasible: readonly string[]; readonly ignored: readonly string[] },
+): PlacementProblem {
+  const { nodes, nodeIndex, onlineAtEnd, quarantined, nodeChanges } = r.nodes;
+  const { vms, vmIndex, otherVmChanges } = r.vms;
+  const { resources, capacity, demand, memoryResource } = r.load;
+  const { origin, originRunning, pinned } = r.source;
+  const V = vms.length;
+  const domainOf = r.domains.table;
   const memoryPerVm = (v: number): number => (memoryResource >= 0 ? (demand[memoryResource * V + v] ?? 0) : 0);
-  const problem: PlacementProblem = {
+  return {
     model,
     constraints,
     objective,
@@ -330,12 +461,10 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     origin,
     originRunning,
     pinned,
-    rules,
-    vmRules,
-    nodeRules,
-    everyNodeRules,
+    rules: r.rules,
+    ...indexRules(r.rules, V, nodes.length),
     memoryResource,
-    domains,
+    domains: r.domains.byVm,
     domainAllows(v, n) {
       if (onlineAtEnd[n] !== 1) return false;
       if (quarantined[n] === 1 && origin[v] !== n) return false;
@@ -349,11 +478,21 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
     },
     otherVmChanges,
     nodeChanges,
-    infeasible,
-    ignored: [...ignored],
+    infeasible: r.infeasible,
+    ignored: r.ignored,
   };
+}
 
-  // continuous constraints that do not hold now cannot be planned (BtrPlace: no solution)
+/**
+ * Continuous rules must already hold in the source placement (BtrPlace: no solution otherwise);
+ * the reasons for those that do not. A continuous among whose running members share one group
+ * keeps them in it (BtrPlace: no group switch): their domains narrow to that group.
+ */
+function continuousRulesHoldNow(problem: PlacementProblem, holdsNow: ReadonlySet<PlacementRule>, domains: StaticDomains): string[] {
+  const { model, vms, origin, originRunning } = problem;
+  const N = problem.nodes.length;
+  const V = vms.length;
+  const reasons: string[] = [];
   const groupTableIds = new Map<Int32Array, number>();
   const groupMasks = new Map<string, Uint8Array>();
   const hosts0 = new Int32Array(V);
@@ -361,34 +500,27 @@ export function reduce(instance: Instance, options: ReduceOptions = {}): Placeme
   // the placement (and its rule counters) only when some rule does not visibly hold: building it
   // places every VM (30,000 on the TDSC files) for the usual answer "every rule holds"
   let origin0: Placement | undefined;
-  rules.forEach((rule) => {
-    if (!reduction.holdsNow.has(rule)) return;
+  for (const rule of problem.rules) {
+    if (!holdsNow.has(rule)) continue;
     const among = rule instanceof AmongRule ? amongNow(rule, hosts0) : undefined;
     const holds = among ? among.holds : rule instanceof SpreadRule && spreadHolds(rule.members, hosts0);
     const bad = holds ? [] : rule.repair((origin0 ??= Placement.of(problem, hosts0)));
     if (bad.length > 0) {
-      infeasible.push(`${describeConstraint(model, rule.source)} is continuous but does not hold in the current placement (${bad.map((v) => vmName(vms[v] as VmId)).join(', ')}); write it with '>>' to only require it at the end`);
+      reasons.push(`${describeConstraint(model, rule.source)} is continuous but does not hold in the current placement (${bad.map((v) => model.vmName(vms[v] as VmId)).join(', ')}); write it with '>>' to only require it at the end`);
     }
-    if (rule instanceof AmongRule) {
-      const g = among?.group;
-      if (g !== undefined) {
-        const table = rule.groupTable;
-        const maskKey = `${groupTableIds.get(table) ?? groupTableIds.set(table, groupTableIds.size).size - 1}:${g}`;
-        let mask = groupMasks.get(maskKey);
-        if (!mask) {
-          mask = new Uint8Array(N);
-          for (let n = 0; n < N; n++) if (table[n] === g) mask[n] = 1;
-          groupMasks.set(maskKey, mask);
-        }
-        for (const v of rule.members) if (originRunning[v] === 1) restrictWith(v, mask);
-      }
+    const g = among?.group;
+    if (!(rule instanceof AmongRule) || g === undefined) continue;
+    const table = rule.groupTable;
+    const maskKey = `${groupTableIds.get(table) ?? groupTableIds.set(table, groupTableIds.size).size - 1}:${g}`;
+    let mask = groupMasks.get(maskKey);
+    if (!mask) {
+      mask = new Uint8Array(N);
+      for (let n = 0; n < N; n++) if (table[n] === g) mask[n] = 1;
+      groupMasks.set(maskKey, mask);
     }
-  });
-  for (const test of reduction.afterRules) {
-    const reason = test();
-    if (reason !== null) infeasible.push(reason);
+    for (const v of rule.members) if (originRunning[v] === 1) domains.restrictTo(v, mask);
   }
-  return problem;
+  return reasons;
 }
 
 /** Spread holds in a placement: its placed members (a VM listed twice counts twice) on distinct hosts. */
@@ -437,7 +569,24 @@ function amongNow(rule: AmongRule, host: Int32Array): { readonly group: number |
  * an overloaded node leaves a choice, the fewest VMs greedily; and a valid lower bound.
  */
 export function initialRepair(problem: PlacementProblem): Repair {
-  const { vms, origin, originRunning, pinned, model } = problem;
+  const forced = forcedMoves(problem);
+  const state = Placement.of(problem, forced.hosts);
+  const bounds = new NodeBounds();
+  // node-local lower bounds first, on the placement before any choice is made
+  ruleLowerBounds(problem, state, bounds);
+  const queue = new Set<number>(forced.forced);
+  evictForRules(problem, state, queue);
+  const infeasible = [...forced.infeasible, ...evictForOverloads(problem, state, queue, bounds)];
+  return withLowerBounds(problem, forced.forced, bounds, { hosts: new Int32Array(state.host), queue: [...queue], forced: forced.forced, infeasible });
+}
+
+/**
+ * The VMs that must move whatever the choice: their source host is not in their domain at the
+ * end (it goes offline, a ban or fence excludes it, they boot). The start placement keeps every
+ * other VM home; a pinned VM that must move is a reason.
+ */
+function forcedMoves(problem: PlacementProblem): { readonly hosts: Int32Array; readonly forced: number[]; readonly infeasible: string[] } {
+  const { vms, origin, pinned, model } = problem;
   const V = vms.length;
   const hosts = new Int32Array(V).fill(-1);
   const forced: number[] = [];
@@ -448,88 +597,157 @@ export function initialRepair(problem: PlacementProblem): Repair {
     else {
       forced.push(v);
       if (pinned[v] === 1) {
-        infeasible.push(`${model.vmName(vms[v] as VmId)} may not move (root or quarantine) but cannot stay on ${o >= 0 ? model.nodeName(problem.nodes[o] as NodeId) : 'its node'}`);
+        const vm = vms[v] as VmId;
+        const node = o >= 0 ? (problem.nodes[o] as NodeId) : undefined;
+        const message = `${safeName(model.vmName(vm))} may not move (root or quarantine) but cannot stay on ${node === undefined ? 'its node' : safeName(model.nodeName(node))}`;
+        infeasible.push(conflictAbout(problem, [vm], node === undefined ? [] : [node], message));
       }
     }
   }
-  const state = Placement.of(problem, hosts);
-  let migrationsLb = forced.filter((v) => originRunning[v] === 1).length;
-  let lowerBound = 0;
-  for (const v of forced) lowerBound += problem.moveCost(v, otherNode(problem, v));
+  return { hosts, forced, infeasible };
+}
 
-  // node-local lower bounds (max over the rules and the overload, so nothing is counted twice)
-  const nodeLb = new Map<number, number>();
-  const nodeLbCost = new Map<number, number>();
-  // a spread or among that visibly holds has no bound and nothing to evict (most of them)
-  const holds = (rule: PlacementRule): boolean => (rule instanceof SpreadRule ? spreadHolds(rule.members, state.host) : rule instanceof AmongRule && amongNow(rule, state.host).holds);
-  for (const rule of problem.rules) {
-    if (rule.lowerBound === undefined || holds(rule)) continue;
-    const lb = rule.lowerBound(state);
-    for (const [n, c] of lb) {
-      nodeLb.set(n, Math.max(nodeLb.get(n) ?? 0, c));
-      const cheapest = cheapestMoves(problem, state, n, c);
-      nodeLbCost.set(n, Math.max(nodeLbCost.get(n) ?? 0, cheapest));
+/** At most this many constraints are named in a reason; the rest are counted. */
+const MAX_TERMS = 8;
+
+/**
+ * A reason as a conflict line (conflict-line.ts) naming the constraints that involve these VMs
+ * or nodes (each entry says which elements it involves): what pins them and what pushes them
+ * out are among them, so the console links the reason to their lines.
+ */
+function conflictAbout(problem: PlacementProblem, vms: readonly VmId[], nodes: readonly NodeId[], message: string): string {
+  const vmSet = new Set<number>(vms);
+  const nodeSet = new Set<number>(nodes);
+  const involved = problem.constraints.filter((c) => {
+    try {
+      const inv = definitionOf(c.id)?.involved(c);
+      return inv !== undefined && (inv.vms.some((v) => vmSet.has(v)) || inv.nodes.some((n) => nodeSet.has(n)));
+    } catch {
+      // arguments the entry refuses were reported already, located
+      return false;
     }
-  }
+  });
+  const terms = involved.map((c) => describeConstraint(problem.model, c));
+  const shown = terms.slice(0, MAX_TERMS);
+  return writeConflict({ cause: involved.length === 0 ? 'cluster' : 'constraints', constraints: shown, more: terms.length - shown.length, capacityOf: null, message });
+}
 
-  const queue = new Set<number>(forced);
+/**
+ * Per node, the migrations that must leave it and what they cost at least: the max over the
+ * rules and the overload (not their sum, so nothing is counted twice).
+ */
+class NodeBounds {
+  readonly migrations = new Map<number, number>();
+  readonly cost = new Map<number, number>();
+
+  raise(n: number, migrations: number, cost: number): void {
+    this.migrations.set(n, Math.max(this.migrations.get(n) ?? 0, migrations));
+    this.cost.set(n, Math.max(this.cost.get(n) ?? 0, cost));
+  }
+}
+
+/** A spread or among that visibly holds has no bound and nothing to evict (most of them). */
+function visiblyHolds(rule: PlacementRule, state: Placement): boolean {
+  return rule instanceof SpreadRule ? spreadHolds(rule.members, state.host) : rule instanceof AmongRule && amongNow(rule, state.host).holds;
+}
+
+/** Each broken rule's node-local bound: VMs that must leave a node for it, priced at the cheapest moves. */
+function ruleLowerBounds(problem: PlacementProblem, state: Placement, bounds: NodeBounds): void {
   for (const rule of problem.rules) {
-    if (holds(rule)) continue;
+    if (rule.lowerBound === undefined || visiblyHolds(rule, state)) continue;
+    for (const [n, c] of rule.lowerBound(state)) bounds.raise(n, c, cheapestMoves(problem, state, n, c));
+  }
+}
+
+/** Each broken rule's own repair: the VMs it chooses leave their hosts and join the queue. */
+function evictForRules(problem: PlacementProblem, state: Placement, queue: Set<number>): void {
+  for (const rule of problem.rules) {
+    if (visiblyHolds(rule, state)) continue;
     for (const v of rule.repair(state)) {
       if (state.host[v] === -1) continue;
       state.unplace(v);
       queue.add(v);
     }
   }
-  // overloads (preserve raising a demand, overbook lowering a capacity, VMs booting)
-  const R = problem.resources.length;
+}
+
+/**
+ * Overloaded nodes (preserve raising a demand, overbook lowering a capacity, VMs booting): their
+ * bound, then the VM with the best relief per cost evicted until the node fits. The reasons for
+ * nodes whose VMs may not move.
+ */
+function evictForOverloads(problem: PlacementProblem, state: Placement, queue: Set<number>, bounds: NodeBounds): string[] {
+  const infeasible: string[] = [];
   for (const n of state.overloaded()) {
     const countBound = overloadCountBound(problem, state, n);
-    nodeLb.set(n, Math.max(nodeLb.get(n) ?? 0, countBound));
-    nodeLbCost.set(n, Math.max(nodeLbCost.get(n) ?? 0, overloadCostBound(problem, state, n, countBound)));
-    // evict the VM with the best relief per cost until the node fits
+    bounds.raise(n, countBound, overloadCostBound(problem, state, n, countBound));
     for (;;) {
-      const excess: number[] = [];
-      let over = false;
-      for (let r = 0; r < R; r++) {
-        const e = -state.free(r, n);
-        excess.push(e);
-        if (e > 0) over = true;
-      }
-      if (!over) break;
-      let best = -1;
-      let bestScore = -1;
-      for (const v of state.vmsOn(n)) {
-        if (pinned[v] === 1) continue;
-        let relief = 0;
-        for (let r = 0; r < R; r++) {
-          const e = excess[r] ?? 0;
-          if (e > 0) relief += Math.min(state.demand(v, r), e) / e;
-        }
-        // ties go to the VM with the least memory to copy
-        const mem = problem.memoryResource >= 0 ? state.demand(v, problem.memoryResource) / Math.max(1, problem.capacity[problem.memoryResource * problem.nodes.length + n] ?? 1) : 0;
-        const score = relief / Math.max(1e-9, problem.moveCost(v, otherNode(problem, v)) || 1) - 1e-3 * mem;
-        if (score > bestScore) {
-          bestScore = score;
-          best = v;
-        }
-      }
-      if (best < 0 || bestScore <= 0) {
-        infeasible.push(`${model.nodeName(problem.nodes[n] as NodeId)} is over capacity and the VMs on it may not move`);
+      const excess = excessOn(problem, state, n);
+      if (excess === undefined) break;
+      const victim = bestRelief(problem, state, n, excess);
+      if (victim < 0) {
+        const node = problem.nodes[n] as NodeId;
+        const onIt = [...problem.model.mapping.runningVMs(node)];
+        infeasible.push(conflictAbout(problem, onIt, [node], `${safeName(problem.model.nodeName(node))} is over capacity and the VMs on it may not move`));
         break;
       }
-      state.unplace(best);
-      queue.add(best);
+      state.unplace(victim);
+      queue.add(victim);
     }
   }
-  for (const c of nodeLb.values()) migrationsLb += c;
-  if (problem.objective === 'memory') for (const c of nodeLbCost.values()) lowerBound += c;
-  else lowerBound = migrationsLb;
+  return infeasible;
+}
 
-  const startHosts = new Int32Array(state.host);
+/** n's excess per resource (≤ 0 where it fits), or undefined when it fits on every resource. */
+function excessOn(problem: PlacementProblem, state: Placement, n: number): number[] | undefined {
+  const excess: number[] = [];
+  let over = false;
+  for (let r = 0; r < problem.resources.length; r++) {
+    const e = -state.free(r, n);
+    excess.push(e);
+    if (e > 0) over = true;
+  }
+  return over ? excess : undefined;
+}
+
+/** The movable VM on n relieving the most of its excess per cost (ties: the least memory to copy); -1 when none relieves any. */
+function bestRelief(problem: PlacementProblem, state: Placement, n: number, excess: readonly number[]): number {
+  const R = problem.resources.length;
+  let best = -1;
+  let bestScore = -1;
+  for (const v of state.vmsOn(n)) {
+    if (problem.pinned[v] === 1) continue;
+    let relief = 0;
+    for (let r = 0; r < R; r++) {
+      const e = excess[r] ?? 0;
+      if (e > 0) relief += Math.min(state.demand(v, r), e) / e;
+    }
+    const mem = problem.memoryResource >= 0 ? state.demand(v, problem.memoryResource) / Math.max(1, problem.capacity[problem.memoryResource * problem.nodes.length + n] ?? 1) : 0;
+    const score = relief / Math.max(1e-9, problem.moveCost(v, otherNode(problem, v)) || 1) - 1e-3 * mem;
+    if (score > bestScore) {
+      bestScore = score;
+      best = v;
+    }
+  }
+  return bestScore > 0 ? best : -1;
+}
+
+/**
+ * The repair's lower bounds: the forced live migrations plus the node-local bounds; for the
+ * memory objective, the forced moves' cost plus the node-local costs.
+ */
+function withLowerBounds(problem: PlacementProblem, forced: readonly number[], bounds: NodeBounds, repair: Omit<Repair, 'lowerBound' | 'migrationsLowerBound' | 'nodeLowerBounds'>): Repair {
+  let migrationsLb = forced.filter((v) => problem.originRunning[v] === 1).length;
+  for (const c of bounds.migrations.values()) migrationsLb += c;
+  let lowerBound = migrationsLb;
+  if (problem.objective === 'memory') {
+    lowerBound = 0;
+    for (const v of forced) lowerBound += problem.moveCost(v, otherNode(problem, v));
+    for (const c of bounds.cost.values()) lowerBound += c;
+  }
   const nodeLowerBounds = new Map<number, { migrations: number; cost: number }>();
-  for (const [n, c] of nodeLb) nodeLowerBounds.set(n, { migrations: c, cost: problem.objective === 'memory' ? (nodeLbCost.get(n) ?? 0) : c });
-  return { hosts: startHosts, queue: [...queue], forced, lowerBound, migrationsLowerBound: migrationsLb, nodeLowerBounds, infeasible };
+  for (const [n, c] of bounds.migrations) nodeLowerBounds.set(n, { migrations: c, cost: problem.objective === 'memory' ? (bounds.cost.get(n) ?? 0) : c });
+  return { ...repair, lowerBound, migrationsLowerBound: migrationsLb, nodeLowerBounds };
 }
 
 /** Any node other than v's origin, to price a move. */

@@ -1,6 +1,30 @@
 import { describe, expect, it } from 'vitest';
 
-import { TimePolicy, attemptBudgetMs, checkReserveMs, exactModelApplies, exactTimeLimitMs, partBudgetMs, splitPays } from '../../src/solver/pipeline/policy.js';
+import {
+  CHECK_RESERVE_SHARE,
+  CONSTRUCT_SHARE,
+  EXACT_SHARE,
+  IMPROVE_SHARE_WITH_EXACT,
+  LNS_NATIVE,
+  LNS_WASM,
+  type MznCallPolicy,
+  PARTS_SHARE_ALONE,
+  PARTS_SHARE_WITH_EXACT,
+  TimePolicy,
+  WIDEN_POLICY,
+  WIDEN_SHARE_WITH_EXACT,
+  attemptBudgetMs,
+  checkReserveMs,
+  exactModelApplies,
+  exactTimeLimitMs,
+  lnsPolicy,
+  mznCallLimitMs,
+  parallelThresholdMs,
+  partBudgetMs,
+  partConstructUntil,
+  splitPays,
+  worthMznCall,
+} from '../../src/solver/pipeline/policy.js';
 
 // The planner's one time-and-size policy (src/solver/pipeline/policy.ts): its deadlines must keep
 // the stages in pipeline order and inside the attempt, whatever the budget.
@@ -87,5 +111,88 @@ describe('the rest of the policy', () => {
     expect(splitPays('auto', 1, 400, 100, 1_000)).toBe(false);
     expect(splitPays('auto', 4, 400, 100, 1_000)).toBe(true);
     expect(splitPays('auto', 4, 4, 100, 1_000)).toBe(false);
+  });
+});
+
+describe('the shares never exceed the time limit', () => {
+  it('every share is a fraction of the budget, in pipeline order, the check reserve kept after the heuristic stages', () => {
+    const shares = [CONSTRUCT_SHARE, PARTS_SHARE_WITH_EXACT, PARTS_SHARE_ALONE, IMPROVE_SHARE_WITH_EXACT, WIDEN_SHARE_WITH_EXACT, EXACT_SHARE, CHECK_RESERVE_SHARE];
+    for (const share of shares) {
+      expect(share).toBeGreaterThan(0);
+      expect(share).toBeLessThan(1);
+    }
+    expect(CONSTRUCT_SHARE).toBeLessThanOrEqual(PARTS_SHARE_WITH_EXACT);
+    expect(PARTS_SHARE_WITH_EXACT).toBeLessThanOrEqual(PARTS_SHARE_ALONE);
+    expect(PARTS_SHARE_ALONE).toBeLessThanOrEqual(1 - CHECK_RESERVE_SHARE);
+    expect(IMPROVE_SHARE_WITH_EXACT).toBeLessThanOrEqual(WIDEN_SHARE_WITH_EXACT);
+    // the exact model's share fits after the first widening, before the check's reserve
+    expect(WIDEN_SHARE_WITH_EXACT + EXACT_SHARE).toBeLessThanOrEqual(1 - CHECK_RESERVE_SHARE);
+  });
+
+  it('no deadline of an attempt lies past its end, whatever the budget', () => {
+    for (const limit of [1, 50, 299, 300, 1_000, 7_777, 30_000, 3_600_000]) {
+      for (const exactFollows of [false, true]) {
+        const t = new TimePolicy(5_000, limit, exactFollows);
+        for (const until of [t.constructUntil, t.partsUntil, t.improveUntil, t.widenUntil, t.improveWidenedUntil, t.lastWidenUntil]) {
+          expect(until).toBeGreaterThanOrEqual(t.start);
+          expect(until).toBeLessThanOrEqual(t.deadline);
+        }
+        for (const now of [t.start, t.start + limit / 3, t.deadline]) {
+          const ms = t.exactMs(now, false);
+          if (ms > 0) expect(now + ms).toBeLessThanOrEqual(t.deadline);
+        }
+      }
+    }
+  });
+
+  it("sends parts to worker threads only when the in-process work outweighs the workers' start and rebuild", () => {
+    expect(parallelThresholdMs(0)).toBe(1_000);
+    expect(parallelThresholdMs(1_000)).toBe(2 * (200 + 1.5 * 1_000));
+    expect(parallelThresholdMs(2_000)).toBeGreaterThan(parallelThresholdMs(1_000));
+  });
+
+  it("a part's construction ends within the part's own budget", () => {
+    for (const [start, end] of [[0, 1_000], [10_000, 10_001], [5, 5]] as const) {
+      const until = partConstructUntil(start, end);
+      expect(until).toBeGreaterThanOrEqual(start);
+      expect(until).toBeLessThanOrEqual(end);
+    }
+    expect(partConstructUntil(0, 1_000)).toBe(1_000 * CONSTRUCT_SHARE);
+  });
+});
+
+describe("the searches' MiniZinc calls", () => {
+  const policies: [string, MznCallPolicy][] = [
+    ['LNS native', LNS_NATIVE.mzn],
+    ['LNS WASM', LNS_WASM.mzn],
+    ['widening', WIDEN_POLICY.mzn],
+  ];
+
+  it.each(policies)('%s: a call is made only when its limit fits before the deadline, less the grace', (_name, p) => {
+    let calls = 0;
+    for (let left = -100; left <= 20_000; left += 7) {
+      if (!worthMznCall(p, left)) continue;
+      calls++;
+      const limit = mznCallLimitMs(p, left);
+      expect(limit).toBeLessThanOrEqual(p.callMs);
+      expect(limit).toBeGreaterThanOrEqual(p.minCallMs);
+      expect(limit + p.graceMs).toBeLessThanOrEqual(left);
+    }
+    expect(calls).toBeGreaterThan(0);
+    expect(worthMznCall(p, Math.min(p.callMs, p.minLeftMs) - 1)).toBe(false);
+  });
+
+  it('WASM calls are longer and fewer than native ones (its flattening alone costs seconds)', () => {
+    expect(lnsPolicy('native')).toBe(LNS_NATIVE);
+    expect(lnsPolicy(undefined)).toBe(LNS_NATIVE);
+    expect(lnsPolicy('wasm')).toBe(LNS_WASM);
+    expect(LNS_WASM.mzn.callMs).toBeGreaterThan(LNS_NATIVE.mzn.callMs);
+    expect(LNS_WASM.mznHosts).toBeGreaterThan(LNS_NATIVE.mznHosts);
+  });
+
+  it('widening stops its MiniZinc calls with a call\'s worth of time left and the runner\'s grace kept', () => {
+    expect(worthMznCall(WIDEN_POLICY.mzn, 299)).toBe(false);
+    expect(mznCallLimitMs(WIDEN_POLICY.mzn, 300)).toBe(200);
+    expect(mznCallLimitMs(WIDEN_POLICY.mzn, 10_000)).toBe(1_500);
   });
 });

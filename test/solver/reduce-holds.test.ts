@@ -62,3 +62,53 @@ describe('continuous spread and among in the current placement', () => {
     expect(broken.migrationsLowerBound).toBe(1);
   });
 });
+
+describe('the reduction, step by step', () => {
+  const base = () =>
+    cluster(
+      { N1: { cpu: 8 }, N2: { cpu: 8 }, N3: { cpu: 8 }, N4: { cpu: 8 } },
+      { VM1: { on: 'N1', cpu: 1 }, VM2: { on: 'N1', cpu: 1 }, VM3: { on: 'N2', cpu: 1 }, VM4: { on: 'N3', cpu: 1 } },
+    );
+
+  it('reports the reasons in step order: node states, VM states, then continuous rules against the current placement', () => {
+    const { model, vm, node } = base();
+    const problem = reduce(
+      instanceOf(model, [
+        c('spread', { vms: [vm('VM1'), vm('VM2')] }, true),
+        c('sleeping', { vm: vm('VM3') }),
+        c('offline', { node: node('N4') }),
+        c('running', { vm: vm('VM3') }),
+        c('online', { node: node('N4') }),
+      ]),
+    );
+    expect(problem.infeasible).toHaveLength(3);
+    expect(problem.infeasible[0]).toMatch(/^offline\(N4\) and online\(N4\) contradict each other/);
+    expect(problem.infeasible[1]).toMatch(/^sleeping\(VM3\) and running\(VM3\) contradict each other/);
+    expect(problem.infeasible[2]).toMatch(/^spread\(\{VM1, VM2\}\) is continuous but does not hold/);
+  });
+
+  it('a group mask shared by the members of one among is copied before one member narrows its own', () => {
+    const { model, vm, node } = base();
+    const wide = [[node('N1'), node('N2')], [node('N3'), node('N4')]];
+    const narrow = [[node('N1')], [node('N2'), node('N3'), node('N4')]];
+    const problem = reduce(instanceOf(model, [c('among', { vms: [vm('VM1'), vm('VM3')], parts: wide }, true), c('among', { vms: [vm('VM1')], parts: narrow }, true)]));
+    expect(problem.infeasible).toEqual([]);
+    const allowed = (name: string): boolean[] => problem.nodes.map((_, n) => problem.domainAllows(problem.vmIndex.get(vm(name)) as number, n));
+    expect(allowed('VM1')).toEqual([true, false, false, false]);
+    expect(allowed('VM3')).toEqual([true, true, false, false]);
+    expect(allowed('VM4')).toEqual([true, true, true, true]);
+  });
+
+  it('evicts from an overloaded node the VM relieving it most per migration (ties: the least memory), and counts it in the bound', () => {
+    // preserve raises VM2's cpu to 6 on an 8-core N1 that also holds VM1 (1) and VM5 (3): 2 cores
+    // over; VM2 and VM5 each relieve it all, VM5 has less memory to copy, VM1 relieves half
+    const { model, vm } = cluster({ N1: { cpu: 8 }, N2: { cpu: 8 } }, { VM1: { on: 'N1', cpu: 1 }, VM2: { on: 'N1', cpu: 1, mem: 8192 }, VM5: { on: 'N1', cpu: 3, mem: 1024 } });
+    const problem = reduce(instanceOf(model, [c('preserve', { vm: vm('VM2'), rc: 'cpu', amount: 6 })]), { objective: 'migrations' });
+    expect(problem.infeasible).toEqual([]);
+    const repair = initialRepair(problem);
+    expect(repair.queue.map((v) => model.vmName(problem.vms[v] as number))).toEqual(['VM5']);
+    expect(repair.forced).toEqual([]);
+    expect(repair.migrationsLowerBound).toBe(1);
+    expect(repair.lowerBound).toBe(1);
+  });
+});

@@ -1,4 +1,6 @@
+import { type CheckOptions, type PlanCheckReport, checkPlan } from '../../checker/plan-checker.js';
 import type { Instance } from '../../instance/instance.js';
+import type { Plan } from '../../plan/plan.js';
 import type { CancelSignal, MznRunner, MznSolverId } from '../ports.js';
 import type { PowerPlan } from '../power.js';
 import type { PlacementObjective, PlacementProblem, Repair } from '../problem.js';
@@ -52,6 +54,24 @@ export function miniZincOf(options: PlanOptions): MiniZinc | undefined {
 /** The MiniZinc back-end named by the options, if any ('native' names none). */
 export function mznSolverOf(options: PlanOptions): MznSolverId | undefined {
   return options.solver === 'native' ? undefined : options.solver;
+}
+
+/**
+ * The checker's options for the planner's plans: the duration model the planner scheduled with,
+ * so an action shorter than that model says (a zero-second migration, a scheduler bug) is a
+ * violation even when the model is not the instance's default one.
+ */
+export function plannerCheckOptions(options: Pick<PlanOptions, 'durations'>): CheckOptions {
+  return options.durations ? { durations: options.durations } : {};
+}
+
+/**
+ * The checker's report on a plan of this attempt: against the instance with the problem's
+ * constraints (the power pass's decisions included) and the duration model the planner used.
+ * Every stage's plan goes through here.
+ */
+export function checkAttemptPlan(a: Pick<Attempt, 'full' | 'options'>, plan: Plan): PlanCheckReport {
+  return checkPlan(a.full, plan, plannerCheckOptions(a.options));
 }
 
 /** What an answer without a plan needs: the notes so far and when plan() was called. */

@@ -1,19 +1,18 @@
-import { checkPlan } from '../../checker/plan-checker.js';
-import type { Instance } from '../../instance/instance.js';
 import type { VmId, NodeId } from '../../model/index.js';
 import type { Plan } from '../../plan/plan.js';
 import { safeName } from '../../text/safe.js';
-import { describeDemand, memoryMoved } from '../bounds.js';
+import { amountOf, describeDemand, memoryMoved, planMemoryMoved, planMigrations } from '../bounds.js';
+import { formatMemory } from '../../text/memory.js';
 import { explainInfeasibility } from '../explain.js';
 import type { Feasibility } from '../explain.js';
 import type { PlacementResult } from '../placement/ffd.js';
 import type { WidenStats } from '../placement/widen.js';
 import { sparesLine } from '../power.js';
 import type { PlacementProblem, Repair } from '../problem.js';
-import { type Attempt, noPlanFor } from './attempt.js';
+import { type Attempt, checkAttemptPlan, noPlanFor } from './attempt.js';
 import type { Search } from './improve.js';
 import { type ExactVerdict, budgetWords } from './prove.js';
-import { type Incumbent, objectiveValue, withinBudgets } from './schedule.js';
+import { type Incumbent, withinBudgets } from './schedule.js';
 import type { Clock, PlanResult, Scheduled } from './types.js';
 
 /**
@@ -42,8 +41,8 @@ export interface Findings {
 }
 
 /** The checker's violations of a plan, one line each in operator words (at most 6), or undefined when it passes. */
-export function rejectedByChecker(instance: Instance, plan: Plan): readonly string[] | undefined {
-  const report = checkPlan(instance, plan);
+export function rejectedByChecker(a: Pick<Attempt, 'full' | 'options'>, plan: Plan): readonly string[] | undefined {
+  const report = checkAttemptPlan(a, plan);
   if (report.ok) return undefined;
   // a message quotes names from the instance: safeName keeps each on its one line
   const lines = report.violations.slice(0, 6).map((v) => safeName(v.message));
@@ -58,7 +57,7 @@ export function rejectedByChecker(instance: Instance, plan: Plan): readonly stri
  */
 export function checkHeuristicPlan(a: Attempt, incumbent: Incumbent): readonly string[] | undefined {
   const best = incumbent.best;
-  const rejected = best ? rejectedByChecker(a.full, best.plan) : undefined;
+  const rejected = best ? rejectedByChecker(a, best.plan) : undefined;
   if (rejected) {
     a.notes.push(`heuristic plan rejected by the checker: ${rejected.join('; ')}`);
     incumbent.drop();
@@ -72,11 +71,11 @@ export function answer(a: Attempt, incumbent: Incumbent, search: Search, found: 
   if (!best) return noPlanAnswer(a, incumbent, search, found);
   // every stage filters on the budgets; a plan over them is refused, never shown as an answer
   if (!withinBudgets(a.problem, best.placement, a.budgets)) {
-    return noPlanFor(a, [`the plan found (${best.placement.migrations} migrations, ${memoryMoved(a.problem, best.placement.hosts)} MiB) exceeds ${budgetWords(a.budgets)}`], 'unknown');
+    return noPlanFor(a, [`the plan found (${best.placement.migrations} migrations, ${formatMemory(memoryMoved(a.problem, best.placement.hosts))}) exceeds ${budgetWords(a.budgets)}`], 'unknown');
   }
   // the heuristic's plan was checked above, the exact model's before it was kept: this is a guard
   // against a stage added later without its check, answered honestly rather than thrown
-  const unchecked = best === found.checkedBest ? undefined : rejectedByChecker(a.full, best.plan);
+  const unchecked = best === found.checkedBest ? undefined : rejectedByChecker(a, best.plan);
   if (unchecked) return noPlanFor(a, ['the plan found breaks:', ...unchecked], 'unknown');
   a.phases.push(`check ${Date.now() - a.time.start} ms`);
   a.notes.push(`timeline: ${a.phases.join(', ')}`);
@@ -86,10 +85,16 @@ export function answer(a: Attempt, incumbent: Incumbent, search: Search, found: 
 /** A checked plan, with the optimality and bounds the proofs support. */
 function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult {
   const { objective, problem, repair, power } = a;
-  const value = objectiveValue(objective, chosen, problem);
+  // the plan's own migrations: a bounce through a third node or a VM stepping aside adds hops the
+  // placement does not count, and a proof about placements says nothing about them
+  const migrations = planMigrations(chosen.plan);
+  const memory = planMemoryMoved(problem, chosen.plan);
+  const extraHops = migrations > chosen.placement.migrations;
+  const value = objective === 'mttr' ? chosen.mttr : objective === 'memory' ? memory : migrations;
   const lowerBound = objective === 'mttr' ? Math.max(chosen.mttrLowerBound, 0) : repair.lowerBound;
-  const exactOptimal = found.exact.optimal;
-  const placementOptimal = chosen.placement.cost <= repair.lowerBound || exactOptimal || found.placementProven;
+  const exactOptimal = found.exact.optimal && !extraHops;
+  const placementCost = objective === 'memory' ? memory : migrations;
+  const placementOptimal = placementCost <= repair.lowerBound || ((found.exact.optimal || found.placementProven) && !extraHops);
   // MTTR: the schedule bound is this placement's; the claim needs one that holds wherever the VMs
   // go, and the same VMs moving and nodes powered whatever the choice (no power decision)
   const anyDestination = chosen.mttrLowerBoundAnyDestination;
@@ -102,8 +107,8 @@ function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult 
   if (objective === 'mttr' && !optimal && placementOptimal && value > 0) {
     a.notes.push(
       value <= lowerBound
-        ? `optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s is the best any schedule of this placement can do (other placements with as many migrations not ruled out: not proven optimal)`
-        : `optimal on migrations (${chosen.placement.migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of this placement's bound ${lowerBound} s (not proven optimal)`,
+        ? `optimal on migrations (${migrations}, the lower bound); MTTR ${value} s is the best any schedule of this placement can do (other placements with as many migrations not ruled out: not proven optimal)`
+        : `optimal on migrations (${migrations}, the lower bound); MTTR ${value} s within ${(((value - lowerBound) / value) * 100).toFixed(1)} % of this placement's bound ${lowerBound} s (not proven optimal)`,
     );
   }
   const reported = objective === 'mttr' ? mttrBound : lowerBound;
@@ -116,9 +121,9 @@ function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult 
     gap: optimal || value === 0 ? 0 : Math.max(0, (value - reported) / value),
     durationSeconds: chosen.duration,
     durationLowerBound: chosen.durationLowerBound,
-    migrations: chosen.placement.migrations,
+    migrations,
     migrationsLowerBound: repair.migrationsLowerBound,
-    memoryMovedMiB: memoryMoved(problem, chosen.placement.hosts),
+    memoryMovedMiB: memory,
     solveMs: Date.now() - a.clock.origin,
     notes: a.notes,
   };
@@ -151,7 +156,7 @@ function noPlanAnswer(a: Attempt, incumbent: Incumbent, search: Search, found: F
   }
   if (tooShort !== undefined) why.push(tooShort);
   else if (incumbent.failure !== undefined) why.push(`the scheduler found no order: ${incumbent.failure.reason}`);
-  if (search.constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${memoryMoved(problem, placement.hosts)} MiB) exceeds ${budgetWords(budgets)}`);
+  if (search.constructed.unplaced.length === 0 && !withinBudgets(problem, placement, budgets)) why.push(`the best placement found (${placement.migrations} migrations, ${formatMemory(memoryMoved(problem, placement.hosts))}) exceeds ${budgetWords(budgets)}`);
   if (homeless.unplaced.length > 0) why.push(...sparesLine(problem));
   if (found.rejected) why.push('the schedule of the placement found breaks a continuous constraint:', ...found.rejected);
   return noPlanFor(a, why, 'unknown');
@@ -195,7 +200,7 @@ function roomShortLines(problem: PlacementProblem, partial: PlacementResult): st
     let free = 0;
     for (const v of partial.unplaced) need += problem.demand[r * V + v] ?? 0;
     for (let n = 0; n < N; n++) if (problem.onlineAtEnd[n] === 1) free += Math.max(0, (problem.capacity[r * N + n] ?? 0) - (used[r * N + n] ?? 0));
-    return `${rc} ${need} (${free} free in total)`;
+    return `${rc} ${amountOf(problem, r, need)} (${amountOf(problem, r, free)} free in total)`;
   });
   const largest = partial.unplaced.reduce((a, b) => (sizeOf(problem, b) > sizeOf(problem, a) ? b : a), partial.unplaced[0] ?? -1);
   const lines = [`room short: the homeless VMs need ${totals.join(', ')}; the free room is in pieces too small for them`];

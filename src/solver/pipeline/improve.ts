@@ -2,6 +2,7 @@ import type { PlacementResult } from '../placement/ffd.js';
 import { type LnsStats, largeNeighbourhoodSearch, largeNeighbourhoodSearchMzn } from '../placement/lns.js';
 import { type WidenStats, widen } from '../placement/widen.js';
 import { type Attempt, mznSolverOf } from './attempt.js';
+import { WIDEN_POLICY, lnsPolicy } from './policy.js';
 import type { Incumbent } from './schedule.js';
 
 /**
@@ -20,6 +21,7 @@ export async function improve(a: Attempt, incumbent: Incumbent, start: Placement
     lowerBound: a.repair.lowerBound,
     deadline: until,
     seed: options.seed ?? 7,
+    policy: lnsPolicy(a.mzn?.runner.kind),
     shouldStop: a.cancelled,
     onImprove: (r: PlacementResult) => incumbent.consider(r, 'lns'),
   };
@@ -69,6 +71,7 @@ export async function widenStage(a: Attempt, incumbent: Incumbent, search: Searc
     },
     focus: incumbent.failureVms(),
     spreadIncoming: a.objective === 'mttr',
+    policy: WIDEN_POLICY,
     ...(a.mzn ? { runner: a.mzn.runner } : {}),
     ...(solver !== undefined ? { solver } : {}),
     ...(options.signal ? { signal: options.signal } : {}),

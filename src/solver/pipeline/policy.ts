@@ -12,6 +12,10 @@
  *   prove (exact model) ── its own bounded slice of what is left (exactTimeLimitMs)
  *   widen (again) ───────── to the end − reserve, when worth a MiniZinc call
  *   check ───────────────── the reserve: min(1 s, 10 %)
+ *
+ * Inside those windows the searches keep to their own clocks, also set here: each MiniZinc call
+ * of LNS and widening (MznCallPolicy), a part's construction share, the repack and neighbourhood
+ * sizes (LnsPolicy, WidenPolicy); the stages pass them to placement/lns.ts and widen.ts.
  */
 
 // ---- time ------------------------------------------------------------------------------------
@@ -92,13 +96,22 @@ export function attemptBudgetMs(leftMs: number, mayBoot: boolean): number {
   return mayBoot ? leftMs / 2 : leftMs;
 }
 
+/** A worker thread's start (Node and the solver modules loaded), about. */
+export const WORKER_START_MS = 200;
+
+/** A worker's rebuild of the problem against this process's reduce: the model is copied to it first, so a little more. */
+export const WORKER_REBUILD_FACTOR = 1.5;
+
+/** Below this, parts are always solved here: the workers' start cannot pay for itself. */
+export const PARALLEL_MIN_MS = 1_000;
+
 /**
  * Parts go to the worker threads when solving them here would take at least this long: a worker
- * rebuilds the problem (about what reduce took here) after the model is copied to it, and starts
- * in about 200 ms; twice that start, and never less than a second, pays for it.
+ * rebuilds the problem (about what reduce took here, copied first) and starts; twice that start,
+ * and never less than PARALLEL_MIN_MS, pays for it.
  */
 export function parallelThresholdMs(reduceMs: number): number {
-  return Math.max(1_000, 2 * (200 + 1.5 * reduceMs));
+  return Math.max(PARALLEL_MIN_MS, 2 * (WORKER_START_MS + WORKER_REBUILD_FACTOR * reduceMs));
 }
 
 /**
@@ -176,6 +189,110 @@ export class TimePolicy {
   }
 }
 
+// ---- the searches' own clocks: LNS, widening and the parts -------------------------------------
+
+/**
+ * How a search spends its MiniZinc calls (LNS neighbourhoods, widening completions): short
+ * calls, many of them, each bounded so the search stops by its deadline.
+ */
+export interface MznCallPolicy {
+  /** One call's own time limit (ms). */
+  readonly callMs: number;
+  /** A call is made only with at least min(callMs, this) left before the search's deadline (ms). */
+  readonly minLeftMs: number;
+  /** The least limit a call is given (ms): below it MiniZinc cannot even flatten a neighbourhood. */
+  readonly minCallMs: number;
+  /** Kept between a call's limit and the search's deadline for the runner to stop and answer (ms). */
+  readonly graceMs: number;
+  /** Variable VMs of one call (the neighbourhood model stays small, so a call answers in time). */
+  readonly maxVariables: number;
+}
+
+/** Whether a MiniZinc call is worth making with `leftMs` left before the search's deadline. */
+export function worthMznCall(p: MznCallPolicy, leftMs: number): boolean {
+  return leftMs >= Math.min(p.callMs, p.minLeftMs);
+}
+
+/** The limit of a MiniZinc call made with `leftMs` left: its own limit, within the deadline less the grace. */
+export function mznCallLimitMs(p: MznCallPolicy, leftMs: number): number {
+  return Math.min(p.callMs, Math.max(p.minCallMs, leftMs - p.graceMs));
+}
+
+/**
+ * Large neighbourhood search (placement/lns.ts): many cheap branch-and-bound steps, a MiniZinc
+ * call only when they stall.
+ */
+export interface LnsPolicy {
+  /** Free VMs of one small (branch-and-bound) neighbourhood: exact in microseconds up to about a dozen. */
+  readonly maxFree: number;
+  /** Search nodes of one small neighbourhood's branch and bound: a step stays well under a millisecond. */
+  readonly smallNodeLimit: number;
+  /** Neighbourhoods in a row without improvement before the search gives up: it stopped paying. */
+  readonly patience: number;
+  /** Small neighbourhoods tried before each MiniZinc call, which is made only when none of them improved. */
+  readonly smallPerCall: number;
+  /** Failed MiniZinc calls (runner errors) after which the search goes on with the small steps alone. */
+  readonly maxFailedCalls: number;
+  /** Hosts per MiniZinc neighbourhood. */
+  readonly mznHosts: number;
+  readonly mzn: MznCallPolicy;
+}
+
+/**
+ * LNS with the native MiniZinc: calls of 1 s on 8 hosts and 48 variable VMs (a few hundred ms
+ * each, natively), made with at least half a second left, given at least 200 ms (flattening).
+ * The LNS stage's own deadline (TimePolicy.improveUntil) leaves the exact model and the check
+ * their time, so no grace is kept past a call.
+ */
+export const LNS_NATIVE: LnsPolicy = {
+  maxFree: 12,
+  smallNodeLimit: 20_000,
+  patience: 200,
+  smallPerCall: 8,
+  maxFailedCalls: 3,
+  mznHosts: 8,
+  mzn: { callMs: 1_000, minLeftMs: 500, minCallMs: 200, graceMs: 0, maxVariables: 48 },
+};
+
+/** LNS with MiniZinc in WASM: its calls cost seconds (flattening alone), so fewer, larger ones: 6 s on 16 hosts and 96 VMs. */
+export const LNS_WASM: LnsPolicy = { ...LNS_NATIVE, mznHosts: 16, mzn: { ...LNS_NATIVE.mzn, callMs: 6_000, maxVariables: 96 } };
+
+/** The LNS policy for a MiniZinc runner of this kind: 'native', else WASM's (without a runner only the small steps run, the same in both). */
+export function lnsPolicy(runnerKind: string | undefined): LnsPolicy {
+  return runnerKind === undefined || runnerKind === 'native' ? LNS_NATIVE : LNS_WASM;
+}
+
+/**
+ * Widening (placement/widen.ts): exact repacks of the tightest hosts, and MiniZinc completions.
+ */
+export interface WidenPolicy {
+  /** Free VMs of one exact repack (branch and bound over a homeless VM and the VMs on its tightest hosts). */
+  readonly repackMaxFree: number;
+  /** Search nodes of one exact repack. */
+  readonly repackNodeLimit: number;
+  readonly mzn: MznCallPolicy;
+}
+
+/**
+ * Repacks of at most 26 VMs within 40,000 search nodes (tens of ms); completions of 1.5 s on at
+ * most 64 variable VMs (many rounds beat one long call), only with a MiniZinc call's worth of time
+ * left (MIN_EXACT_MS), ending the runner's grace before the widening's deadline.
+ */
+export const WIDEN_POLICY: WidenPolicy = {
+  repackMaxFree: 26,
+  repackNodeLimit: 40_000,
+  mzn: { callMs: 1_500, minLeftMs: MIN_EXACT_MS, minCallMs: MIN_EXACT_MS - RUNNER_GRACE_MS, graceMs: RUNNER_GRACE_MS, maxVariables: 64 },
+};
+
+/**
+ * One independent part (decompose.ts `solvePart`, in-process or on a worker thread) spends its
+ * own budget as an attempt does: ejection chains until CONSTRUCT_SHARE of it (CONSTRUCT_RESTARTS
+ * restarts), LNS for the rest.
+ */
+export function partConstructUntil(partStart: number, partDeadline: number): number {
+  return partStart + (partDeadline - partStart) * CONSTRUCT_SHARE;
+}
+
 // ---- sizes -----------------------------------------------------------------------------------
 
 /**
@@ -193,6 +310,9 @@ export const FULL_DOMAIN_MAX_NODES = 64;
 
 /** Up to this many VMs free to move (and FULL_DOMAIN_MAX_NODES nodes), the exact model has every one of them as a variable: its answers are proofs. */
 export const FULL_MODEL_MAX_VMS = 60;
+
+/** Candidate hosts per VM in the exact model's shortlists (decompose.ts `shortlist`) beyond FULL_DOMAIN_MAX_NODES: enough room to choose, a model that flattens in time. */
+export const SHORTLIST_SIZE = 32;
 
 /** Beyond the queued VMs, at most this many of their neighbours become the exact model's variables (more only slows it). */
 export const EXACT_MAX_NEIGHBOURS = 32;

@@ -39,7 +39,9 @@ export function bootRetry(a: Attempt, incumbent: Incumbent, constructed: Placeme
     const next = bootForUnplaced(instance, power, objective, constructed.unplaced, named);
     if (next) return next;
   }
-  if (constructed.unplaced.length === 0 && incumbent.failure !== undefined) {
+  // the scheduler could not order a complete placement: the construction's, or the one the
+  // exhaustive search found after the construction left VMs out
+  if (incumbent.failure !== undefined && (constructed.unplaced.length === 0 || verdict === 'feasible')) {
     const stuck = incumbent.failureVms();
     return bootForUnplaced(instance, power, objective, stuck, stuck, 'the scheduler found no order for');
   }

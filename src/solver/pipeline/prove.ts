@@ -1,4 +1,4 @@
-import { formatViolations, checkPlan } from '../../checker/plan-checker.js';
+import { formatViolations } from '../../checker/plan-checker.js';
 import type { NodeId, VmId } from '../../model/index.js';
 import { planDuration } from '../../plan/plan.js';
 import { shortlist } from '../decompose.js';
@@ -8,7 +8,7 @@ import { branchAndBound } from '../placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from '../placement/ffd.js';
 import type { PlacementProblem, Repair } from '../problem.js';
 import type { Target } from '../target.js';
-import type { Attempt } from './attempt.js';
+import { type Attempt, checkAttemptPlan } from './attempt.js';
 import { EXACT_MAX_NEIGHBOURS, EXHAUSTIVE_MAX_FREE_VMS, EXHAUSTIVE_MAX_NODES, EXHAUSTIVE_NODE_LIMIT, EXHAUSTIVE_PLACEMENT_EFFORT, FULL_DOMAIN_MAX_NODES, FULL_MODEL_MAX_VMS } from './policy.js';
 import { type Incumbent, withinBudgets } from './schedule.js';
 import type { PlanBudgets, Scheduled } from './types.js';
@@ -131,7 +131,7 @@ function keepExactPlan(a: Attempt, incumbent: Incumbent, exact: ExactResult, cov
   const hosts = found && withinBudgets(problem, resultOf(problem, found), budgets) ? found : undefined;
   if (found && !hosts) a.notes.push(`exact model plan rejected: over ${budgetWords(budgets)}`);
   if (!hosts) return false;
-  const report = checkPlan(a.full, solution.plan);
+  const report = checkAttemptPlan(a, solution.plan);
   if (!report.ok) {
     a.notes.push(`exact model plan rejected by the checker: ${formatViolations(report, a.instance.model).join(' ')}`);
     return false;

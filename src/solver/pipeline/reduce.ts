@@ -38,26 +38,42 @@ export function reduceStage(instance: Instance, options: PlanOptions, power: Pow
   if (repair.infeasible.length > 0) return { result: noPlan(ctx, repair.infeasible) };
   const reduceMs = Date.now() - (clock.attempt === 0 ? clock.origin : clock.start);
   ctx.phases.push(`${clock.attempt === 0 ? 'power + reduce' : 'reduce again'} ${reduceMs} ms`);
-  const quick = quickInfeasibility(problem);
-  // the power pass already booted what the quick proof asks for: what is left, no boot fixes
-  if (quick.length > 0) {
-    const why = [...explainInfeasibility(instance, options.extraConstraints ?? [], options.objective ?? 'mttr', problem, quick), ...sparesLine(problem)];
-    return { result: noPlan(ctx, why, repair.lowerBound, repair.migrationsLowerBound) };
-  }
+  const proof = quickProof(instance, options, problem);
+  if (proof !== undefined) return { result: noPlan(ctx, proof, repair.lowerBound, repair.migrationsLowerBound) };
   notes.push(`${problem.vms.length} VMs run at the end; ${repair.queue.length} must or may move (lower bound ${repair.migrationsLowerBound} migration(s))`);
   const mode = options.decomposition ?? 'auto';
-  // independent parts (cheap: static domains and constraints); shortlists only for the exact model
-  const parts: readonly SubProblem[] = mode === 'never' ? [] : independentParts(problem, repair);
-  if (mode !== 'never') {
-    const largest = parts.reduce((m, g) => Math.max(m, g.vms.length), 0);
-    notes.push(`${parts.length} independent sub-problem(s), the largest with ${largest} VM(s) to place`);
-  }
+  const parts = independentPartsOf(problem, repair, mode, notes);
   const split = splitPays(mode, parts.length, repair.queue.length, problem.nodes.length, problem.vms.length);
-  const budget = options.budgets?.maxMigrations;
-  if (budget !== undefined && repair.migrationsLowerBound > budget) {
-    return { result: noPlan(ctx, [`at least ${repair.migrationsLowerBound} VM(s) must migrate (${causes(problem, repair)}) but the budget allows ${budget}`], repair.lowerBound, repair.migrationsLowerBound) };
-  }
+  const overBudget = migrationBudgetBelowBound(options, problem, repair);
+  if (overBudget !== undefined) return { result: noPlan(ctx, [overBudget], repair.lowerBound, repair.migrationsLowerBound) };
   return { problem, repair, parts, split, reduceMs };
+}
+
+/**
+ * A capacity or counting proof that no placement exists, explained (the constraints in
+ * conflict), or undefined. The power pass already booted what such a proof asks for: what is
+ * left, no boot fixes.
+ */
+function quickProof(instance: Instance, options: PlanOptions, problem: PlacementProblem): string[] | undefined {
+  const quick = quickInfeasibility(problem);
+  if (quick.length === 0) return undefined;
+  return [...explainInfeasibility(instance, options.extraConstraints ?? [], options.objective ?? 'mttr', problem, quick), ...sparesLine(problem)];
+}
+
+/** The independent parts (cheap: static domains and constraints; shortlists only for the exact model), noted; none with decomposition 'never'. */
+function independentPartsOf(problem: PlacementProblem, repair: Repair, mode: 'auto' | 'always' | 'never', notes: string[]): readonly SubProblem[] {
+  if (mode === 'never') return [];
+  const parts = independentParts(problem, repair);
+  const largest = parts.reduce((m, g) => Math.max(m, g.vms.length), 0);
+  notes.push(`${parts.length} independent sub-problem(s), the largest with ${largest} VM(s) to place`);
+  return parts;
+}
+
+/** Why the migration budget cannot be met (it is below the lower bound), or undefined. */
+function migrationBudgetBelowBound(options: PlanOptions, problem: PlacementProblem, repair: Repair): string | undefined {
+  const budget = options.budgets?.maxMigrations;
+  if (budget === undefined || repair.migrationsLowerBound <= budget) return undefined;
+  return `at least ${repair.migrationsLowerBound} VM(s) must migrate (${causes(problem, repair)}) but the budget allows ${budget}`;
 }
 
 /** Why VMs must move, in short: `3 on nodes going offline, 2 on overloaded nodes`. */

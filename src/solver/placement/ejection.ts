@@ -8,7 +8,7 @@ export interface EjectionOptions {
   readonly seed?: number;
   /** Randomised restarts after the first, deterministic run. */
   readonly restarts?: number;
-  /** Evictions allowed per run (default: 20 per queued VM + 1000). */
+  /** Evictions allowed per run (default: 5 per queued VM + 500 in the packing phase, 20 per queued VM + 1000 in phase 2's chains). */
   readonly maxEjections?: number;
   /** How often one VM may be evicted in a run before it is left alone (tabu). */
   readonly maxEjectionsPerVm?: number;

@@ -1,4 +1,5 @@
 import { solveNeighbourhood } from '../exact/neighbourhood.js';
+import { LNS_NATIVE, type LnsPolicy, lnsPolicy, mznCallLimitMs, worthMznCall } from '../pipeline/policy.js';
 import type { CancelSignal, MznRunner, MznSolverId } from '../ports.js';
 import type { PlacementProblem } from '../problem.js';
 import { Random } from '../random.js';
@@ -9,11 +10,13 @@ export interface LnsOptions {
   readonly lowerBound: number;
   readonly deadline: number;
   readonly seed?: number;
-  /** Free VMs per neighbourhood (exact search size). */
+  /** The search's sizes and clocks (default: the pipeline policy's for the runner, or LNS_NATIVE without one). */
+  readonly policy?: LnsPolicy;
+  /** Free VMs per neighbourhood (exact search size; default: the policy's). */
   readonly maxFree?: number;
   readonly shouldStop?: () => boolean;
   readonly onImprove?: (result: PlacementResult) => void;
-  /** Give up after this many neighbourhoods in a row without improvement. */
+  /** Give up after this many neighbourhoods in a row without improvement (default: the policy's). */
   readonly patience?: number;
 }
 
@@ -22,13 +25,7 @@ export interface MznLnsOptions extends LnsOptions {
   readonly runner: MznRunner;
   readonly solver?: MznSolverId;
   readonly signal?: CancelSignal;
-  /** Hosts per MiniZinc neighbourhood (default: 8 native, 16 WASM, whose calls cost seconds). */
-  readonly hosts?: number;
-  /** Variable VMs per MiniZinc neighbourhood (default: 48 native, 96 WASM). */
-  readonly maxVariables?: number;
-  /** Time limit of one MiniZinc call, ms (default: 1,000 native, 6,000 WASM). */
-  readonly callLimitMs?: number;
-  /** Small (branch-and-bound) neighbourhoods tried before each MiniZinc call, which is made only when none of them improved (default 8; 0: MiniZinc only). */
+  /** Small (branch-and-bound) neighbourhoods tried before each MiniZinc call, which is made only when none of them improved (default: the policy's; 0: MiniZinc only). */
   readonly smallPerCall?: number;
 }
 
@@ -48,6 +45,9 @@ interface Hood {
   readonly nodes: number[];
   readonly free: number[];
 }
+
+/** Hosts of a small (branch-and-bound) neighbourhood: a VM's chain of source hosts, a few steps long. */
+const SMALL_HOOD_HOSTS = 5;
 
 /**
  * Picks related hosts: mostly a VM evicted on the way (it left a host that is still there) with
@@ -71,7 +71,7 @@ function pickHood(problem: PlacementProblem, hosts: Int32Array, rng: Random, hos
     return o >= 0 && problem.domainAllows(v, o);
   });
   // large neighbourhoods follow the chain further: who took the place of those who took its place...
-  const core = hostCount > 5 ? hostCount - 2 : hostCount;
+  const core = hostCount > SMALL_HOOD_HOSTS ? hostCount - 2 : hostCount;
   if (homeless.length > 0 && rng.next() < 0.7) {
     const v = rng.pick(homeless);
     addVm(v);
@@ -130,7 +130,7 @@ function freeRoom(problem: PlacementProblem, hosts: Int32Array): Float64Array {
 }
 
 /** One small neighbourhood, re-optimised by branch and bound; the improved result, if any. */
-function smallStep(problem: PlacementProblem, hosts: Int32Array, hood: Hood, shouldStop: (() => boolean) | undefined): PlacementResult | undefined {
+function smallStep(problem: PlacementProblem, hosts: Int32Array, hood: Hood, nodeLimit: number, shouldStop: (() => boolean) | undefined): PlacementResult | undefined {
   const nodeList = hood.nodes;
   const inHood = new Set(nodeList);
   let current = 0;
@@ -139,7 +139,7 @@ function smallStep(problem: PlacementProblem, hosts: Int32Array, hood: Hood, sho
   const result = branchAndBound(problem, hosts, hood.free, (v) => {
     const o = problem.origin[v] ?? -1;
     return o >= 0 && !inHood.has(o) ? [...nodeList, o] : nodeList;
-  }, { upperBound: current, nodeLimit: 20_000, ...(shouldStop ? { shouldStop } : {}) });
+  }, { upperBound: current, nodeLimit, ...(shouldStop ? { shouldStop } : {}) });
   if (result.hosts && result.cost < current) return resultOf(problem, result.hosts);
   return undefined;
 }
@@ -154,13 +154,14 @@ export function largeNeighbourhoodSearch(problem: PlacementProblem, start: Place
   let best = start;
   if (best.unplaced.length > 0) return best;
   const rng = new Random(options.seed ?? 7);
-  const maxFree = options.maxFree ?? 12;
-  const patience = options.patience ?? 200;
+  const policy = options.policy ?? LNS_NATIVE;
+  const maxFree = options.maxFree ?? policy.maxFree;
+  const patience = options.patience ?? policy.patience;
   let idle = 0;
   while (best.cost > options.lowerBound && Date.now() < options.deadline && !options.shouldStop?.() && idle < patience) {
-    const hood = pickHood(problem, best.hosts, rng, 5, maxFree, undefined);
+    const hood = pickHood(problem, best.hosts, rng, SMALL_HOOD_HOSTS, maxFree, undefined);
     if (!hood) break;
-    const improved = smallStep(problem, best.hosts, hood, options.shouldStop);
+    const improved = smallStep(problem, best.hosts, hood, policy.smallNodeLimit, options.shouldStop);
     if (improved && improved.cost < best.cost) {
       best = improved;
       options.onImprove?.(best);
@@ -181,27 +182,24 @@ export function largeNeighbourhoodSearch(problem: PlacementProblem, start: Place
 export async function largeNeighbourhoodSearchMzn(problem: PlacementProblem, start: PlacementResult, options: MznLnsOptions, stats?: LnsStats): Promise<PlacementResult> {
   let best = start;
   if (best.unplaced.length > 0) return best;
-  const native = options.runner.kind === 'native';
   const rng = new Random(options.seed ?? 7);
-  const hostCount = options.hosts ?? (native ? 8 : 16);
-  const maxVariables = options.maxVariables ?? (native ? 48 : 96);
-  const callLimit = options.callLimitMs ?? (native ? 1_000 : 6_000);
-  const smallPerCall = options.smallPerCall ?? 8;
-  const maxFree = options.maxFree ?? 12;
-  const patience = options.patience ?? 200;
+  const policy = options.policy ?? lnsPolicy(options.runner.kind);
+  const smallPerCall = options.smallPerCall ?? policy.smallPerCall;
+  const maxFree = options.maxFree ?? policy.maxFree;
+  const patience = options.patience ?? policy.patience;
   const s: LnsStats = stats ?? { mznCalls: 0, mznImprovements: 0, mznMs: 0, mznErrors: 0, smallSteps: 0, smallImprovements: 0 };
   const stopped = (): boolean => best.cost <= options.lowerBound || Date.now() >= options.deadline || options.shouldStop?.() === true || options.signal?.aborted === true;
   let idle = 0;
   let failures = 0;
   while (!stopped() && idle < patience) {
     // a MiniZinc call only when there is time for it, and while the runner keeps working
-    const callNow = failures < 3 && options.deadline - Date.now() >= Math.min(callLimit, 500);
+    const callNow = failures < policy.maxFailedCalls && worthMznCall(policy.mzn, options.deadline - Date.now());
     let smallPaid = false;
     for (let k = 0; k < (callNow ? smallPerCall : Math.max(1, smallPerCall)) && !stopped(); k++) {
-      const hood = pickHood(problem, best.hosts, rng, 5, maxFree, undefined);
+      const hood = pickHood(problem, best.hosts, rng, SMALL_HOOD_HOSTS, maxFree, undefined);
       if (!hood) return best;
       s.smallSteps++;
-      const improved = smallStep(problem, best.hosts, hood, options.shouldStop);
+      const improved = smallStep(problem, best.hosts, hood, policy.smallNodeLimit, options.shouldStop);
       if (improved && improved.cost < best.cost) {
         best = improved;
         s.smallImprovements++;
@@ -212,10 +210,10 @@ export async function largeNeighbourhoodSearchMzn(problem: PlacementProblem, sta
     }
     // MiniZinc when the small steps stall: they cost microseconds, a call a few hundred ms
     if (stopped() || !callNow || smallPaid) continue;
-    const hood = pickHood(problem, best.hosts, rng, hostCount, maxVariables, freeRoom(problem, best.hosts));
+    const hood = pickHood(problem, best.hosts, rng, policy.mznHosts, policy.mzn.maxVariables, freeRoom(problem, best.hosts));
     if (!hood) return best;
     const answer = await solveNeighbourhood(problem, best.hosts, { nodes: hood.nodes, vms: hood.free }, options.runner, {
-      timeLimitMs: Math.min(callLimit, Math.max(200, options.deadline - Date.now())),
+      timeLimitMs: mznCallLimitMs(policy.mzn, options.deadline - Date.now()),
       ...(options.solver !== undefined ? { solver: options.solver } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });

@@ -1,4 +1,5 @@
 import { solveNeighbourhood } from '../exact/neighbourhood.js';
+import { WIDEN_POLICY, type WidenPolicy, mznCallLimitMs, worthMznCall } from '../pipeline/policy.js';
 import type { CancelSignal, MznRunner, MznSolverId } from '../ports.js';
 import type { PlacementProblem, Repair } from '../problem.js';
 import { Random } from '../random.js';
@@ -33,6 +34,8 @@ export interface WidenOptions {
   readonly solver?: MznSolverId;
   readonly signal?: CancelSignal;
   readonly spreadIncoming?: boolean;
+  /** Repack sizes and MiniZinc calls (default: the pipeline policy's WIDEN_POLICY). */
+  readonly policy?: WidenPolicy;
 }
 
 /** What the widening tried, for the notes and the honest "no plan found". */
@@ -62,13 +65,9 @@ function hostsForRound(round: number, nodes: number): number {
   return Math.min(nodes, 1 + round);
 }
 
-/** One MiniZinc completion call's limit (ms): short, many rounds beat one long call. */
-const MZN_CALL_MS = 1_500;
-/** Variable VMs of one MiniZinc completion (the neighbourhood model stays small). */
-const MZN_MAX_VARIABLES = 64;
-
 export async function widen(problem: PlacementProblem, repair: Repair, start: PlacementResult, options: WidenOptions): Promise<WidenResult> {
   const rng = new Random(options.seed ?? 11);
+  const policy = options.policy ?? WIDEN_POLICY;
   const stats: WidenStats = { rounds: 0, largestFreed: 0, largestHosts: 0, repacked: 0, mznCalls: 0, mznCompleted: 0, refused: 0 };
   let best = start;
   const stop = (): boolean => Date.now() > options.deadline || options.shouldStop?.() === true || options.signal?.aborted === true;
@@ -86,7 +85,7 @@ export async function widen(problem: PlacementProblem, repair: Repair, start: Pl
     stats.rounds++;
     // each homeless VM: an exact repack of its tightest hosts with everything on them free
     if (best.unplaced.length > 0) {
-      const repacked = repackHomeless(problem, best, 1 + (round % 4), rng, stop);
+      const repacked = repackHomeless(problem, best, 1 + (round % 4), rng, policy, stop);
       stats.repacked += best.unplaced.length - repacked.unplaced.length;
       const kept = offer(repacked);
       if (kept) return { accepted: kept, best, stats };
@@ -120,7 +119,7 @@ export async function widen(problem: PlacementProblem, repair: Repair, start: Pl
     if (kept) return { accepted: kept, best, stats };
     // MiniZinc completes what the chains left homeless, with everything on the chosen hosts free
     if (options.runner && best.unplaced.length > 0 && round % 2 === 1 && !stop()) {
-      const completed = await completeWithMzn(problem, best, hosts, options, stats);
+      const completed = await completeWithMzn(problem, best, hosts, options, policy, stats);
       if (completed) {
         const accepted = offer(completed);
         if (accepted) return { accepted, best, stats };
@@ -174,15 +173,11 @@ export function homecoming(problem: PlacementProblem, start: PlacementResult): P
   return resultOf(problem, new Int32Array(state.host));
 }
 
-/** Free VMs of one exact repack, and its search effort. */
-const REPACK_MAX_FREE = 26;
-const REPACK_NODE_LIMIT = 40_000;
-
 /**
  * For each homeless VM, in random order: branch and bound over it and the movable VMs on its
  * `perVm` tightest hosts (fewer when they hold too many VMs), those hosts as the only choices.
  */
-function repackHomeless(problem: PlacementProblem, start: PlacementResult, perVm: number, rng: Random, stop: () => boolean): PlacementResult {
+function repackHomeless(problem: PlacementProblem, start: PlacementResult, perVm: number, rng: Random, policy: WidenPolicy, stop: () => boolean): PlacementResult {
   let hosts: Int32Array = new Int32Array(start.hosts);
   for (const u of rng.shuffle([...start.unplaced])) {
     if (stop()) break;
@@ -192,10 +187,10 @@ function repackHomeless(problem: PlacementProblem, start: PlacementResult, perVm
       const on = new Set(chosen);
       free = [u];
       for (let v = 0; v < problem.vms.length; v++) if (v !== u && problem.pinned[v] !== 1 && on.has(hosts[v] ?? -1)) free.push(v);
-      if (free.length <= REPACK_MAX_FREE) break;
+      if (free.length <= policy.repackMaxFree) break;
     }
     if (chosen.length === 0) continue;
-    const found = branchAndBound(problem, hosts, free, () => chosen, { nodeLimit: REPACK_NODE_LIMIT, shouldStop: stop });
+    const found = branchAndBound(problem, hosts, free, () => chosen, { nodeLimit: policy.repackNodeLimit, shouldStop: stop });
     if (found.hosts) hosts = found.hosts;
   }
   return resultOf(problem, hosts);
@@ -289,17 +284,18 @@ function tightestHosts(problem: PlacementProblem, hosts: Int32Array, focus: read
 }
 
 /** The neighbourhood model over the homeless VMs and every movable VM on `hosts`; a complete placement or undefined. */
-async function completeWithMzn(problem: PlacementProblem, partial: PlacementResult, hosts: ReadonlySet<number>, options: WidenOptions, stats: WidenStats): Promise<PlacementResult | undefined> {
+async function completeWithMzn(problem: PlacementProblem, partial: PlacementResult, hosts: ReadonlySet<number>, options: WidenOptions, policy: WidenPolicy, stats: WidenStats): Promise<PlacementResult | undefined> {
+  const maxVariables = policy.mzn.maxVariables;
   const vms = [...partial.unplaced];
-  for (let v = 0; v < problem.vms.length && vms.length < MZN_MAX_VARIABLES; v++) {
+  for (let v = 0; v < problem.vms.length && vms.length < maxVariables; v++) {
     if (problem.pinned[v] !== 1 && hosts.has(partial.hosts[v] ?? -1)) vms.push(v);
   }
-  if (vms.length > MZN_MAX_VARIABLES + partial.unplaced.length) return undefined;
+  if (vms.length > maxVariables + partial.unplaced.length) return undefined;
   const left = options.deadline - Date.now();
-  if (left < 300 || !options.runner) return undefined;
+  if (!worthMznCall(policy.mzn, left) || !options.runner) return undefined;
   stats.mznCalls++;
   const result = await solveNeighbourhood(problem, partial.hosts, { nodes: [...hosts], vms }, options.runner, {
-    timeLimitMs: Math.min(MZN_CALL_MS, left - 100),
+    timeLimitMs: mznCallLimitMs(policy.mzn, left),
     ...(options.solver !== undefined ? { solver: options.solver } : {}),
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
   });

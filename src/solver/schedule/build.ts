@@ -5,7 +5,7 @@ import { JsonReadError } from '../../json/read.js';
 import type { ActionKind, PlanEvent } from '../../plan/actions.js';
 import { type Network, linkLabel, networkOf, switchLabel } from '../../plan/network.js';
 import type { Target } from '../target.js';
-import { addConstraintOrdering, parseConstraints } from './constraints.js';
+import { addConstraintOrdering, bounceObstacle, parseConstraints } from './constraints.js';
 import {
   ALLOCATE,
   BOOT_NODE,
@@ -342,7 +342,72 @@ export function buildProblem(
   // ---- ordering constraints
   const built = addConstraintOrdering(p, parsed, { arrivalsByNode, stopsRunningOn }, options);
   if (built) return built;
+  for (const g of onlineCountPools) bounceAheadOfBoots(p, g);
   return p;
+}
+
+/**
+ * A continuous maxOnline set full at the start: its nodes boot only after some of its nodes
+ * power off, and a node powers off only once every VM has left it. A VM leaving such a node for
+ * a booting node of the set waits for that boot: when every node of the set that powers off has
+ * one, no order exists (the boot waits for a shutdown that waits for the boot). The VMs of the
+ * lightest of those nodes go through a third node first, online now and at the end with room
+ * (src → via, then via → dst once the node has booted), so that node can power off at once.
+ */
+function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nodes: readonly NodeId[] }): void {
+  if ((p.used[g.pool] as number) < (p.cap[g.pool] as number)) return;
+  const members = new Set(g.nodes.map((n) => p.nodeIndex.get(n)).filter((i): i is number => i !== undefined));
+  const bootOf = new Map<number, number>();
+  const goesOff = new Set<number>();
+  for (let t = 0; t < p.kind.length; t++) {
+    if (p.kind[t] === BOOT_NODE && members.has(p.dst[t] as number)) bootOf.set(p.dst[t] as number, t);
+    if (p.kind[t] === SHUTDOWN_NODE && members.has(p.src[t] as number)) goesOff.add(p.src[t] as number);
+  }
+  if (bootOf.size === 0 || goesOff.size === 0) return;
+  const gated = new Map<number, number[]>(); // node powering off → its migrations into a booting node of the set
+  for (let t = 0; t < p.kind.length; t++) {
+    if (p.kind[t] !== MIGRATE || !goesOff.has(p.src[t] as number) || !bootOf.has(p.dst[t] as number) || p.lastLeg.has(p.vm[t] as number)) continue;
+    const list = gated.get(p.src[t] as number);
+    if (list) list.push(t);
+    else gated.set(p.src[t] as number, [t]);
+  }
+  // a node of the set may power off without waiting for a boot: that boot can come after it
+  if ([...goesOff].some((n) => !gated.has(n))) return;
+  const weightOf = (ts: readonly number[]): number => ts.reduce((s, t) => s + (p.weight[t] as number), 0);
+  const [, lightest] = [...gated].reduce((a, b) => (weightOf(b[1]) < weightOf(a[1]) ? b : a));
+  for (const t of lightest) {
+    const vm = p.vm[t] as number;
+    const via = roomyThirdNode(p, t);
+    if (via < 0) continue;
+    const boot = bootOf.get(p.dst[t] as number) as number;
+    const leg = p.bounce(t, via);
+    p.edge(t, leg);
+    // the boot now holds back the second leg, not the first
+    for (let e = 0; e < p.edgeFrom.length; e++) if (p.edgeFrom[e] === boot && p.edgeTo[e] === t) p.edgeTo[e] = leg;
+    p.lastLeg.set(vm, leg);
+    p.plannedBounces.push({ vm, via: p.nodeIds[via] as NodeId });
+  }
+}
+
+/** The node online now and at the end with the most room for migration t's VM now (its constraints allowing), or -1. */
+function roomyThirdNode(p: Problem, t: number): number {
+  const vm = p.vm[t] as number;
+  const a = p.src[t] as number;
+  const b = p.dst[t] as number;
+  const cons = p.consBefore(vm);
+  let best = -1;
+  let bestRoom = -Infinity;
+  for (let c = 0; c < p.nodeIds.length; c++) {
+    if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
+    let room = Infinity;
+    for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
+    if (room < 0 || room <= bestRoom) continue;
+    if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
+    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
+    best = c;
+    bestRoom = room;
+  }
+  return best;
 }
 
 function allocationEvents(p: Problem, vm: VmId): PlanEvent[] {

@@ -2,7 +2,7 @@ import type { NodeId, VmId } from '../../model/index.js';
 import { type Successors, buildSuccessors, topologicalOrder } from './graph.js';
 import { IntHeap } from './heap.js';
 import { bounceObstacle } from './constraints.js';
-import { ALLOCATE, BARRIER, BOOT_VM, KILL_VM, MIGRATE, RESUME_VM, SHUTDOWN_VM, SUSPEND_VM, type Problem, type ScheduleFailure, failure } from './problem.js';
+import { ALLOCATE, BARRIER, BOOT_NODE, BOOT_VM, KILL_VM, MIGRATE, RESUME_VM, SHUTDOWN_NODE, SHUTDOWN_VM, SUSPEND_VM, type Problem, type ScheduleFailure, failure } from './problem.js';
 
 /**
  * Event-driven list scheduler over the problem's dependency graph.
@@ -24,6 +24,13 @@ import { ALLOCATE, BARRIER, BOOT_VM, KILL_VM, MIGRATE, RESUME_VM, SHUTDOWN_VM, S
  * bounces the smallest VM of the cycle through a third node that has room now and that its
  * continuous placement constraints accept: two migrations, A → N3 then N3 → N2. When no VM can
  * bounce, it reports the deadlock with the VMs, the nodes and what they wait for.
+ *
+ * A node the plan boots may be that third node once it is up, and a node that powers off at the
+ * end may be one while its shutdown has not started:
+ * node shutdowns ready at a decision time start last, after a look for waiting cycles, and a
+ * shutdown whose node takes a bounce waits for the VM to leave again. Nodes staying online are
+ * preferred; a node in a continuous maxOnline set is never used that way (holding its shutdown
+ * back may hold back the boot the cycle waits for).
  */
 
 export interface Bounce {
@@ -38,6 +45,8 @@ export interface EngineOutcome {
   readonly start: number[];
   readonly end: number[];
   readonly bounces: Bounce[];
+  /** VMs the placement leaves in place that stepped aside and came back (two migrations each). */
+  readonly steppedAside: VmId[];
 }
 
 const WAITING = 0;
@@ -136,6 +145,7 @@ class ListScheduler {
   private readonly cap: readonly number[];
   private readonly used: number[];
   private readonly bounces: Bounce[] = [];
+  private readonly steppedAside: VmId[] = [];
   private total: number;
   private done = 0;
   private time = 0;
@@ -154,6 +164,14 @@ class ListScheduler {
   private readonly seen: Int32Array;
   private readonly progress: Uint8Array;
   private epoch = 0;
+  /** per node index: its shutdown task, or -1 */
+  private readonly shutdownOf: Int32Array;
+  /** per node index: its boot task, or -1 */
+  private readonly bootOf: Int32Array;
+  /** node shutdowns ready in the current start phase, started at its end (see the class comment) */
+  private readonly heldShutdowns: number[] = [];
+  /** successors added while scheduling: a bounce leg out of a node → that node's shutdown */
+  private readonly extraSucc = new Map<number, number[]>();
 
   constructor(
     private readonly p: Problem,
@@ -195,6 +213,10 @@ class ListScheduler {
     this.inRecheck = new Uint8Array(this.cap.length);
     this.seen = new Int32Array(N).fill(-1);
     this.progress = new Uint8Array(N);
+    this.shutdownOf = new Int32Array(N).fill(-1);
+    for (let t = 0; t < T0; t++) if (p.kind[t] === SHUTDOWN_NODE && (p.src[t] as number) >= 0) this.shutdownOf[p.src[t] as number] = t;
+    this.bootOf = new Int32Array(N).fill(-1);
+    for (let t = 0; t < T0; t++) if (p.kind[t] === BOOT_NODE && (p.dst[t] as number) >= 0) this.bootOf[p.dst[t] as number] = t;
   }
 
   /** Ready-queue order: latest finish, then (mttr) blocking tasks and shortest first, then longest chain, biggest VM. */
@@ -243,7 +265,7 @@ class ListScheduler {
       this.time = time;
       while (this.ends.size > 0 && this.end[this.ends.peek()] === time) this.complete(this.ends.pop());
     }
-    return { ok: true, start: this.start, end: this.end, bounces: this.bounces };
+    return { ok: true, start: this.start, end: this.end, bounces: this.bounces, steppedAside: this.steppedAside };
   }
 
   /**
@@ -256,7 +278,7 @@ class ListScheduler {
     this.startPhase(this.time);
     if (this.ends.size > 0) return undefined;
     const stillBlocked = this.unparkAll();
-    if (this.bounce(stillBlocked)) {
+    if (this.bounce(stillBlocked) || this.stepAside(stillBlocked)) {
       for (const t of stillBlocked) this.ready.push(t);
       return undefined;
     }
@@ -398,9 +420,25 @@ class ListScheduler {
     for (const t of skipped) h.push(t);
   }
 
+  /** Starts what fits now; node shutdowns last, once the waiting cycles that need their node are broken. */
   private startPhase(time: number): void {
     for (;;) {
-      while (this.ready.size > 0) this.tryStart(this.ready.pop(), time);
+      this.startReady(time);
+      if (this.heldShutdowns.length === 0) return;
+      // a waiting cycle may need a node about to power off as its third node
+      if (this.parkedCount > 0 && this.localCycleBounce()) continue;
+      for (const t of this.heldShutdowns.splice(0, this.heldShutdowns.length)) this.tryStart(t, time);
+      return;
+    }
+  }
+
+  private startReady(time: number): void {
+    for (;;) {
+      while (this.ready.size > 0) {
+        const t = this.ready.pop();
+        if (this.p.kind[t] === SHUTDOWN_NODE && this.state[t] === QUEUED) this.heldShutdowns.push(t);
+        else this.tryStart(t, time);
+      }
       if (this.recheck.length === 0) return;
       const pools = this.recheck.splice(0, this.recheck.length);
       for (const pool of pools) {
@@ -422,6 +460,10 @@ class ListScheduler {
       const pool = p.relPool[j] as number;
       this.used[pool] = (this.used[pool] as number) - (p.relAmt[j] as number);
       this.addRecheck(pool);
+    }
+    for (const s of this.extraSucc.get(x) ?? []) {
+      this.predsLeft[s] = (this.predsLeft[s] as number) - 1;
+      if (this.predsLeft[s] === 0) this.makeReady(s);
     }
     const leg = this.nextLeg[x] as number;
     if (leg >= 0) {
@@ -467,7 +509,7 @@ class ListScheduler {
     const candidates = this.cycleCandidates();
     candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
     for (const t of candidates) {
-      const via = pickBounceNode(this.p, t);
+      const via = pickBounceNode(this.p, t, this.mayHostBounce);
       if (via < 0) continue;
       this.parkedOn[t] = -1;
       this.parkedCount--;
@@ -569,6 +611,122 @@ class ListScheduler {
     this.total++;
     this.bounces.push({ vm, via: p.nodeIds[via] as NodeId, at: this.time });
     p.viaOf.set(vm, p.nodeIds[via] as NodeId);
+    if (!p.finalOnline[via]) this.holdShutdownFor(via, leg);
+  }
+
+  /**
+   * Whether node index c may take a bounce: a node staying online, a node booted by the plan once
+   * its boot is over, or one powering off at the end whose shutdown has not started and that no
+   * continuous maxOnline counts.
+   */
+  private readonly mayHostBounce = (c: number): boolean => {
+    const p = this.p;
+    if (!p.originOnline[c]) return p.finalOnline[c] === true && (this.bootOf[c] as number) >= 0 && this.state[this.bootOf[c] as number] === DONE;
+    if (p.finalOnline[c]) return true;
+    const s = this.shutdownOf[c] as number;
+    if (s < 0 || this.state[s] === RUNNING || this.state[s] === DONE) return false;
+    return !(p.groupsOfNode.get(c) ?? []).some((g) => g.rc < 0);
+  };
+
+  /** The shutdown of node index c waits for `leg` (the VM bounced there leaves again). */
+  private holdShutdownFor(c: number, leg: number): void {
+    const s = this.shutdownOf[c] as number;
+    if (this.state[s] === QUEUED) {
+      // ready (held, queued or parked): back to waiting; stale queue entries are skipped
+      if ((this.parkedOn[s] as number) >= 0) {
+        this.parkedOn[s] = -1;
+        this.parkedCount--;
+      }
+      this.state[s] = WAITING;
+      this.predsLeft[s] = 0;
+    }
+    this.predsLeft[s] = (this.predsLeft[s] as number) + 1;
+    const list = this.extraSucc.get(leg);
+    if (list) list.push(s);
+    else this.extraSucc.set(leg, [s]);
+  }
+
+  /**
+   * At a global stall where no VM of the cycle may go through a third node (its constraints, or
+   * no room): a VM that stays on the destination of a blocked migration steps aside to a third
+   * node with room, the migration arrives, then the VM comes back (two more migrations; the
+   * placement is unchanged). The smallest VM whose absence makes the room, for the lightest
+   * blocked migration first.
+   */
+  private stepAside(blocked: readonly number[]): boolean {
+    if (this.bounces.length >= this.maxBounces) return false;
+    const p = this.p;
+    const candidates = blocked.filter((t) => {
+      if (p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || this.isLeg[t]) return false;
+      const pool = this.refusedBy[t] as number;
+      return p.isNodeResourcePool(pool) && p.poolNode(pool) === p.nodeIds[p.dst[t] as number];
+    });
+    candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+    for (const t of candidates) {
+      const b = p.dst[t] as number;
+      const stayers = [...p.origin.mapping.runningVMs(p.nodeIds[b] as NodeId)]
+        .filter((x) => !p.vmTask.has(x) && !p.viaOf.has(x))
+        .sort((x, y) => p.weightOf(p.consBefore(x)) - p.weightOf(p.consBefore(y)) || x - y);
+      for (const x of stayers) {
+        const cons = p.consBefore(x);
+        let roomMade = true;
+        for (let r = 0; r < p.R && roomMade; r++) {
+          const pool = p.nodePool(b, r);
+          roomMade = (p.cap[pool] as number) - (p.used[pool] as number) + (cons[r] as number) + EPS >= this.demandOn(t, pool);
+        }
+        if (!roomMade) continue;
+        // a third node, else the blocked migration's own source when it has room now (a two-node swap)
+        let via = pickThirdNode(p, x, b, p.src[t] as number, this.mayHostBounce);
+        if (via < 0) via = pickThirdNode(p, x, b, -1, this.mayHostBounce);
+        if (via < 0) continue;
+        const away = p.migrationDuration(x, b, via, 1);
+        const back = p.migrationDuration(x, via, b, 1);
+        if (typeof away !== 'number' || typeof back !== 'number') continue;
+        this.addStepAside(x, b, via, away, back, t);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** VM x steps from node b to via now, and back once migration `after` has arrived. */
+  private addStepAside(x: number, b: number, via: number, away: number, back: number, after: number): void {
+    const p = this.p;
+    const cons = p.consBefore(x);
+    const out = p.addTask(MIGRATE, x, b, via, away);
+    p.setMigrationBookings(out, x, b, via, cons, cons);
+    const home = p.addTask(MIGRATE, x, via, b, back);
+    p.setMigrationBookings(home, x, via, b, cons, cons);
+    for (const t of [out, home]) {
+      p.weight[t] = p.weightOf(cons);
+      p.migrationCount++;
+      this.state.push(WAITING);
+      this.predsLeft.push(0);
+      this.start.push(-1);
+      this.end.push(-1);
+      this.nextLeg.push(-1);
+      this.owner.push(t);
+      this.wokenFrom.push(-1);
+      this.parkedOn.push(-1);
+      this.refusedBy.push(-1);
+      this.isLeg.push(true);
+      this.lf.push(this.lf[after] as number);
+      this.chain.push(p.dur[t] as number);
+      this.total++;
+    }
+    (this.departuresFrom[b] as number[]).push(out);
+    (this.departuresFrom[via] as number[]).push(home);
+    // home waits for the VM to be away and for the migration it made room for
+    this.predsLeft[home] = 2;
+    this.extraSucc.set(out, [home]);
+    const list = this.extraSucc.get(after);
+    if (list) list.push(home);
+    else this.extraSucc.set(after, [home]);
+    this.bounces.push({ vm: x, via: p.nodeIds[via] as NodeId, at: this.time });
+    this.steppedAside.push(x);
+    p.viaOf.set(x, p.nodeIds[via] as NodeId);
+    if (!p.finalOnline[via]) this.holdShutdownFor(via, home);
+    this.makeReady(out);
   }
 
   /** At a global stall: bounce the smallest blocked migration that waits for room on its destination. */
@@ -582,7 +740,7 @@ class ListScheduler {
     });
     candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
     for (const t of candidates) {
-      const via = pickBounceNode(p, t);
+      const via = pickBounceNode(p, t, this.mayHostBounce);
       if (via < 0) continue;
       this.applyBounce(t, via);
       return true;
@@ -591,21 +749,29 @@ class ListScheduler {
   }
 }
 
-/** The node with room now for `t`'s VM, acceptable to its constraints, with the most room left. */
 function isDeparture(kind: number): boolean {
   return kind === MIGRATE || kind === SHUTDOWN_VM || kind === SUSPEND_VM || kind === KILL_VM;
 }
 
-function pickBounceNode(p: Problem, t: number): number {
-  const vm = p.vm[t] as number;
+/**
+ * The node with room now for `t`'s VM, acceptable to its constraints, with the most room left;
+ * a node staying online before one powering off at the end (`mayHost` says which nodes may).
+ */
+function pickBounceNode(p: Problem, t: number, mayHost: (c: number) => boolean): number {
+  return pickThirdNode(p, p.vm[t] as number, p.src[t] as number, p.dst[t] as number, mayHost);
+}
+
+/** pickBounceNode for VM `vm` going from node index a to b (neither is a candidate). */
+function pickThirdNode(p: Problem, vm: number, a: number, b: number, mayHost: (c: number) => boolean): number {
   if (p.bounceRules.get(vm)?.some((r) => r.kind === 'never')) return -1;
   const cons = p.consBefore(vm);
-  const a = p.src[t] as number;
-  const b = p.dst[t] as number;
   let best = -1;
   let bestRoom = -Infinity;
+  let bestStays = false;
   for (let c = 0; c < p.nodeIds.length; c++) {
-    if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
+    if (c === a || c === b || !mayHost(c)) continue;
+    const stays = p.finalOnline[c] === true;
+    if (bestStays && !stays) continue;
     if ((p.used[p.slotPool(c)] as number) >= (p.cap[p.slotPool(c)] as number)) continue;
     let fits = true;
     for (let r = 0; r < p.R && fits; r++) {
@@ -620,9 +786,10 @@ function pickBounceNode(p: Problem, t: number): number {
     if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
     const wr = p.weightRc >= 0 ? p.weightRc : 0;
     const room = p.R > 0 ? (p.cap[p.nodePool(c, wr)] as number) - (p.used[p.nodePool(c, wr)] as number) : 0;
-    if (room > bestRoom) {
+    if (room > bestRoom || (stays && !bestStays)) {
       bestRoom = room;
       best = c;
+      bestStays = stays;
     }
   }
   return best;

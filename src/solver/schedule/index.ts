@@ -1,5 +1,5 @@
 import type { Constraint } from '../../catalogue/constraint.js';
-import type { Model, NodeId } from '../../model/index.js';
+import type { Model, NodeId, VmId } from '../../model/index.js';
 import type { Action, ActionKind } from '../../plan/actions.js';
 import { DurationModel } from '../../plan/durations.js';
 import type { Plan } from '../../plan/plan.js';
@@ -75,8 +75,13 @@ export { parseTimestamp } from './constraints.js';
  * - cycles: VMs waiting for each other's room (A → N2 while B → N1, both full) are detected as
  *   soon as they form, and the smallest VM goes through a third node that has room and that its
  *   continuous constraints accept (two migrations); rings of continuous-spread members are
- *   broken the same way when the problem is built. When no VM can bounce, the failure names
- *   the VMs, the nodes and the resource they wait for.
+ *   broken the same way when the problem is built. The third node may be one the plan boots
+ *   (once up) or powers off (its shutdown then waits for the VM to leave again). When no VM of
+ *   the cycle can bounce, a VM staying on a blocked destination steps aside to a third node and
+ *   comes back after the arrival (`stats.steppedAside`); when none can, the failure names the
+ *   VMs, the nodes and the resource they wait for;
+ * - a continuous maxOnline full at the start whose boot waits for a shutdown, and that node's VM
+ *   placed on the booting node: the VM goes through a third node with room first (build.ts).
  *
  * Network (a `net` view in the origin model, src/plan/network.ts; BtrPlace's CNetwork):
  * - a migration lasts what the duration model says for its (src, dst) (the default model uses
@@ -125,8 +130,14 @@ export interface ScheduleStats {
   readonly actions: number;
   /** Migrations in the plan, bounce legs included. */
   readonly migrations: number;
-  /** VMs that went through a third node to break a cycle. */
+  /** VMs that went through a third node to break a cycle (those that stepped aside included). */
   readonly bounces: readonly Bounce[];
+  /**
+   * VMs the target leaves in place that stepped aside to a third node and came back to let a
+   * blocked migration arrive: migrated VMs the placement does not count (a placement "optimal"
+   * on migrations is not, with them).
+   */
+  readonly steppedAside: readonly VmId[];
   readonly makespan: number;
   /** Sum of the end times of the actions (BtrPlace's MinMTTR cost). */
   readonly mttr: number;
@@ -211,6 +222,7 @@ export function schedule(origin: Model, target: Target, constraints: readonly Co
       actions: actions.length,
       migrations: p.migrationCount,
       bounces: [...p.plannedBounces.map((b) => ({ ...b, at: 0 })), ...outcome.bounces],
+      steppedAside: outcome.steppedAside,
       makespan,
       mttr,
       durationLowerBound: bounds.makespan,
