@@ -5,7 +5,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 
 import { connectFromPage } from './api/index.js';
-import { App } from './app/App.js';
+import { App, preloadScreen } from './app/App.js';
 import { StoreProvider, createFerryStore } from './store/index.js';
 import { THEME_KEY, applyTheme } from './store/ui.js';
 
@@ -16,6 +16,8 @@ import { THEME_KEY, applyTheme } from './store/ui.js';
 const client = connectFromPage();
 const store = createFerryStore(client);
 applyTheme(store.getState().theme);
+// the screen the page opens on is a chunk of its own: fetched while the shell renders
+preloadScreen(store.getState().route);
 
 // without a choice of their own, operators get the system's theme, also when it changes
 window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', (e) => {

@@ -1,5 +1,8 @@
+import { createInterface } from 'node:readline';
+
 import { blockedBy } from '../../src/executor/machine.js';
 import type { ExecEvent, FailureChoice, Run } from '../../src/executor/types.js';
+import type { TerminalTurns } from '../node/libvirt/tty-password.js';
 import { RUN_HELP, formatSteps } from './run-view.js';
 
 /**
@@ -81,4 +84,30 @@ export function readOperatorLine(line: string, run: Run, by: string, at: number)
     default:
       return { error: `unknown command '${word}' ('?' lists the commands)` };
   }
+}
+
+/** The operator's lines as `ferry run` reads them; `closed` resolves when the input ends (or `close()`). */
+export interface OperatorLines {
+  readonly closed: Promise<'input-closed'>;
+  close(): void;
+}
+
+/**
+ * Reads the operator's lines from `input` (stdin) and gives each to `onLine`, taking turns with
+ * password prompts on the same terminal: while a prompt is open the input is paused, so the
+ * terminal's keys go to the prompt alone (a typed password never reaches the run as a command),
+ * and it reads again once the prompt is done.
+ */
+export function readOperatorLines(input: NodeJS.ReadableStream, turns: TerminalTurns, onLine: (line: string) => void): OperatorLines {
+  const rl = createInterface({ input, terminal: false });
+  // readline's pause stops reading the stream itself (a TTY stops reading its descriptor)
+  const leave = turns.join({ suspend: () => rl.pause(), resume: () => rl.resume() });
+  rl.on('line', onLine);
+  const closed = new Promise<'input-closed'>((resolve) =>
+    rl.on('close', () => {
+      leave();
+      resolve('input-closed');
+    }),
+  );
+  return { closed, close: () => rl.close() };
 }

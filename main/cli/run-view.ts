@@ -1,5 +1,7 @@
 import { describeNamedAction } from '../../src/executor/describe.js';
 import type { ExecEvent, Run, RunProgress, Step } from '../../src/executor/types.js';
+import type { TerminalUser } from '../node/libvirt/tty-password.js';
+import type { CommandIO } from './command.js';
 import { formatTime } from '../../src/plan/format.js';
 
 /**
@@ -137,3 +139,34 @@ export const RUN_HELP = `commands:
   l                  list the steps and their states
   b ID               which steps a skip of ID would block
   ?                  this help`;
+
+/**
+ * The run's output, held while a password prompt has the terminal (TerminalTurns): a line
+ * written then would land in the middle of the question. Held lines come out, in order, when the
+ * prompt is done.
+ */
+export class HeldOutput implements CommandIO, TerminalUser {
+  private held: { readonly to: 'out' | 'err'; readonly text: string }[] | null = null;
+
+  constructor(private readonly io: CommandIO) {}
+
+  out(text: string): void {
+    if (this.held) this.held.push({ to: 'out', text });
+    else this.io.out(text);
+  }
+
+  err(text: string): void {
+    if (this.held) this.held.push({ to: 'err', text });
+    else this.io.err(text);
+  }
+
+  suspend(): void {
+    this.held ??= [];
+  }
+
+  resume(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const line of held) this.io[line.to](line.text);
+  }
+}

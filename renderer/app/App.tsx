@@ -19,17 +19,13 @@ import {
   ToolbarItem,
 } from '@patternfly/react-core';
 import { InProgressIcon } from '@patternfly/react-icons';
-import { type ReactNode, Suspense, lazy, useEffect } from 'react';
+import { type ComponentType, type ReactNode, Suspense, lazy, useEffect } from 'react';
 
 import { Ago } from '../components/Ago.js';
 import { ConnectionLabel } from '../components/ConnectionLabel.js';
 import { shown } from '../components/text.js';
-import { ConnectScreen } from '../screens/connect/ConnectScreen.js';
-import { PasswordDialog } from '../screens/connect/PasswordDialog.js';
-import { InventoryScreen } from '../screens/inventory/InventoryScreen.js';
 import { useFerry, useFerryStore } from '../store/index.js';
 import { type Route, applyTheme } from '../store/ui.js';
-import { CommandPalette } from './CommandPalette.js';
 import { SCREENS } from './commands.js';
 import { useShortcuts } from './shortcuts.js';
 
@@ -63,8 +59,7 @@ export function App(): ReactNode {
         </div>
       </Page>
       <StatusBar />
-      <CommandPalette />
-      <PasswordDialog />
+      <Dialogs />
       <Notifications />
     </>
   );
@@ -72,18 +67,47 @@ export function App(): ReactNode {
 
 function CurrentScreen(): ReactNode {
   const route = useFerry((s) => s.route);
-  return <Suspense fallback={<ScreenLoading />}>{SCREEN_OF[route]()}</Suspense>;
+  const Screen = LAZY_SCREENS[route];
+  return (
+    <Suspense fallback={<ScreenLoading />}>
+      <Screen />
+    </Suspense>
+  );
 }
 
 /*
- * The screens an operator reaches after the first one load on demand: the editor (CodeMirror),
- * the Gantt, the curves (uPlot) and the run view are most of the bundle, and the first paint
- * should not wait for them to be parsed.
+ * Every screen is a chunk of its own, so the shell (navigation, top bar) is painted as soon as the
+ * entry chunk runs (issue 16: console ready): the editors (CodeMirror, also in Connect's cluster
+ * file editor), the Gantt, the curves (uPlot), the tables and the run view are most of the bundle.
+ * The first screen's chunk is asked for before the first render (preloadScreen, from main.tsx), so
+ * it arrives while the shell renders; the others when first opened.
  */
-const ConstraintsScreen = lazy(() => import('../screens/constraints/ConstraintsScreen.js').then((m) => ({ default: m.ConstraintsScreen })));
-const PlanScreen = lazy(() => import('../screens/plan/PlanScreen.js'));
-const ExecutionScreen = lazy(() => import('../screens/execution/ExecutionScreen.js'));
-const HistoryScreen = lazy(() => import('../screens/history/HistoryScreen.js'));
+const SCREEN_MODULES: Readonly<Record<Route, () => Promise<{ default: ComponentType }>>> = {
+  connect: () => import('../screens/connect/ConnectScreen.js').then((m) => ({ default: m.ConnectScreen })),
+  inventory: () => import('../screens/inventory/InventoryScreen.js').then((m) => ({ default: m.InventoryScreen })),
+  constraints: () => import('../screens/constraints/ConstraintsScreen.js').then((m) => ({ default: m.ConstraintsScreen })),
+  plan: () => import('../screens/plan/PlanScreen.js'),
+  execution: () => import('../screens/execution/ExecutionScreen.js'),
+  history: () => import('../screens/history/HistoryScreen.js'),
+};
+
+/** Each screen's module, asked for once: the preload and React.lazy share the same promise. */
+const screenModules = new Map<Route, Promise<{ default: ComponentType }>>();
+
+function screenModule(route: Route): Promise<{ default: ComponentType }> {
+  let loading = screenModules.get(route);
+  if (loading === undefined) {
+    loading = SCREEN_MODULES[route]();
+    screenModules.set(route, loading);
+  }
+  return loading;
+}
+
+/** Starts loading a screen's chunk (the one the page opens on) before anything asks to render it. */
+export function preloadScreen(route: Route): void {
+  // a failed load is React.lazy's to report, when the screen renders
+  screenModule(route).catch(() => undefined);
+}
 
 function ScreenLoading(): ReactNode {
   return (
@@ -93,14 +117,33 @@ function ScreenLoading(): ReactNode {
   );
 }
 
-const SCREEN_OF: Readonly<Record<Route, () => ReactNode>> = {
-  connect: () => <ConnectScreen />,
-  inventory: () => <InventoryScreen />,
-  constraints: () => <ConstraintsScreen />,
-  plan: () => <PlanScreen />,
-  execution: () => <ExecutionScreen />,
-  history: () => <HistoryScreen />,
+const LAZY_SCREENS: Readonly<Record<Route, ComponentType>> = {
+  connect: lazy(() => screenModule('connect')),
+  inventory: lazy(() => screenModule('inventory')),
+  constraints: lazy(() => screenModule('constraints')),
+  plan: lazy(() => screenModule('plan')),
+  execution: lazy(() => screenModule('execution')),
+  history: lazy(() => screenModule('history')),
 };
+
+/*
+ * The command palette and the password dialog are chunks too, loaded when first shown: with
+ * their modal, menu, search and form components (and focus-trap) they would weigh on every launch.
+ */
+const CommandPalette = lazy(() => import('./CommandPalette.js').then((m) => ({ default: m.CommandPalette })));
+const PasswordDialog = lazy(() => import('../screens/connect/PasswordDialog.js').then((m) => ({ default: m.PasswordDialog })));
+
+function Dialogs(): ReactNode {
+  const paletteOpen = useFerry((s) => s.paletteOpen);
+  const passwordAsked = useFerry((s) => s.passwordRequests.length > 0);
+  // one boundary each: the one loading never hides the other
+  return (
+    <>
+      <Suspense fallback={null}>{paletteOpen ? <CommandPalette /> : null}</Suspense>
+      <Suspense fallback={null}>{passwordAsked ? <PasswordDialog /> : null}</Suspense>
+    </>
+  );
+}
 
 function Sidebar(): ReactNode {
   const route = useFerry((s) => s.route);
@@ -187,7 +230,8 @@ function Notifications(): ReactNode {
   const notifications = useFerry((s) => s.notifications);
   const dismiss = useFerry((s) => s.dismiss);
   return (
-    <AlertGroup isToast isLiveRegion>
+    // bottom right, above the status bar (app.css): never over the masthead's controls
+    <AlertGroup isToast isLiveRegion className="ferry-toasts" aria-label="Notifications">
       {notifications.map((n) => (
         <Alert
           key={n.id}

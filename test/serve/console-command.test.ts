@@ -1,5 +1,5 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,27 @@ describe('ferry console', () => {
     process.kill(started.pid as number, 'SIGTERM');
     expect(await exited).toBe(0);
     expect(stdout.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('ferry console, services that cannot start', () => {
+  it('prints its address first, then why the services cannot start, and exits 1 without a stack trace', async () => {
+    home = mkdtempSync(join(tmpdir(), 'ferry-console-'));
+    // a data directory that is a file: the services (journal, demo cluster) cannot open
+    const notADirectory = join(home, 'file');
+    writeFileSync(notADirectory, 'not a directory\n');
+    const env = { ...process.env, FERRY_HOME: notADirectory, FERRY_CONSOLE_NO_BUILD: '1', DISPLAY: '', WAYLAND_DISPLAY: '' };
+    const started = spawn(process.execPath, [join(ROOT, 'bin', 'ferry.js'), 'console', '--port', '0', '--no-open'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = started;
+    let stdout = '';
+    let stderr = '';
+    started.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+    started.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+    const code = await new Promise<number | null>((resolve) => started.on('exit', (c) => resolve(c)));
+    expect(code).toBe(1);
+    expect(stdout.trimEnd()).toMatch(LINE);
+    expect(stderr).toMatch(/^ferry console: cannot use the data directory: .*\(set FERRY_HOME to a writable directory\)$/m);
     expect(stderr).not.toMatch(/\n\s+at /);
   });
 });

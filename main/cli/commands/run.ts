@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 
 import { blockedBy, isFinal } from '../../../src/executor/machine.js';
 import type { Run } from '../../../src/executor/types.js';
@@ -13,8 +12,9 @@ import type { CreateRunOutcome, RunPlanOptions } from '../../services/runs.js';
 import type { Instance } from '../../../src/instance/instance.js';
 import { formatFileError, readInstanceFile } from '../../node/instance-file.js';
 import { type Command, type CommandIO, UsageError } from '../command.js';
-import { readOperatorLine } from '../run-input.js';
-import { RunView, formatGiB, formatSteps, pendingDecisions } from '../run-view.js';
+import { processTerminal } from '../../node/libvirt/tty-password.js';
+import { readOperatorLine, readOperatorLines } from '../run-input.js';
+import { HeldOutput, RunView, formatGiB, formatSteps, pendingDecisions } from '../run-view.js';
 import { type CliServices, openServices } from '../services.js';
 import { formatTime } from '../../../src/plan/format.js';
 
@@ -179,7 +179,10 @@ async function resumeRun(services: CliServices, opts: RunArgs, io: CommandIO): P
 }
 
 /** Shows the run as it goes and feeds the operator's decisions to it until it ends. */
-async function drive(driver: RunDriver, opts: RunArgs, io: CommandIO, by: string): Promise<number> {
+async function drive(driver: RunDriver, opts: RunArgs, terminalIO: CommandIO, by: string): Promise<number> {
+  // a host may ask for its password mid-run: the run's lines wait while the question is open
+  const io = new HeldOutput(terminalIO);
+  const leaveTerminal = processTerminal.join(io);
   const view = new RunView((line) => io.out(line), driver.run);
   let lastPrompt = '';
   const prompt = (run: Run): void => {
@@ -204,17 +207,17 @@ async function drive(driver: RunDriver, opts: RunArgs, io: CommandIO, by: string
     return 1;
   } finally {
     driver.close();
+    leaveTerminal();
+    io.resume();
   }
 }
 
-/** Reads operator lines until the run ends; resolves 'input-closed' when the input ends first. */
+/**
+ * Reads operator lines until the run ends; resolves 'input-closed' when the input ends first.
+ * Paused while a password prompt reads the terminal: its keys are the prompt's alone.
+ */
 function readOperator(driver: RunDriver, io: CommandIO, by: string): Promise<'input-closed'> {
-  const rl = createInterface({ input: process.stdin, terminal: false });
-  void driver.settled().then(
-    () => rl.close(),
-    () => rl.close(),
-  );
-  rl.on('line', (line) => {
+  const lines = readOperatorLines(process.stdin, processTerminal, (line) => {
     const input = readOperatorLine(line, driver.run, by, Date.now());
     if ('show' in input) io.out(input.show);
     else if ('error' in input) io.err(input.error);
@@ -230,7 +233,11 @@ function readOperator(driver: RunDriver, io: CommandIO, by: string): Promise<'in
       }
     }
   });
-  return new Promise((resolve) => rl.on('close', () => resolve('input-closed')));
+  void driver.settled().then(
+    () => lines.close(),
+    () => lines.close(),
+  );
+  return lines.closed;
 }
 
 /** The operator's input ended with the run unfinished: pause it, let running steps finish, keep it in the journal. */

@@ -45,13 +45,67 @@ export function controllingTerminal(): Terminal | null {
   };
 }
 
-/** A prompt reading from `open()`'s terminal; each question opens it and closes it again. */
-export function terminalPasswordPrompt(open: () => Terminal | null = controllingTerminal): PasswordPrompt {
-  return (t) => {
-    const terminal = open();
-    if (!terminal) return Promise.reject(cannotAsk(t, 'there is no terminal to ask on: run ferry from a terminal, or log in with a key file or the SSH agent'));
-    return readHidden(terminal, `Password for ${t.user}@${t.host} (${t.label}): `);
-  };
+/** Something else using the terminal (`ferry run`'s key input and view): it steps aside while a prompt has it. */
+export interface TerminalUser {
+  /** A prompt is about to read the terminal: stop reading keys and hold output. */
+  suspend(): void;
+  /** The prompt is done: read keys again, write what was held. */
+  resume(): void;
+}
+
+/**
+ * Turns on the one terminal of the process. A password prompt and `ferry run`'s own key input
+ * would both read it (a typed password could approve steps), and the run's view would write over
+ * the question: while a prompt is open, every user that joined is suspended, and prompts come
+ * one at a time (two hosts asking at once get their questions in turn).
+ */
+export class TerminalTurns {
+  private readonly users = new Set<TerminalUser>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private prompting = false;
+
+  /** `user` is suspended while any prompt is open (at once, if one is); the returned function leaves. */
+  join(user: TerminalUser): () => void {
+    this.users.add(user);
+    if (this.prompting) user.suspend();
+    return () => {
+      this.users.delete(user);
+    };
+  }
+
+  /** Whether a prompt has the terminal now. */
+  get busy(): boolean {
+    return this.prompting;
+  }
+
+  /** Runs `prompt` alone on the terminal: after the prompts before it, with every user suspended meanwhile. */
+  alone<T>(prompt: () => Promise<T>): Promise<T> {
+    const turn = this.queue.then(async () => {
+      this.prompting = true;
+      for (const user of [...this.users]) user.suspend();
+      try {
+        return await prompt();
+      } finally {
+        this.prompting = false;
+        for (const user of [...this.users]) user.resume();
+      }
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+}
+
+/** The process's terminal: the CLI's password prompts and `ferry run`'s input take turns on it. */
+export const processTerminal = new TerminalTurns();
+
+/** A prompt reading from `open()`'s terminal, in its turn; each question opens it and closes it again. */
+export function terminalPasswordPrompt(open: () => Terminal | null = controllingTerminal, turns: TerminalTurns = processTerminal): PasswordPrompt {
+  return (t) =>
+    turns.alone(() => {
+      const terminal = open();
+      if (!terminal) return Promise.reject(cannotAsk(t, 'there is no terminal to ask on: run ferry from a terminal, or log in with a key file or the SSH agent'));
+      return readHidden(terminal, `Password for ${t.user}@${t.host} (${t.label}): `);
+    });
 }
 
 /** Reads one line without echo; Ctrl-C or Ctrl-D on an empty line declines (undefined). */

@@ -6,3 +6,4 @@ export { type ServeHandle, type ServeOptions, type RpcEndpoint, startServer } fr
 export { contentSecurityPolicy, securityHeaders } from './headers.js';
 export { RendererFiles, withStyleNonce } from './static.js';
 export { Guard, newToken } from './guard.js';
+export { PendingEndpoint } from './pending-endpoint.js';

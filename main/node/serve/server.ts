@@ -2,13 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 
-import { type WebSocket, WebSocketServer } from 'ws';
-
 import type { ErrorBody, Reply } from '../../../src/contract/errors.js';
-import { NAMESPACE } from '../../../src/contract/procedures.js';
+import type { EventSockets } from './events.js';
 import { Guard, newToken, tokenCookieName } from './guard.js';
 import { securityHeaders } from './headers.js';
-import { type ServerFrame, parseClientFrame } from './protocol.js';
 import { RendererFiles } from './static.js';
 
 /**
@@ -23,6 +20,11 @@ import { RendererFiles } from './static.js';
  *
  * The handler table (main/rpc createHandlers) is mounted unchanged; this module adds only the
  * transport and its guard (guard.ts). It never closes the table: its owner does.
+ *
+ * Listening comes first: this module loads only Node's http and the guard. The contract (zod and
+ * its schemas) and the WebSocket side (`ws`, events.ts) are loaded on the first call and the first
+ * WebSocket, so the address is printed at once and the page's files are served before they load
+ * (issue 16: console ready).
  */
 
 /** What the server needs of the handler table (main/rpc RpcServer). */
@@ -68,13 +70,15 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const files = new RendererFiles(options.rendererDir, styleNonce);
   const onError = options.onError ?? ((where, e) => console.error(`ferry console: ${where}:`, e));
   const http = createServer();
-  const sockets = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? 1024 * 1024 });
 
   const port = await listen(http, options.port ?? 0);
   const origin = `http://${HOST}:${port}`;
   const guard = new Guard(token, port);
   const headers = securityHeaders({ styleNonce, connect: [`ws://${HOST}:${port}`] });
-  const context: Context = { options, guard, files, headers, onError, port };
+  const sockets = onFirstUse(() =>
+    import('./events.js').then((m) => new m.EventSockets({ rpc: options.rpc, maxFrameBytes: options.maxFrameBytes ?? 1024 * 1024, maxSubscriptions: options.maxSubscriptions ?? 256, onError })),
+  );
+  const context: Context = { options, guard, files, headers, onError, port, sockets };
 
   http.on('request', (req, res) => {
     handleRequest(context, req, res).catch((e: unknown) => {
@@ -83,7 +87,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       else res.destroy();
     });
   });
-  http.on('upgrade', (req, socket, head) => upgrade(context, sockets, req, socket, head));
+  http.on('upgrade', (req, socket, head) => upgrade(context, req, socket, head));
   http.on('clientError', (_e, socket) => socket.destroy());
 
   return {
@@ -95,6 +99,23 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   };
 }
 
+/** A value made on first use, once; `made()` is it if already asked for (and not failed). */
+interface OnFirstUse<T> {
+  get(): Promise<T>;
+  made(): Promise<T> | undefined;
+}
+
+function onFirstUse<T>(make: () => Promise<T>): OnFirstUse<T> {
+  let value: Promise<T> | undefined;
+  return {
+    get: () => (value ??= make()),
+    made: () => value,
+  };
+}
+
+/** The contract's namespace (`ferry`), read on the first call: the contract is not loaded before the server listens. */
+const contractNamespace = onFirstUse(async () => (await import('../../../src/contract/procedures.js')).NAMESPACE);
+
 interface Context {
   readonly options: ServeOptions;
   readonly guard: Guard;
@@ -102,6 +123,7 @@ interface Context {
   readonly headers: Record<string, string>;
   readonly onError: (where: string, error: unknown) => void;
   readonly port: number;
+  readonly sockets: OnFirstUse<EventSockets>;
 }
 
 function listen(http: Server, port: number): Promise<number> {
@@ -136,9 +158,10 @@ async function handleRequest(ctx: Context, req: IncomingMessage, res: ServerResp
 }
 
 async function callProcedure(ctx: Context, req: IncomingMessage, res: ServerResponse, segment: string): Promise<void> {
-  const name = procedureOfSegment(segment);
+  const namespace = await contractNamespace.get();
+  const name = procedureOfSegment(segment, namespace);
   if (name === undefined) {
-    return refuse(req, res, ctx, 404, { code: 'not-found', message: `/rpc/${segment.slice(0, 80)}: expected /rpc/${NAMESPACE}:<procedure> (for example /rpc/${NAMESPACE}:cluster:list)` });
+    return refuse(req, res, ctx, 404, { code: 'not-found', message: `/rpc/${segment.slice(0, 80)}: expected /rpc/${namespace}:<procedure> (for example /rpc/${namespace}:cluster:list)` });
   }
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\s*(;|$)/i.test(type)) {
@@ -162,14 +185,14 @@ async function callProcedure(ctx: Context, req: IncomingMessage, res: ServerResp
 }
 
 /** `ferry:cluster:list` (or its %-encoded form) → `cluster:list`; undefined outside the namespace. */
-export function procedureOfSegment(segment: string): string | undefined {
+export function procedureOfSegment(segment: string, namespace: string): string | undefined {
   let channel: string;
   try {
     channel = decodeURIComponent(segment);
   } catch {
     return undefined;
   }
-  const prefix = `${NAMESPACE}:`;
+  const prefix = `${namespace}:`;
   // the name itself is checked by the handler table, which names the closest known procedure
   return channel.startsWith(prefix) && channel.length > prefix.length ? channel.slice(prefix.length) : undefined;
 }
@@ -307,13 +330,19 @@ function errorEnvelope(error: ErrorBody): Reply<never> {
 
 // ---- WebSocket ------------------------------------------------------------------------------
 
-function upgrade(ctx: Context, sockets: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+function upgrade(ctx: Context, req: IncomingMessage, socket: Duplex, head: Buffer): void {
   socket.on('error', () => socket.destroy());
   const url = requestUrl(req, ctx.port);
   if (url === undefined || url.pathname !== '/events') return refuseUpgrade(socket, { status: 404, error: { code: 'not-found', message: 'the only WebSocket is /events' } });
   const refusal = ctx.guard.check(req.headers, url);
   if (refusal !== undefined) return refuseUpgrade(socket, refusal);
-  sockets.handleUpgrade(req, socket, head, (ws) => serveEvents(ctx, ws));
+  ctx.sockets.get().then(
+    (sockets) => sockets.accept(req, socket, head),
+    (e: unknown) => {
+      ctx.onError('loading the WebSocket server', e);
+      socket.destroy();
+    },
+  );
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
@@ -325,53 +354,9 @@ function refuseUpgrade(socket: Duplex, refusal: { readonly status: number; reado
   );
 }
 
-function serveEvents(ctx: Context, ws: WebSocket): void {
-  const subscriptions = new Map<string, () => void>();
-  const limit = ctx.options.maxSubscriptions ?? 256;
-  const send = (frame: ServerFrame): void => {
-    if (ws.readyState !== ws.OPEN) return;
-    try {
-      ws.send(JSON.stringify(frame));
-    } catch (e) {
-      ctx.onError('an event that JSON cannot carry', e);
-    }
-  };
-  const tellError = (error: ErrorBody): void => send({ type: 'error', error });
-
-  ws.on('error', () => ws.terminate());
-  ws.on('close', () => {
-    for (const unsubscribe of subscriptions.values()) unsubscribe();
-    subscriptions.clear();
-  });
-  ws.on('message', (data, isBinary) => {
-    if (isBinary) return tellError({ code: 'invalid-request', message: '$: expected a JSON text frame, got a binary one', path: '$' });
-    const parsed = parseClientFrame(rawText(data));
-    if (!parsed.ok) return tellError(parsed.error);
-    const frame = parsed.frame;
-    if (frame.type === 'unsubscribe') {
-      subscriptions.get(frame.id)?.();
-      subscriptions.delete(frame.id);
-      return;
-    }
-    if (subscriptions.has(frame.id)) return tellError({ code: 'invalid-request', message: `$.id: subscription ${JSON.stringify(frame.id)} already exists`, path: '$.id' });
-    if (subscriptions.size >= limit) return tellError({ code: 'invalid-request', message: `$: at most ${limit} subscriptions per connection`, path: '$' });
-    const unsubscribe = ctx.options.rpc.subscribe(frame.name, frame.input, (reply) => {
-      // a refused subscription gets this one error and nothing after: forget it
-      if (!reply.ok && reply.error.code === 'invalid-request') subscriptions.delete(frame.id);
-      send({ type: 'event', id: frame.id, reply });
-    });
-    subscriptions.set(frame.id, unsubscribe);
-  });
-}
-
-function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data as ArrayBuffer).toString('utf8');
-}
-
-async function closeAll(http: Server, sockets: WebSocketServer): Promise<void> {
-  for (const ws of sockets.clients) ws.terminate();
-  await new Promise<void>((resolve) => sockets.close(() => resolve()));
+async function closeAll(http: Server, sockets: OnFirstUse<EventSockets>): Promise<void> {
+  const events = await sockets.made()?.catch(() => undefined);
+  await events?.close();
   await new Promise<void>((resolve) => {
     http.close(() => resolve());
     http.closeAllConnections();

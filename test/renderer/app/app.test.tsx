@@ -86,7 +86,8 @@ describe('the shell', () => {
       window.location.hash = '#/connect';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
-    expect(screen.getByRole('heading', { level: 1, name: 'Connect' })).toBeTruthy();
+    // every screen is a chunk of its own (React.lazy): it comes a moment after the shell
+    expect(await screen.findByRole('heading', { level: 1, name: 'Connect' }, { timeout: 10_000 })).toBeTruthy();
 
     fireEvent.keyDown(window, { key: 'g' });
     fireEvent.keyDown(window, { key: 's' });
@@ -115,7 +116,7 @@ describe('Connect', () => {
     window.location.hash = '#/connect';
     await renderApp();
     await waitFor(() => expect(h.store.getState().clusters.length).toBeGreaterThan(0));
-    const table = screen.getByRole('table', { name: 'Clusters' });
+    const table = await screen.findByRole('table', { name: 'Clusters' }, { timeout: 10_000 });
     const demo = within(table).getByRole('row', { name: /demo/ });
     expect(within(demo).getByText('in use')).toBeTruthy();
     // the list follows the reads: the demo's twelve hosts once the first read is in
