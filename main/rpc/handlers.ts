@@ -6,7 +6,7 @@ import { type ClusterChangedEvent, type PlanComputed, progressToWire } from '../
 import { stampOperatorEvent } from '../../src/contract/executor.js';
 import { type ClusterSummary, type InputOf, type NamesOfKind, type OutputOf, PLAN_DEFAULTS, PROCEDURES, type PlanOptionsInput, type ProcedureName, type RunSummary, isProcedureName } from '../../src/contract/procedures.js';
 import { type AnyRequest, parseOutput, parseRequest } from '../../src/contract/validate.js';
-import { type InstanceJson, decodeInstance, snapshotToWire } from '../../src/contract/wire.js';
+import { type InstanceJson, type OriginRef, decodeInstance, sameOrigin, snapshotToWire } from '../../src/contract/wire.js';
 import { constraintSetHash } from '../../src/dsl/constraint-set.js';
 import { parseScript } from '../../src/dsl/script.js';
 import { isFinal, transition } from '../../src/executor/machine.js';
@@ -18,6 +18,7 @@ import { type Journal, JournalError } from '../node/journal/journal.js';
 import { PasswordRelay } from '../node/libvirt/passwords.js';
 import { ClusterUnavailableError, type ClusterService, UnknownClusterError } from '../services/cluster.js';
 import type { RunDriver } from '../services/execution.js';
+import { PlanHistory, planSourceOf } from '../services/plan-history.js';
 import { planOutcomeToWire, planRequestErrorToWire, planRequestFromWire } from '../services/plan-wire.js';
 import { type PlanOutcome, PlanRequestError, type PlanningService } from '../services/planning.js';
 import type { RunPlanOptions, RunService } from '../services/runs.js';
@@ -41,6 +42,8 @@ export interface RpcServices {
   readonly runs: RunService;
   /** `user@host` of the operator of this session: the `by` of every event it sends. */
   readonly actor: string;
+  /** History's computed plans (default: kept in `journal` by a PlanHistory of this table's own). */
+  readonly planHistory?: PlanHistory;
 }
 
 export interface RpcOptions {
@@ -80,6 +83,8 @@ interface Ctx {
   readonly now: () => number;
   /** Passwords asked of this front end (cluster:password-needed / cluster:password). */
   readonly passwords: PasswordRelay;
+  /** Computed plans kept for History (plan:list, plan:get). */
+  readonly plans: PlanHistory;
 }
 
 type Handler<N extends CallableName> = (ctx: Ctx, input: InputOf<N>) => Promise<Reply<OutputOf<N>>>;
@@ -91,7 +96,7 @@ export function createHandlers(services: RpcServices, options: RpcOptions = {}):
   const passwords = new PasswordRelay((question) => session.hub.emit('cluster:password-needed', question));
   // logins that need a password ask this front end from now on (the CLI's terminal prompt no more)
   services.clusters.usePasswordPrompt(passwords.prompt);
-  const ctx: Ctx = { services, session, now: options.now ?? Date.now, passwords };
+  const ctx: Ctx = { services, session, now: options.now ?? Date.now, passwords, plans: services.planHistory ?? new PlanHistory({ journal: services.journal }) };
 
   async function invoke(name: string, rawInput: unknown): Promise<Reply<unknown>> {
     if (isSubscription(name)) return notCallable(name);
@@ -144,6 +149,8 @@ const HANDLERS: { readonly [N in CallableName]: Handler<N> } = {
   'constraints:lint': lintScript,
   'plan:compute': computePlan,
   'plan:cancel': cancelPlan,
+  'plan:list': listPlans,
+  'plan:get': getPlan,
   'run:create': createRun,
   'run:get': getRun,
   'run:list': listRuns,
@@ -286,17 +293,40 @@ function clusterChanged(snapshot: InventorySnapshot): ClusterChangedEvent {
  * the cluster's last read (read now when there is none) with no constraints of its own, as
  * RunService plans it.
  */
-async function sourceInstance(ctx: Ctx, input: { readonly clusterId: string } | { readonly instance: InstanceJson } | { readonly instanceId: string }): Promise<Reply<Instance>> {
-  if ('instance' in input) return decodeGiven(input.instance);
+type SourceInput = { readonly clusterId: string } | { readonly instance: InstanceJson } | { readonly instanceId: string };
+
+async function sourceInstance(ctx: Ctx, input: SourceInput): Promise<Reply<Instance>> {
+  const source = await sourceOf(ctx, input);
+  return source.ok ? ok(source.value.instance) : source;
+}
+
+/** The instance to plan or lint against, and which origin it is (none for an instance given whole). */
+async function sourceOf(ctx: Ctx, input: SourceInput): Promise<Reply<{ readonly instance: Instance; readonly origin: OriginRef | null }>> {
+  if ('instance' in input) {
+    const decoded = decodeGiven(input.instance);
+    return decoded.ok ? ok({ instance: decoded.value, origin: null }) : decoded;
+  }
   if ('instanceId' in input) {
     const kept = ctx.session.instances.get(input.instanceId);
     if (kept === undefined) return fail('not-found', `$.input.instanceId: no open instance ${input.instanceId} (the console was restarted or opened newer files): open the file again`, { path: '$.input.instanceId' });
     // kept for the next what-if: whoever plans gets a model of its own
-    return ok({ ...kept, model: kept.model.clone() });
+    return ok({ instance: { ...kept, model: kept.model.clone() }, origin: { kind: 'instance', instanceId: input.instanceId } });
   }
   const snapshot = ctx.session.reads.last(input.clusterId) ?? (await readCluster(ctx, input.clusterId));
   // the remembered read is shared: whoever plans gets a model of its own
-  return ok({ model: snapshot.model.clone(), constraints: [], objective: { id: 'minimizeMTTR' } });
+  return ok({
+    instance: { model: snapshot.model.clone(), constraints: [], objective: { id: 'minimizeMTTR' } },
+    origin: { kind: 'snapshot', clusterId: input.clusterId, readAt: snapshot.readAt },
+  });
+}
+
+/**
+ * The origin to leave out of the answer: the one the caller holds, when the plan's origin is
+ * exactly it (the same read or opened instance, no attribute set by the script); else none.
+ */
+function heldOrigin(held: OriginRef | undefined, used: OriginRef | null, outcome: PlanOutcome): OriginRef | undefined {
+  if (held === undefined || used === null || outcome.kind !== 'result' || !outcome.originAsGiven) return undefined;
+  return sameOrigin(held, used) ? used : undefined;
 }
 
 function decodeGiven(instance: InstanceJson): Reply<Instance> {
@@ -334,16 +364,17 @@ async function computePlan(ctx: Ctx, input: InputOf<'plan:compute'>): Promise<Re
   const controller = new AbortController();
   ctx.session.planning.set(requestId, controller);
   try {
-    const source = await sourceInstance(ctx, input);
+    const source = await sourceOf(ctx, input);
     if (!source.ok) return source;
     const notices: string[] = [];
-    const outcome = await ctx.services.planning.compute(planRequestFromWire(source.value, input.script, input.options), {
+    const outcome = await ctx.services.planning.compute(planRequestFromWire(source.value.instance, input.script, input.options), {
       signal: controller.signal,
       onProgress: (progress) => ctx.session.hub.emit('plan:progress', progressToWire(requestId, progress)),
       onNotice: (message) => notices.push(message),
     });
     holdPlan(ctx, input, outcome);
-    return ok(withNotices(planOutcomeToWire(requestId, outcome), notices));
+    ctx.plans.record({ requestId, source: planSourceOf(input), script: input.script, options: input.options }, outcome, notices);
+    return ok(withNotices(planOutcomeToWire(requestId, outcome, heldOrigin(input.originHeld, source.value.origin, outcome)), notices));
   } finally {
     ctx.session.planning.delete(requestId);
   }
@@ -376,6 +407,18 @@ async function cancelPlan(ctx: Ctx, input: InputOf<'plan:cancel'>): Promise<Repl
   const controller = ctx.session.planning.get(input.requestId);
   controller?.abort();
   return ok({ cancelled: controller !== undefined });
+}
+
+// ---- past plans -----------------------------------------------------------------------------
+
+async function listPlans(ctx: Ctx, input: InputOf<'plan:list'>): Promise<Reply<OutputOf<'plan:list'>>> {
+  return ok(ctx.plans.list(input));
+}
+
+async function getPlan(ctx: Ctx, input: InputOf<'plan:get'>): Promise<Reply<OutputOf<'plan:get'>>> {
+  const kept = await ctx.plans.get(input.planId);
+  if (!kept) return fail('not-found', `no plan ${input.planId} in the journal (only the last 200 computed plans are kept)`, { path: '$.input.planId' });
+  return ok({ ...kept, script: { ...kept.script } });
 }
 
 // ---- runs -----------------------------------------------------------------------------------
@@ -459,6 +502,7 @@ function adoptCreated(ctx: Ctx, input: InputOf<'run:create'>, driver: RunDriver)
     driver.dispatch(stampOperatorEvent({ type: 'set-mode', mode, ...(input.maxPerHost !== undefined ? { maxPerHost: input.maxPerHost } : {}) }, ctx.now(), ctx.services.actor));
   }
   ctx.session.held.forget(input.requestId);
+  ctx.plans.linkRun(input.requestId, driver.run.runId);
   ctx.session.live.adopt(driver);
   return ok({ run: driver.run, progress: driver.progress() });
 }
@@ -576,6 +620,7 @@ async function rehearseRun(ctx: Ctx, input: InputOf<'run:rehearse'>): Promise<Re
     case 'created': {
       const { driver } = created;
       if (input.mode !== undefined) driver.dispatch(stampOperatorEvent({ type: 'set-mode', mode: input.mode }, ctx.now(), ctx.services.actor));
+      ctx.plans.linkRun(input.requestId, driver.run.runId);
       ctx.session.live.adopt(driver);
       return ok({ run: driver.run, progress: driver.progress() });
     }

@@ -14,3 +14,4 @@ export {
 } from './planning.js';
 export { ProgressGate, type ProgressGateOptions } from './progress-gate.js';
 export { planOutcomeToWire, planRequestErrorToWire, planRequestFromWire } from './plan-wire.js';
+export { type KeptPlan, type PlanAsked, PlanHistory, type PlanHistoryOptions, pastPlanOf, planSourceOf } from './plan-history.js';

@@ -1,7 +1,7 @@
 import { type ErrorEnvelope, fail } from '../../src/contract/errors.js';
 import { type PlanComputed, planResultToWire } from '../../src/contract/events.js';
 import { PLAN_DEFAULTS, type PlanOptionsInput } from '../../src/contract/procedures.js';
-import type { ScriptInput } from '../../src/contract/wire.js';
+import type { OriginRef, ScriptInput } from '../../src/contract/wire.js';
 import type { Instance } from '../../src/instance/instance.js';
 import type { PlanOutcome, PlanRequest, PlanRequestError } from './planning.js';
 
@@ -29,13 +29,13 @@ export function planRequestFromWire(instance: Instance, script: ScriptInput | un
   };
 }
 
-/** plan:compute's answer as the contract says. */
-export function planOutcomeToWire(requestId: string, outcome: PlanOutcome): PlanComputed {
+/** plan:compute's answer as the contract says; `originHeld`: the caller holds the plan's origin, left out. */
+export function planOutcomeToWire(requestId: string, outcome: PlanOutcome, originHeld?: OriginRef): PlanComputed {
   switch (outcome.kind) {
     case 'script-errors':
       return { kind: 'script-errors', requestId, diagnostics: [...outcome.diagnostics] };
     case 'result':
-      return { kind: 'result', requestId, result: planResultToWire(outcome.result), constraintHash: outcome.constraintHash, diagnostics: [...outcome.diagnostics] };
+      return { kind: 'result', requestId, result: planResultToWire(outcome.result, undefined, originHeld), constraintHash: outcome.constraintHash, diagnostics: [...outcome.diagnostics] };
   }
 }
 

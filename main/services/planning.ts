@@ -1,12 +1,13 @@
 import type { Constraint } from '../../src/catalogue/constraint.js';
 import { checkPlan } from '../../src/checker/plan-checker.js';
+import { plannerCheckOptions } from '../../src/solver/pipeline/attempt.js';
 import { constraintSetHash } from '../../src/dsl/constraint-set.js';
 import type { Diagnostic } from '../../src/dsl/diagnostics.js';
 import { applyAttributes, parseScript } from '../../src/dsl/script.js';
 import type { Instance } from '../../src/instance/instance.js';
 import type { Model } from '../../src/model/index.js';
 import { DurationModel, memoryOverBandwidth } from '../../src/plan/durations.js';
-import { EXACT_MODEL_MAX_VMS, type PlanBudgets, type PlanOptions, type PlanProgress, type PlanResult, type SolveParts, plan } from '../../src/solver/planner.js';
+import { EXACT_MODEL_MAX_VMS, type PlanBudgets, type PlanOptions, type PlanResult, type SolveParts, plan } from '../../src/solver/planner.js';
 import type { MznRunner, MznSolverId } from '../../src/solver/ports.js';
 import { type PlacementObjective, isMemoryResource } from '../../src/solver/problem.js';
 import { workerPartSolver } from '../node/solver/parallel.js';
@@ -75,6 +76,8 @@ export interface PreparedPlan {
   /** The script's warnings and notes (it has no error). */
   readonly diagnostics: readonly Diagnostic[];
   readonly durations?: DurationModel;
+  /** True when the script set no attribute: the plan's origin is the request's model as given. */
+  readonly originAsGiven: boolean;
 }
 
 export interface PlannedOutcome {
@@ -84,6 +87,8 @@ export interface PlannedOutcome {
   readonly constraints: readonly Constraint[];
   readonly constraintHash: string;
   readonly diagnostics: readonly Diagnostic[];
+  /** True when the plan's origin is the request's model as given (a caller holding it need not get it back). */
+  readonly originAsGiven: boolean;
 }
 
 export type PlanOutcome = ScriptErrors | PlannedOutcome;
@@ -108,15 +113,10 @@ export interface PlanningServiceOptions {
   readonly planner?: typeof plan;
   /** Least time between two progress checks (default 250 ms). */
   readonly progressIntervalMs?: number;
-  /**
-   * How long a big instance's (over QUIET_ABOVE_VMS VMs) first progress waits (default 1,000 ms):
-   * see QuietStart.
-   */
-  readonly progressQuietMs?: number;
 }
 
-/** Instances with more VMs than this have their first progress held back (progressQuietMs). */
-export const QUIET_ABOVE_VMS = 5000;
+/** The first progress waits this long (the gate's default interval): quick answers carry their plan themselves. */
+const FIRST_PROGRESS_AFTER_MS = 250;
 
 /** Loaded only when the exact model may run (small instances or a chosen solver). */
 const defaultPickRunner: RunnerPicker = async (options) => (await import('../node/solver/runners.js')).pickRunner(options);
@@ -126,7 +126,6 @@ export class PlanningService {
   private readonly solveParts: SolveParts | null;
   private readonly planner: typeof plan;
   private readonly progressIntervalMs: number | undefined;
-  private readonly progressQuietMs: number;
 
   constructor(options: PlanningServiceOptions = {}) {
     this.pickRunner = options.pickRunner === undefined ? defaultPickRunner : options.pickRunner;
@@ -134,7 +133,6 @@ export class PlanningService {
     this.solveParts = options.solveParts === undefined ? workerPartSolver() : options.solveParts;
     this.planner = options.planner ?? plan;
     this.progressIntervalMs = options.progressIntervalMs;
-    this.progressQuietMs = options.progressQuietMs ?? 1000;
   }
 
   /** Prepare, then plan. Throws PlanRequestError for options the instance cannot support. */
@@ -163,6 +161,7 @@ export class PlanningService {
       constraintHash: constraintSetHash(constraints),
       diagnostics: applied.diagnostics,
       ...(durations ? { durations } : {}),
+      originAsGiven: applied.attributes === 0,
     };
   }
 
@@ -170,14 +169,11 @@ export class PlanningService {
   async solve(prepared: PreparedPlan, hooks: PlanningHooks = {}): Promise<PlannedOutcome> {
     const runner = await this.openRunner(prepared, hooks.onNotice);
     const gate = this.progressGate(prepared, hooks.onProgress);
-    const quiet = gate && prepared.instance.model.mapping.vmCount() > QUIET_ABOVE_VMS ? new QuietStart(gate, this.progressQuietMs) : undefined;
     let result: PlanResult;
     try {
-      result = await this.planner(prepared.instance, this.planOptions(prepared, runner, quiet ?? gate, hooks.signal));
-      quiet?.end();
+      result = await this.planner(prepared.instance, this.planOptions(prepared, runner, gate, hooks.signal));
       gate?.finish(result.plan);
     } finally {
-      quiet?.end();
       gate?.close();
       await closeRunner(runner);
     }
@@ -188,6 +184,7 @@ export class PlanningService {
       constraints: prepared.constraints,
       constraintHash: prepared.constraintHash,
       diagnostics: prepared.diagnostics,
+      originAsGiven: prepared.originAsGiven,
     };
   }
 
@@ -227,55 +224,13 @@ export class PlanningService {
     if (!onProgress) return undefined;
     const full: Instance = { ...prepared.instance, constraints: prepared.constraints };
     return new ProgressGate({
-      check: (candidate) => checkPlan(full, candidate).ok,
+      // the duration model the planner used: a candidate's timing is judged as the final plan's is
+      check: (candidate) => checkPlan(full, candidate, plannerCheckOptions(prepared.durations ? { durations: prepared.durations } : {})).ok,
       forward: onProgress,
       ...(this.progressIntervalMs !== undefined ? { minIntervalMs: this.progressIntervalMs } : {}),
+      // a plan answered within the first interval is shown by its answer, not checked twice
+      firstCheckAfterMs: this.progressIntervalMs ?? FIRST_PROGRESS_AFTER_MS,
     });
-  }
-}
-
-/**
- * On a big instance a progress event carries the whole plan (its origin: 2 MB for 40,000 VMs)
- * through the checker, the contract's validation and the transport: a second of work for a plan
- * found in the first second, which the answer itself brings a moment later (a what-if is such a
- * plan). There the first candidates wait `quietMs`; then the latest one goes to the gate, unless
- * planning ended first (the answer shows the plan). Later candidates go to the gate at once.
- */
-class QuietStart {
-  private held: PlanProgress | undefined;
-  private open = false;
-  private timer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    private readonly gate: ProgressGate,
-    quietMs: number,
-  ) {
-    if (quietMs <= 0) {
-      this.open = true;
-      return;
-    }
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.open = true;
-      const held = this.held;
-      this.held = undefined;
-      if (held) this.gate.offer(held);
-    }, quietMs);
-    // a quiet period must not keep the process alive after planning ended
-    this.timer.unref?.();
-  }
-
-  offer(progress: PlanProgress): void {
-    if (this.open) this.gate.offer(progress);
-    else this.held = progress;
-  }
-
-  /** Planning ended: what is held is dropped (the answer carries the plan). */
-  end(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.held = undefined;
-    this.open = false;
   }
 }
 
@@ -283,14 +238,14 @@ class QuietStart {
 function applyScript(
   instance: Instance,
   script: PlanRequest['script'],
-): ScriptErrors | { readonly kind: 'applied'; readonly instance: Instance; readonly scriptConstraints: readonly Constraint[]; readonly diagnostics: readonly Diagnostic[] } {
-  if (script === undefined) return { kind: 'applied', instance, scriptConstraints: [], diagnostics: [] };
+): ScriptErrors | { readonly kind: 'applied'; readonly instance: Instance; readonly scriptConstraints: readonly Constraint[]; readonly diagnostics: readonly Diagnostic[]; readonly attributes: number } {
+  if (script === undefined) return { kind: 'applied', instance, scriptConstraints: [], diagnostics: [], attributes: 0 };
   // the caller's model stays as it was: attributes go to a copy
   const model = instance.model.clone();
   const parsed = parseScript(script.text, { model });
   if (!parsed.ok) return { kind: 'script-errors', diagnostics: parsed.diagnostics };
   applyAttributes(model, parsed.attributes);
-  return { kind: 'applied', instance: { ...instance, model }, scriptConstraints: parsed.constraints, diagnostics: parsed.diagnostics };
+  return { kind: 'applied', instance: { ...instance, model }, scriptConstraints: parsed.constraints, diagnostics: parsed.diagnostics, attributes: parsed.attributes.length };
 }
 
 /** undefined: the planner's default (attributes); null: 'memory' asked on a model without memory. */

@@ -24,6 +24,12 @@ export interface ProgressGateOptions {
   readonly minIntervalMs?: number;
   /** Most of the time spent checking (default 0.2). */
   readonly maxShare?: number;
+  /**
+   * How long the first candidate waits for its check (default 0: at once). A planning that answers
+   * within it needs no progress: its answer shows the plan, and a check of a 40,000-VM candidate
+   * would only delay that answer.
+   */
+  readonly firstCheckAfterMs?: number;
   readonly now?: () => number;
 }
 
@@ -46,6 +52,7 @@ export class ProgressGate {
     this.minIntervalMs = options.minIntervalMs ?? 250;
     this.maxShare = options.maxShare ?? 0.2;
     this.now = options.now ?? Date.now;
+    this.nextCheckAt = options.firstCheckAfterMs ? this.now() + options.firstCheckAfterMs : Number.NEGATIVE_INFINITY;
   }
 
   /** The planner's onProgress: checked now when a check is due, else kept for later. */
@@ -57,8 +64,10 @@ export class ProgressGate {
   }
 
   /**
-   * Planning ended: the last candidate is always shown. When it is `final` (the plan plan()
-   * returned, which plan() itself checked against the full constraint list), it is not checked again.
+   * Planning ended. With a `final` plan (the one plan() returned, which plan() itself checked
+   * against the full constraint list), the last candidate is shown unchecked when it is that plan,
+   * and dropped otherwise: the answer brings a plan at least as good at once, and checking an older
+   * one would only hold the answer back. Without one, the last candidate is checked and shown.
    */
   finish(final?: Plan): void {
     if (this.closed) return;
@@ -66,10 +75,11 @@ export class ProgressGate {
     this.disarm();
     const last = this.pending;
     if (!last) return;
-    if (final !== undefined && last.plan === final) {
+    if (final === undefined) this.checkPending();
+    else {
       this.pending = undefined;
-      this.send(last);
-    } else this.checkPending();
+      if (last.plan === final) this.send(last);
+    }
   }
 
   /** Stops without showing anything more (planning failed). */

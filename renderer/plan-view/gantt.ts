@@ -2,6 +2,7 @@ import type { NamedAction } from '../../src/cluster/ports.js';
 import { describeNamedAction } from '../../src/executor/describe.js';
 import type { Step } from '../../src/executor/types.js';
 import { formatTime } from '../../src/plan/format.js';
+import { safeName } from '../../src/text/safe.js';
 
 /**
  * The Gantt's geometry, computed once per plan and width (pure, memoised by the screen) in
@@ -24,6 +25,12 @@ export interface GanttBar {
   readonly height: number;
   /** The step in operator words (names through safeName); shown as SVG text, never as markup. */
   readonly label: string;
+  /**
+   * What the bar itself reads, from its lane's point of view: a migration's bar in its destination
+   * lane says where the VM comes from (`web3 ← r2-h3`), its twin in the source lane where it goes
+   * (`web3 → r2-h1`); other steps read as their label. Names through safeName.
+   */
+  readonly caption: string;
   readonly start: number;
   readonly end: number;
 }
@@ -154,7 +161,9 @@ export function layoutGantt(steps: readonly Step[], hosts: readonly string[], op
   const barAt = (p: Placed, lane: number, row: number, shape: GanttShape): GanttBar => {
     const x = xOf(p.step.plannedStart);
     const w = Math.max(MIN_BAR_WIDTH, xOf(p.step.plannedEnd) - x);
-    return { stepId: p.step.id, shape, lane, x, y: (laneY[lane] ?? top) + 3 + row * rowHeight, width: w, height: rowHeight - 4, label: describeNamedAction(p.step.action), start: p.step.plannedStart, end: p.step.plannedEnd };
+    const label = describeNamedAction(p.step.action);
+    const caption = captionOf(p.step.action, shape === 'migration-source' ? 'source' : 'main') ?? label;
+    return { stepId: p.step.id, shape, lane, x, y: (laneY[lane] ?? top) + 3 + row * rowHeight, width: w, height: rowHeight - 4, label, caption, start: p.step.plannedStart, end: p.step.plannedEnd };
   };
   const bars: GanttBar[] = [];
   const twins: GanttBar[] = [];
@@ -287,6 +296,15 @@ function placeAction(a: NamedAction): Placement {
 }
 
 const NO_HOST = '(no host)';
+
+/**
+ * A move between hosts as its lane sees it: arriving (`web3 ← r2-h3`) in the destination lane,
+ * leaving (`web3 → r2-h1`) in the source lane. Undefined for actions that stay on one host.
+ */
+function captionOf(a: NamedAction, end: 'main' | 'source'): string | undefined {
+  if ((a.kind !== 'migrateVM' && a.kind !== 'resumeVM') || a.from === a.to) return undefined;
+  return end === 'main' ? `${safeName(a.vm)} ← ${safeName(a.from)}` : `${safeName(a.vm)} → ${safeName(a.to)}`;
+}
 
 const TICK_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14_400, 28_800, 86_400];
 

@@ -1,8 +1,7 @@
 import type { Constraint } from '../../src/catalogue/constraint.js';
-import type { PlanResultWire } from '../../src/contract/events.js';
 import type { Step } from '../../src/executor/types.js';
 import { usageOverTime } from '../../src/plan/usage.js';
-import { type Placement, planViewOf } from './plan-model.js';
+import { type Placement, type ShownPlan, planViewOf } from './plan-model.js';
 import { type HostUsage, hostUsages } from './usage-series.js';
 
 /**
@@ -38,7 +37,12 @@ export interface PlanDigest {
 export type DigestResult = { readonly ok: true; readonly digest: PlanDigest } | { readonly ok: false; readonly message: string };
 
 export interface DigestRequest {
-  readonly result: Pick<PlanResultWire, 'plan' | 'stepIds'>;
+  readonly result: ShownPlan;
+  /**
+   * Names the plan's origin (plan-model.ts originKeyOf): decoded once, then shared by the plans
+   * on it. Without it the origin is decoded for this plan alone.
+   */
+  readonly originKey?: string;
   /** The script the plan was computed under (its overbook ratios). */
   readonly script: string;
   /** The instance's own constraints (an instance file's). */
@@ -50,7 +54,7 @@ export const ALL_HOSTS_UP_TO = 64;
 
 /** null: the result has no plan. */
 export function digestPlan(request: DigestRequest): DigestResult | null {
-  const read = planViewOf(request.result, request.script, request.constraints);
+  const read = planViewOf(request.result, request.script, request.constraints, request.originKey);
   if (read === null) return null;
   if (!read.ok) return read;
   const view = read.view;

@@ -3,7 +3,7 @@ import { useEffect, useReducer } from 'react';
 import type { Step } from '../../src/executor/types.js';
 import { type DigestRequest, type DigestResult, digestPlan } from './plan-digest.js';
 import type { DigestMessage, DigestReply } from './plan-digest.worker.js';
-import { decodedPlanOf } from './plan-model.js';
+import { decodedPlanOf, originKeyOf } from './plan-model.js';
 
 /**
  * A computed plan's digest (plan-digest.ts) for the screens: worked out in a worker, once per
@@ -18,9 +18,13 @@ export type DigestState = { readonly status: 'none' } | { readonly status: 'pend
 const digests = new WeakMap<DigestRequest['result'], DigestResult>();
 
 interface Waiting {
+  /** As the screen gave it, origin included. */
   readonly request: DigestRequest;
   readonly resolve: (result: DigestResult | null) => void;
 }
+
+/** Origins sent to the worker (it may have dropped some since: it then asks again). */
+const inWorker = new Set<string>();
 
 /** undefined: not started yet; null: no worker here. */
 let worker: Worker | null | undefined;
@@ -33,9 +37,16 @@ function digestWorker(): Worker | null {
   try {
     const started = new Worker(new URL('./plan-digest.worker.ts', import.meta.url), { type: 'module' });
     started.onmessage = (event: MessageEvent<DigestReply>) => {
-      const w = waiting.get(event.data.id);
-      waiting.delete(event.data.id);
-      w?.resolve(event.data.result);
+      const reply = event.data;
+      const w = waiting.get(reply.id);
+      waiting.delete(reply.id);
+      if (w === undefined) return;
+      if ('missingOrigin' in reply) {
+        // the worker dropped that origin since: send it again with its JSON
+        const origin = w.request.result.plan?.origin;
+        if (origin !== undefined) inWorker.delete(originKeyOf(origin));
+        post(started, w);
+      } else w.resolve(reply.result);
     };
     // the worker could not start (or broke): what waits for it is worked out here instead
     started.onerror = () => {
@@ -53,7 +64,8 @@ function digestWorker(): Worker | null {
 
 function digestHere(request: DigestRequest): DigestResult | null {
   try {
-    return digestPlan(request);
+    const origin = request.result.plan?.origin;
+    return digestPlan(origin === undefined ? request : { ...request, originKey: originKeyOf(origin) });
   } catch (e) {
     return { ok: false, message: `the plan could not be laid out: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -62,12 +74,27 @@ function digestHere(request: DigestRequest): DigestResult | null {
 function digestElsewhere(request: DigestRequest): Promise<DigestResult | null> {
   const w = digestWorker();
   if (w === null) return Promise.resolve(digestHere(request));
-  return new Promise((resolve) => {
-    const id = nextId++;
-    waiting.set(id, { request, resolve });
-    const message: DigestMessage = { id, request };
-    w.postMessage(message);
-  });
+  return new Promise((resolve) => post(w, { request, resolve }));
+}
+
+/**
+ * The origin stays on this thread, named by its key, and crosses once: structured-cloning 40,000
+ * VMs with each plan would cost this thread more than the worker saves it.
+ */
+function post(w: Worker, job: Waiting): void {
+  const id = nextId++;
+  waiting.set(id, job);
+  const { request } = job;
+  const plan = request.result.plan;
+  if (plan === null || plan.origin === undefined) {
+    w.postMessage({ id, request } satisfies DigestMessage);
+    return;
+  }
+  const originKey = originKeyOf(plan.origin);
+  const lean: DigestRequest = { ...request, originKey, result: { stepIds: request.result.stepIds, plan: { actions: plan.actions } } };
+  const message: DigestMessage = inWorker.has(originKey) ? { id, request: lean } : { id, request: lean, origin: plan.origin };
+  inWorker.add(originKey);
+  w.postMessage(message);
 }
 
 /** `request` must keep its identity while its plan is shown (memoise it). */
@@ -99,6 +126,8 @@ export function usePlanDigest(request: DigestRequest | null): DigestState {
 export function stepsOf(result: DigestRequest['result']): readonly Step[] {
   const known = digests.get(result);
   if (known?.ok) return known.digest.steps;
-  const read = decodedPlanOf(result);
+  const origin = result.plan?.origin;
+  // the plans on one origin share its decoding (a what-if's previous and current plans)
+  const read = decodedPlanOf(result, origin === undefined ? undefined : originKeyOf(origin));
   return read?.ok ? read.steps : [];
 }

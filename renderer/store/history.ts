@@ -1,13 +1,20 @@
 import type { StateCreator } from 'zustand';
 
-import type { AuditLineWire, RunSummary } from '../../src/contract/procedures.js';
+import type { AuditLineWire, OutputOf, PastPlan, RunSummary } from '../../src/contract/procedures.js';
 import type { FerryClient } from '../api/client.js';
+import type { ComputedPlan } from './plan.js';
+import { shownResult } from './plan-origin.js';
 import type { FerryState } from './types.js';
 
 /**
- * History: the journal's runs (every cluster's, rehearsals included), one run's audit trail, and
- * its maintenance report as a file the browser downloads under the name the services chose.
+ * History: the plans computed (run or not, the journal keeps the last 200) and the journal's runs
+ * (every cluster's, rehearsals included); one past plan's summary, reopened in the Plan screen;
+ * one run's audit trail, and its maintenance report as a file the browser downloads under the
+ * name the services chose.
  */
+
+/** One past plan in full (plan:get). */
+export type PastPlanDetail = OutputOf<'plan:get'>;
 
 export type HistoryStatus = 'idle' | 'loading' | 'ready' | 'error';
 export type ReportFormat = 'md' | 'html';
@@ -22,6 +29,18 @@ export interface HistorySlice {
   readonly historyError: string | null;
   /** Newest first. */
   readonly pastRuns: readonly RunSummary[];
+  /** Computed plans, newest first (no bodies). */
+  readonly pastPlans: readonly PastPlan[];
+  /** Plans computed but not kept (journal full, locked), in the services' words. */
+  readonly planNotes: readonly string[];
+  /** Why the past plans cannot be listed (the runs may still be). */
+  readonly pastPlansError: string | null;
+  readonly historyPlanId: string | null;
+  readonly pastPlan: PastPlanDetail | null;
+  readonly pastPlanError: string | null;
+  selectPastPlan(planId: string): Promise<void>;
+  /** Shows the past plan in the Plan screen; false (notified) when it cannot be read. */
+  openPastPlan(planId: string): Promise<boolean>;
   readonly historyRunId: string | null;
   readonly audit: readonly AuditLineWire[] | null;
   readonly auditError: string | null;
@@ -57,6 +76,12 @@ export function createHistorySlice(client: FerryClient): StateCreator<FerryState
     historyStatus: 'idle',
     historyError: null,
     pastRuns: [],
+    pastPlans: [],
+    planNotes: [],
+    pastPlansError: null,
+    historyPlanId: null,
+    pastPlan: null,
+    pastPlanError: null,
     historyRunId: null,
     audit: null,
     auditError: null,
@@ -64,7 +89,9 @@ export function createHistorySlice(client: FerryClient): StateCreator<FerryState
 
     loadHistory: async () => {
       set({ historyStatus: 'loading' });
-      const reply = await client.invoke('run:list', {});
+      const [reply, plans] = await Promise.all([client.invoke('run:list', {}), client.invoke('plan:list', {})]);
+      if (plans.ok) set({ pastPlans: plans.value.plans, planNotes: plans.value.notes, pastPlansError: null });
+      else set({ pastPlansError: plans.error.message });
       if (!reply.ok) {
         set({ historyStatus: 'error', historyError: reply.error.message });
         return;
@@ -81,6 +108,31 @@ export function createHistorySlice(client: FerryClient): StateCreator<FerryState
       else set({ audit: reply.value.audit });
     },
 
+    selectPastPlan: async (planId) => {
+      set({ historyPlanId: planId, pastPlan: null, pastPlanError: null });
+      const reply = await client.invoke('plan:get', { planId });
+      if (get().historyPlanId !== planId) return;
+      if (!reply.ok) set({ pastPlanError: reply.error.message });
+      else set({ pastPlan: reply.value });
+    },
+
+    openPastPlan: async (planId) => {
+      const loaded = get().pastPlan;
+      const reply = loaded?.plan.planId === planId ? ({ ok: true, value: loaded } as const) : await client.invoke('plan:get', { planId });
+      const plan = reply.ok ? storedPlan(reply.value) : { ok: false as const, message: reply.error.message };
+      if (!plan.ok) {
+        get().notify('danger', 'The plan cannot be shown', plan.message);
+        return false;
+      }
+      if (get().planStatus === 'computing') {
+        get().notify('warning', 'A plan is being computed', 'Wait for it, or cancel it, to open a past plan.');
+        return false;
+      }
+      get().showStoredPlan(plan.value);
+      get().navigate('plan');
+      return true;
+    },
+
     downloadReport: async (runId, format) => {
       const reply = await client.invoke('run:report', { runId, format });
       if (!reply.ok) {
@@ -94,4 +146,27 @@ export function createHistorySlice(client: FerryClient): StateCreator<FerryState
       return fileName;
     },
   });
+}
+
+/** A past plan as the Plan screen shows a computed one (its requestId: a run is created only if this session still holds it). */
+function storedPlan(detail: PastPlanDetail): { readonly ok: true; readonly value: ComputedPlan } | { readonly ok: false; readonly message: string } {
+  const { plan, computed } = detail;
+  if (computed.kind !== 'result') return { ok: false, message: `plan ${plan.planId} holds no result` };
+  // kept whole: the origin travels with the plan
+  const shown = shownResult(computed.result, null);
+  if (!shown.ok) return shown;
+  return {
+    ok: true,
+    value: {
+      requestId: plan.requestId,
+      clusterId: plan.source.kind === 'cluster' ? plan.source.name : null,
+      script: detail.script.text,
+      constraintHash: computed.constraintHash,
+      result: shown.result,
+      diagnostics: computed.diagnostics,
+      windowSeconds: detail.options.windowSeconds ?? null,
+      computedAt: plan.computedAt,
+      disabledLines: [],
+    },
+  };
 }

@@ -1,9 +1,10 @@
 import type { StateCreator } from 'zustand';
 
 import type { Diagnostic } from '../../src/dsl/diagnostics.js';
-import type { PlanProgressEvent, PlanResultWire } from '../../src/contract/events.js';
+import type { PlanProgressEvent } from '../../src/contract/events.js';
 import type { PlanOptionsInput, RehearsalFault } from '../../src/contract/procedures.js';
 import type { FerryClient } from '../api/client.js';
+import { type ShownResult, heldOriginOf, shownResult } from './plan-origin.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -31,7 +32,8 @@ export interface ComputedPlan {
   /** The script planned (the effective one: toggled-off statements blanked). */
   readonly script: string;
   readonly constraintHash: string;
-  readonly result: PlanResultWire;
+  /** The plan whole (an origin the answer left out is put back). */
+  readonly result: ShownResult;
   /** The script's warnings. */
   readonly diagnostics: readonly Diagnostic[];
   readonly windowSeconds: number | null;
@@ -56,6 +58,8 @@ export interface PlanSlice {
   readonly planOptions: PlanOptionsInput;
   setPlanOptions(options: PlanOptionsInput): void;
   computePlan(): Promise<void>;
+  /** Shows a plan computed earlier (History's "Open in Plan") as the current one. */
+  showStoredPlan(plan: ComputedPlan): void;
   cancelPlan(): Promise<void>;
   /** The step selected in the Gantt or the list (shared by both). */
   readonly selectedStepId: string | null;
@@ -78,7 +82,7 @@ function newRequestId(): string {
 }
 
 function progressView(event: PlanProgressEvent): PlanProgressView {
-  return { elapsedMs: event.elapsedMs, stage: event.stage, objective: event.objective, lowerBound: event.lowerBound, migrations: event.migrations, steps: event.plan.actions.length };
+  return { elapsedMs: event.elapsedMs, stage: event.stage, objective: event.objective, lowerBound: event.lowerBound, migrations: event.migrations, steps: event.steps };
 }
 
 export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [], [], PlanSlice> {
@@ -134,13 +138,15 @@ export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [
         const script = get().effectiveScript();
         const options = get().planOptions;
         const disabledLines = [...get().disabled].sort((a, b) => a - b);
+        // taken now: a newer read may replace the snapshot while planning runs
+        const held = heldOriginOf(get().source, get().snapshot);
         set({ planStatus: 'computing', planRequestId: requestId, planStartedAt: Date.now(), planProgress: null, planError: null, planScriptErrors: [] });
         get().startTask({ id: 'plan', label: 'Computing a plan', route: 'plan' });
         // subscribe first: the first improving plan may come before plan:compute answers
         const stop = client.subscribe('plan:progress', { requestId }, (reply) => {
           if (reply.ok && get().planRequestId === requestId) set({ planProgress: progressView(reply.value) });
         });
-        const reply = await client.invoke('plan:compute', { ...source, requestId, script: { text: script, name: 'console.btrp' }, options });
+        const reply = await client.invoke('plan:compute', { ...source, requestId, script: { text: script, name: 'console.btrp' }, options, ...(held ? { originHeld: held.ref } : {}), ...sourceNameOf(get().source) });
         stop();
         get().endTask('plan');
         if (get().planRequestId !== requestId) return;
@@ -153,18 +159,28 @@ export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [
           set({ planStatus: 'error', planRequestId: null, planError: 'The script has errors: fix them in the Constraints screen.', planScriptErrors: computed.diagnostics });
           return;
         }
+        const shown = shownResult(computed.result, held);
+        if (!shown.ok) {
+          set({ planStatus: 'error', planRequestId: null, planError: shown.message });
+          return;
+        }
         const plan: ComputedPlan = {
           requestId,
           clusterId: 'clusterId' in source ? source.clusterId : null,
           script,
           constraintHash: computed.constraintHash,
-          result: computed.result,
+          result: shown.result,
           diagnostics: computed.diagnostics,
           windowSeconds: options.windowSeconds ?? null,
           computedAt: Date.now(),
           disabledLines,
         };
         set({ planStatus: 'done', planRequestId: null, currentPlan: plan, previousPlan: get().currentPlan, selectedStepId: null });
+      },
+
+      showStoredPlan: (plan) => {
+        if (get().planStatus === 'computing') return;
+        set({ planStatus: 'done', planError: null, planScriptErrors: [], currentPlan: plan, previousPlan: get().currentPlan, selectedStepId: null });
       },
 
       cancelPlan: async () => {
@@ -178,4 +194,9 @@ export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [
       rehearse: (faults) => launch(faults),
     };
   };
+}
+
+/** A what-if on a file is kept in History under the file's name. */
+function sourceNameOf(source: FerryState['source']): { sourceName?: string } {
+  return source.kind === 'file' ? { sourceName: source.fileName } : {};
 }

@@ -2,9 +2,9 @@ import { z } from 'zod';
 
 import type { MznSolverId } from '../solver/ports.js';
 import type { PlacementObjective } from '../solver/problem.js';
-import { ClusterChangedEventSchema, PlanComputedSchema, PlanProgressEventSchema, RunChangedEventSchema, StepEventSchema } from './events.js';
+import { ClusterChangedEventSchema, PLAN_STATUSES, PlanComputedSchema, PlanProgressEventSchema, RunChangedEventSchema, StepEventSchema } from './events.js';
 import { ApprovalModeSchema, OperatorEventSchema, RunProgressSchema, RunSchema, RunStateSchema } from './executor.js';
-import { ClusterSnapshotSchema, DiagnosticSchema, type Equals, InstanceJsonSchema, InventoryScopeSchema, ScriptInputSchema, assertType, count, epochMs, id, nonNegative } from './wire.js';
+import { ClusterSnapshotSchema, DiagnosticSchema, type Equals, InstanceJsonSchema, InventoryScopeSchema, OriginRefSchema, ScriptInputSchema, assertType, count, epochMs, finite, id, nonNegative } from './wire.js';
 
 /**
  * The one contract between front ends and the main-process services: every procedure by name
@@ -164,6 +164,40 @@ export const PlanOptionsSchema = z
   .strict();
 export type PlanOptionsInput = z.infer<typeof PlanOptionsSchema>;
 
+/** How many past plans plan:list answers at most (the journal keeps the last 200). */
+export const MAX_PLAN_LIST = 200;
+
+/**
+ * A computed plan as History lists it (plan:list): no plan body. `source` is what was planned: a
+ * cluster (its id) or an instance file (its name). Numbers are null without a plan.
+ */
+export const PastPlanSchema = z
+  .object({
+    /** Durable (the requestId is per console page). */
+    planId: id,
+    requestId: id,
+    computedAt: epochMs,
+    source: z.object({ kind: z.enum(['cluster', 'file']), name: z.string() }).strict(),
+    scriptName: z.string(),
+    constraintHash: z.string(),
+    status: z.enum(PLAN_STATUSES),
+    /** The plan's actions (0 without a plan). */
+    steps: count,
+    migrations: finite.nullable(),
+    durationSeconds: finite.nullable(),
+    memoryMovedMiB: finite.nullable(),
+    objective: finite.nullable(),
+    lowerBound: finite.nullable(),
+    gap: finite.nullable(),
+    provenOptimal: z.boolean(),
+    /** Why there is no plan (the conflicting constraints). */
+    explanation: z.array(z.string()),
+    /** The runs (and rehearsals) created from it, oldest first. */
+    runIds: z.array(id),
+  })
+  .strict();
+export type PastPlan = z.infer<typeof PastPlanSchema>;
+
 // ---- runs -----------------------------------------------------------------------------------
 
 const RunWithProgressSchema = z.object({ run: RunSchema, progress: RunProgressSchema }).strict();
@@ -260,9 +294,36 @@ export const PROCEDURES = {
    * Plan (long: up to the time limit). `requestId` is chosen by the client so that it can
    * subscribe to plan:progress and cancel before the answer comes.
    */
-  'plan:compute': command(clusterOrInstance({ requestId: id, script: ScriptInputSchema.optional(), options: PlanOptionsSchema.optional() }), PlanComputedSchema),
+  'plan:compute': command(
+    clusterOrInstance({
+      requestId: id,
+      script: ScriptInputSchema.optional(),
+      options: PlanOptionsSchema.optional(),
+      /** The origin the caller holds (its cluster read, the instance it opened): a plan on it comes back without it. */
+      originHeld: OriginRefSchema.optional(),
+      /** The instance file's name, for History (a what-if on a file is listed under it). */
+      sourceName: z.string().min(1).max(256).optional(),
+    }),
+    PlanComputedSchema,
+  ),
   /** Stop a plan:compute early: it answers with the best plan so far (or none). */
   'plan:cancel': command(z.object({ requestId: id }).strict(), z.object({ cancelled: z.boolean() }).strict()),
+  /**
+   * Computed plans kept in the journal (the last 200), newest first, without their bodies. `notes`:
+   * plans this process computed but could not keep (journal full, locked), in operator words.
+   */
+  'plan:list': query(
+    z.object({ clusterId: id.optional(), limit: z.number().int().min(1).max(MAX_PLAN_LIST).optional() }).strict(),
+    z.object({ plans: z.array(PastPlanSchema), notes: z.array(z.string()) }).strict(),
+  ),
+  /**
+   * One kept plan: its summary, how it was asked for, and the result as plan:compute answered it
+   * (the plan whole, origin included), to be shown again; no run is created from it.
+   */
+  'plan:get': query(
+    z.object({ planId: id }).strict(),
+    z.object({ plan: PastPlanSchema, script: z.object({ text: z.string(), name: z.string() }).strict(), options: PlanOptionsSchema, computed: PlanComputedSchema }).strict(),
+  ),
 
   /**
    * A run (draft) from a computed plan. The plan is the one the service holds for `requestId`, never

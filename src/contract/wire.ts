@@ -6,7 +6,7 @@ import type { Diagnostic, DiagnosticCode } from '../dsl/diagnostics.js';
 import { type Instance, OBJECTIVE_IDS, type ObjectiveId } from '../instance/instance.js';
 import { instanceFromJson, instanceToJson } from '../instance/json.js';
 import type { JsonResult } from '../json/read.js';
-import { ACTION_JSON_IDS, planFromJson, planToJson } from '../plan/json.js';
+import { ACTION_JSON_IDS, actionToJson, planFromJson, planToJson } from '../plan/json.js';
 import { type Plan, sortActions } from '../plan/plan.js';
 
 /**
@@ -191,6 +191,36 @@ export type ActionJson = z.infer<typeof ActionJsonSchema>;
 export const PlanJsonSchema = z.object({ origin: JsonObjectSchema, actions: z.array(ActionJsonSchema) }).catchall(JsonValueSchema);
 export type PlanJson = z.infer<typeof PlanJsonSchema>;
 
+/**
+ * An origin the caller already holds: a cluster's read (its `readAt`) or an instance it opened
+ * (instance:open). plan:compute names it in `originHeld`, and a plan on exactly that origin comes
+ * back without it (PlanOnHeldOriginJson): 40,000 VMs are 2 MB the page already has.
+ */
+export const OriginRefSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('snapshot'), clusterId: id, readAt: epochMs }).strict(),
+  z.object({ kind: z.literal('instance'), instanceId: id }).strict(),
+]);
+export type OriginRef = z.infer<typeof OriginRefSchema>;
+
+/** True when both name the same origin. */
+export function sameOrigin(a: OriginRef, b: OriginRef): boolean {
+  if (a.kind === 'snapshot') return b.kind === 'snapshot' && a.clusterId === b.clusterId && a.readAt === b.readAt;
+  return b.kind === 'instance' && a.instanceId === b.instanceId;
+}
+
+/** A plan whose origin the caller holds (`originRef`): its actions only, as in PlanJson. */
+export const PlanOnHeldOriginSchema = z.object({ originRef: OriginRefSchema, actions: z.array(ActionJsonSchema) }).strict();
+export type PlanOnHeldOriginJson = z.infer<typeof PlanOnHeldOriginSchema>;
+
+/** A plan as an answer carries it: whole, or on an origin the caller holds. */
+export const WirePlanSchema = z.union([PlanJsonSchema, PlanOnHeldOriginSchema]);
+export type WirePlan = z.infer<typeof WirePlanSchema>;
+
+/** True when the plan comes without its origin (the caller holds it). */
+export function isOnHeldOrigin(plan: WirePlan): plan is PlanOnHeldOriginJson {
+  return 'originRef' in plan;
+}
+
 /** An Instance from its wire JSON; an error is located below `at` (`$.input.instance.model...`). */
 export function decodeInstance(json: InstanceJson, at = '$'): JsonResult<Instance> {
   return relocate(instanceFromJson(json), at);
@@ -243,6 +273,13 @@ export function withStepIds(plan: Plan, ids?: readonly string[]): PlanWithIds {
   const sorted = sortActions(plan.actions);
   const json = planToJson({ origin: plan.origin, actions: sorted }) as PlanJson;
   return { plan: json, stepIds: ids ? [...ids] : stepIdsFor(sorted.length) };
+}
+
+/** As withStepIds, the origin left out: the caller holds it as `originRef`. */
+export function withStepIdsOnHeldOrigin(plan: Plan, originRef: OriginRef, ids?: readonly string[]): { readonly plan: PlanOnHeldOriginJson; readonly stepIds: string[] } {
+  const sorted = sortActions(plan.actions);
+  const actions = sorted.map(actionToJson) as ActionJson[];
+  return { plan: { originRef, actions }, stepIds: ids ? [...ids] : stepIdsFor(sorted.length) };
 }
 
 // ---- cluster --------------------------------------------------------------------------------

@@ -180,6 +180,25 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
   const error = { severity: 'error' as const, line: 3, column: 5, endLine: 3, endColumn: 8, message: "unknown VM 'VM9'; did you mean VM1?", suggestion: 'VM1', code: 'unknown-vm' as const };
   const script = { text: seedScript(), name: 'seed.btrp' };
   const runWithProgress = { run: RUN, progress: PROGRESS };
+  const pastPlan = {
+    planId: 'p20251206-054640-3fa9c2d1',
+    requestId: 'q1',
+    computedAt: at,
+    source: { kind: 'cluster' as const, name: 'lab' },
+    scriptName: 'seed.btrp',
+    constraintHash: 'sha256:ab12',
+    status: 'feasible' as const,
+    steps: 3,
+    migrations: 2,
+    durationSeconds: 40,
+    memoryMovedMiB: 4096,
+    objective: 40,
+    lowerBound: 30,
+    gap: 0.25,
+    provenOptimal: false,
+    explanation: [],
+    runIds: [RUN.runId],
+  };
   const summary = { runId: RUN.runId, clusterId: 'lab', revision: 2, state: 'running' as const, mode: 'manual' as const, createdAt: at, startedAt: at, endedAt: null, reason: null, progress: PROGRESS };
   return {
     'cluster:list': { inputs: [{}], outputs: [{ clusters: [{ clusterId: 'lab', label: 'lab (4 hosts)', provider: 'demo', readAt: at, nodes: 4, vms: 6, heldBy: null }] }, { clusters: [] }] },
@@ -238,6 +257,14 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
       ],
     },
     'plan:cancel': { inputs: [{ requestId: 'q1' }], outputs: [{ cancelled: true }] },
+    'plan:list': {
+      inputs: [{}, { clusterId: 'lab', limit: 20 }],
+      outputs: [{ plans: [pastPlan], notes: [] }, { plans: [], notes: ['The plan computed at 2025-12-06 05:46:40 UTC (request q1) was not kept in History: the disk is full'] }],
+    },
+    'plan:get': {
+      inputs: [{ planId: pastPlan.planId }],
+      outputs: [{ plan: pastPlan, script: { text: script.text, name: script.name }, options: { timeLimitS: 2 }, computed: { kind: 'result', requestId: 'q1', result: planResultToWire(planned.result), constraintHash: 'sha256:ab12', diagnostics: [] } }],
+    },
     'run:create': { inputs: [{ clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab12', mode: 'manual', maxPerHost: 2, windowSeconds: 3600 }], outputs: [runWithProgress] },
     'run:get': { inputs: [{ runId: RUN.runId }], outputs: [runWithProgress] },
     'run:list': { inputs: [{}, { clusterId: 'lab', states: ['running', 'paused'] }], outputs: [{ runs: [summary] }] },

@@ -2,8 +2,9 @@
  * The operator's whole maintenance flow on the demo cluster, in a real browser against serve mode
  * (and in the Electron app where its binary exists): open the console, write the cluster's
  * overcommit, drain r2-h3 from the inventory, compute the plan, start it, approve each step, see
- * it succeed, download the report. Run once light and once dark; every screen is saved as a
- * screenshot on the way (test-artifacts/screens).
+ * it succeed, download the report, find the plan again in History's past plans and reopen it.
+ * Run once light and once dark; every screen is saved as a screenshot on the way
+ * (test-artifacts/screens).
  */
 import { expect, it } from 'vitest';
 
@@ -75,6 +76,16 @@ forEachTarget('the maintenance flow on the demo cluster', (target) => {
         await shot(8, 'history');
         expect(report.content).toContain(run.runId);
         expect(report.content).toContain(NODE);
+
+        // the plan computed is kept in History's past plans, names the run made of it, and opens again
+        const past = await history.selectNewestPlan();
+        expect(await past.innerText()).toContain(run.runId);
+        expect(await history.pastPlans().innerText()).toContain('demo');
+        await shot(9, 'history-past-plan');
+        await history.openInPlan();
+        const reopened = plan.summary();
+        await reopened.waitFor({ state: 'visible', timeout: 15_000 });
+        expect(await reopened.innerText()).toMatch(/Migrations\s+[1-9]/);
         expect(session.pageErrors).toEqual([]);
       });
     }, 240_000);

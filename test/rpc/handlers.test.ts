@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { checkPlan } from '../../src/checker/plan-checker.js';
-import { type ErrorBody, type OutputOf, PROCEDURE_NAMES, type ProcedureName, type Reply, decodeInstance, decodePlan, findNonJson, parseOutput, parseReply } from '../../src/contract/index.js';
+import { type ErrorBody, type OutputOf, PROCEDURE_NAMES, type PlanJson, type ProcedureName, type Reply, type WirePlan, decodeInstance, decodePlan, findNonJson, isOnHeldOrigin, parseOutput, parseReply } from '../../src/contract/index.js';
 import { parseScript } from '../../src/dsl/script.js';
 import type { PlanResult } from '../../src/solver/planner.js';
 import { demoDir } from '../../main/node/data-dir.js';
@@ -112,6 +112,13 @@ async function until(what: () => boolean, timeoutMs: number, describe: () => str
   }
 }
 
+/** The plan of an answer that was not asked to leave its origin out. */
+function wholePlan(plan: WirePlan | null): PlanJson {
+  if (plan === null) throw new Error('expected a plan');
+  if (isOnHeldOrigin(plan)) throw new Error('expected the plan with its origin');
+  return plan;
+}
+
 async function computeDemoPlan(requestId: string) {
   const computed = await value('plan:compute', { clusterId: 'demo', requestId, script: { text: SCRIPT, name: 'demo-maintenance.btrp' }, options: OPTIONS });
   if (computed.kind !== 'result') throw new Error(`script errors: ${JSON.stringify(computed.diagnostics)}`);
@@ -189,7 +196,7 @@ describe('instance:open: a what-if file sent once, then named', () => {
     // planning did not change the kept instance: a second what-if starts from the same placement
     const second = await value('plan:compute', { instanceId: opened.instanceId, requestId: 'qb', script: { text: SCRIPT }, options: OPTIONS });
     if (second.kind !== 'result' || second.result.plan === null) throw new Error('the demo script has a plan');
-    expect(second.result.plan.origin).toEqual(first.result.plan.origin);
+    expect(wholePlan(second.result.plan).origin).toEqual(wholePlan(first.result.plan).origin);
   });
 
   it('refuses an unknown or dropped instanceId by its path, and a broken instance where it is wrong', async () => {
@@ -207,6 +214,54 @@ describe('instance:open: a what-if file sent once, then named', () => {
   });
 });
 
+describe('plan:compute with originHeld: the caller holds the origin, the answer leaves it out', () => {
+  it('by instanceId: the same actions and step ids as the whole answer, named on the opened instance', async () => {
+    const snapshot = await value('cluster:snapshot', { clusterId: 'demo' });
+    const opened = await value('instance:open', { instance: snapshot.instance });
+    const source = { instanceId: opened.instanceId, script: { text: SCRIPT }, options: OPTIONS };
+    const full = await value('plan:compute', { ...source, requestId: 'w1' });
+    const lean = await value('plan:compute', { ...source, requestId: 'w2', originHeld: { kind: 'instance', instanceId: opened.instanceId } });
+    if (full.kind !== 'result' || lean.kind !== 'result' || lean.result.plan === null) throw new Error('the demo script has a plan');
+    const plan = lean.result.plan;
+    if (!isOnHeldOrigin(plan)) throw new Error('expected the plan without its origin');
+    expect(plan.originRef).toEqual({ kind: 'instance', instanceId: opened.instanceId });
+    expect(plan).not.toHaveProperty('origin');
+    // the planner is deterministic here: the same plan, told apart only by the origin left out
+    expect(plan.actions).toEqual(wholePlan(full.result.plan).actions);
+    expect(lean.result.stepIds).toEqual(full.result.stepIds);
+    // the caller's copy of the origin and the actions make the plan the checker accepts
+    const decoded = decodePlan({ origin: snapshot.instance.model, actions: plan.actions });
+    const instance = decodeInstance(snapshot.instance);
+    if (!decoded.ok || !instance.ok) throw new Error('the wire forms decode');
+    expect(checkPlan({ ...instance.value, constraints: parseScript(SCRIPT, { model: instance.value.model }).constraints }, decoded.value).ok).toBe(true);
+  });
+
+  it('by cluster read: left out only for the read the caller names; another read or a script setting attributes keeps it', async () => {
+    const snapshot = await value('cluster:snapshot', { clusterId: 'demo' });
+    const held = { kind: 'snapshot', clusterId: 'demo', readAt: snapshot.readAt } as const;
+    const same = await value('plan:compute', { clusterId: 'demo', requestId: 'c1', script: { text: SCRIPT }, options: OPTIONS, originHeld: held });
+    if (same.kind !== 'result' || same.result.plan === null) throw new Error('the demo script has a plan');
+    expect(isOnHeldOrigin(same.result.plan)).toBe(true);
+    const older = await value('plan:compute', { clusterId: 'demo', requestId: 'c2', script: { text: SCRIPT }, options: OPTIONS, originHeld: { ...held, readAt: snapshot.readAt - 1 } });
+    if (older.kind !== 'result') throw new Error('the demo script has a plan');
+    expect(wholePlan(older.result.plan).origin).toEqual(snapshot.instance.model);
+    // an attribute set by the script changes the model planned: its origin is not the one held
+    const attributed = await value('plan:compute', { clusterId: 'demo', requestId: 'c3', script: { text: `web1 : tiny<migrate=5>;\n${SCRIPT}` }, options: OPTIONS, originHeld: held });
+    if (attributed.kind !== 'result') throw new Error(`script errors: ${JSON.stringify(attributed.diagnostics)}`);
+    expect(wholePlan(attributed.result.plan).origin).not.toEqual(snapshot.instance.model);
+  });
+
+  it('progress events carry figures, not the plan', async () => {
+    const progress = collect('plan:progress', { requestId: 'p1' });
+    await computeDemoPlan('p1');
+    await until(() => progress.events.length > 0, 5_000, () => 'no plan:progress event');
+    for (const event of progress.events) {
+      expect(event).not.toHaveProperty('plan');
+      expect((event as { steps: number }).steps).toBeGreaterThan(0);
+    }
+  });
+});
+
 describe('plan:compute', () => {
   it('answers a checked plan with the lint hash; progress events follow the contract', async () => {
     const progress = collect('plan:progress', { requestId: 'q1' });
@@ -220,7 +275,7 @@ describe('plan:compute', () => {
     // the plan checker accepts it against the cluster and every constraint of the script
     const snapshot = await value('cluster:snapshot', { clusterId: 'demo' });
     const instance = decodeInstance(snapshot.instance);
-    const plan = decodePlan(result.plan);
+    const plan = decodePlan(wholePlan(result.plan));
     if (!instance.ok || !plan.ok) throw new Error('the wire forms decode');
     const script = parseScript(SCRIPT, { model: instance.value.model });
     expect(checkPlan({ ...instance.value, constraints: script.constraints }, plan.value).ok).toBe(true);
@@ -263,7 +318,7 @@ describe('runs', () => {
   it('run:create journals the plan the operator was shown, or refuses when the cluster changed since', async () => {
     const computed = await computeDemoPlan('shown');
     if (computed.result.plan === null) throw new Error('no plan shown');
-    const shown = decodePlan(computed.result.plan, '$.plan');
+    const shown = decodePlan(wholePlan(computed.result.plan), '$.plan');
     if (!shown.ok) throw new Error(shown.error.message);
     const created = await value('run:create', { clusterId: 'demo', requestId: 'shown', constraintHash: computed.constraintHash });
     // the very actions that were shown, in the same order, with the same ids

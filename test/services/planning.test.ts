@@ -182,6 +182,20 @@ describe('planning progress carries only plans the checker accepts', () => {
     gate2.finish(plans[1]);
     expect(checked).toEqual(['a', 'd', 'x']);
     expect(shown).toEqual(['a', 'd', 'a', 'b']);
+
+    // a first check that waits its turn: a planning answered before it sends nothing but its answer,
+    // and an older candidate is dropped rather than checked while the answer waits
+    const quiet: string[] = [];
+    const gate3 = new ProgressGate({ check: (p) => (quiet.push(`check ${p.origin as unknown as string}`), true), forward: (p) => quiet.push(`show ${p.plan.origin as unknown as string}`), now: () => now, firstCheckAfterMs: 250 });
+    gate3.offer({ plan: plans[0] as Plan, objective: 1, lowerBound: 0, elapsedMs: 0, migrations: 0, stage: 'construct' });
+    now += 100;
+    gate3.finish(plans[2]);
+    expect(quiet).toEqual([]);
+    // without a final plan (planning failed) the last candidate is still checked and shown
+    const gate4 = new ProgressGate({ check: (p) => (quiet.push(`check ${p.origin as unknown as string}`), true), forward: (p) => quiet.push(`show ${p.plan.origin as unknown as string}`), now: () => now, firstCheckAfterMs: 250 });
+    gate4.offer({ plan: plans[1] as Plan, objective: 1, lowerBound: 0, elapsedMs: 0, migrations: 0, stage: 'construct' });
+    gate4.finish();
+    expect(quiet).toEqual(['check b', 'show b']);
   });
 
   it('checking stays a small share of the time: a slow check spaces the next ones out', () => {

@@ -20,11 +20,13 @@ import type { ExecEvent, Run, Step } from '../../../src/executor/types.js';
 import type { EntryChanges, JournalEntry, RevisionRecord, RunMeta, RunSummary } from '../../../src/report/journal-records.js';
 import { doneSteps, runChanges } from '../../../src/report/journal-records.js';
 import { describeHolder, type HostView, type LockHolder, type LockRequest, pidAlive, refusal, sameProcess, staleness } from './lock.js';
+import { KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, PlanRows } from './plans.js';
 import { migrate, type SchemaProblem } from './schema.js';
 
 export type { EntryChanges, JournalEntry, RevisionRecord, RunMeta, RunSummary, StepChange } from '../../../src/report/journal-records.js';
 export type { LockHolder } from './lock.js';
 export { STALE_AFTER_MS } from './lock.js';
+export { KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, type PlanSource, newPlanId } from './plans.js';
 
 export type JournalErrorCode = 'readonly' | 'full' | 'corrupt' | 'locked' | 'missing-binding' | 'io';
 
@@ -67,12 +69,14 @@ const OPEN: Doing = { verb: 'open' };
 const READ: Doing = { verb: 'read' };
 const NOTE: Doing = { verb: 'write', consequence: 'the note was not recorded' };
 const LOCK: Doing = { verb: 'write', consequence: 'the cluster lock was not changed' };
+const PLAN: Doing = { verb: 'write', consequence: 'the computed plan was not kept in History' };
 
 /** Ferry's own executor, as the actor of events nobody typed (results of the ports). */
 const EXECUTOR = 'ferry';
 
 export class Journal {
   private readonly s: Statements;
+  private readonly plans: PlanRows;
   /** Each run's state as last written or read by this connection (valid while its seq is the row's). */
   private readonly last = new Map<string, Stored>();
   /** Locks this connection took, so a heartbeat or release touches only its own lock. */
@@ -85,6 +89,7 @@ export class Journal {
     private readonly db: SqliteDatabase,
   ) {
     this.s = prepareStatements(db);
+    this.plans = new PlanRows(db);
     this.recordTx = db.transaction((runId: string, event: ExecEvent, next: Run, note: string | null) => this.writeRecord(runId, event, next, note)).immediate;
   }
 
@@ -271,6 +276,26 @@ export class Journal {
     return this.write(READ, () => this.lockOf(clusterId));
   }
 
+  /** Keeps a computed plan; the oldest beyond `keep` are dropped in the same transaction. */
+  recordPlan(plan: NewPlanRecord, keep: number = KEEP_PLANS): void {
+    this.transact(PLAN, () => this.plans.add(plan, keep));
+  }
+
+  /** Computed plans, newest first, without their bodies. */
+  listPlans(query: PlanQuery): PlanRecordSummary[] {
+    return this.write(READ, () => this.plans.summaries(query, this.parser));
+  }
+
+  /** One computed plan with its (compressed) body; undefined when unknown or dropped. */
+  loadPlan(planId: string): PlanRecord | undefined {
+    return this.write(READ, () => this.plans.find(planId, this.parser));
+  }
+
+  /** Notes that a run was created from a plan; false when the plan is not (or no longer) kept. */
+  linkPlanRun(planId: string, runId: string): boolean {
+    return this.transact({ verb: 'write', consequence: 'the run was not linked to its plan' }, () => this.plans.linkRun(planId, runId));
+  }
+
   // ---- internals -------------------------------------------------------------------------------
 
   private writeRecord(runId: string, event: ExecEvent, next: Run, note: string | null): Stored {
@@ -368,6 +393,8 @@ export class Journal {
     const entry = { seq: r.seq, runId: r.run_id, at: r.at, actor: r.actor, type: r.type, event: r.event === null ? null : this.parse(r.event, what), revision: r.revision, constraintHash: r.constraint_hash, note: r.note };
     return changes ? { ...entry, changes } : entry;
   }
+
+  private readonly parser = <T>(text: string, what: string): T => this.parse<T>(text, what);
 
   /** JSON the journal wrote; anything else in its place is damage. */
   private parse<T>(text: string, what: string): T {

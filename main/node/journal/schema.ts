@@ -16,9 +16,10 @@ import type { Database } from 'better-sqlite3';
 export const APPLICATION_ID = 0x46657279;
 
 /** `PRAGMA user_version`: bumped with a migration step in `migrate` whenever the tables change. */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
-const V1 = `
+/** The first tables, as Ferry 1 created them (kept verbatim: a v1 journal is migrated from them). */
+export const V1 = `
 CREATE TABLE runs (
   run_id          TEXT PRIMARY KEY,
   cluster_id      TEXT NOT NULL,
@@ -89,6 +90,43 @@ CREATE TABLE meta (
 );
 `;
 
+/**
+ * Version 2: computed plans, run or not (History's "Past plans"). `plan` is the plan:compute
+ * result as it went on the wire (its plan carries the origin model), JSON gzip-compressed: a
+ * 40,000-VM origin is 2 MB of JSON and a tenth of it compressed. The summary columns are what
+ * History lists without opening a single plan. `plan_runs`: the runs created from a plan.
+ */
+const V2 = `
+CREATE TABLE plans (
+  plan_id           TEXT PRIMARY KEY,
+  request_id        TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  source_kind       TEXT NOT NULL,
+  source            TEXT NOT NULL,
+  script            TEXT NOT NULL,
+  script_name       TEXT NOT NULL,
+  options           TEXT NOT NULL,
+  constraint_hash   TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  steps             INTEGER NOT NULL,
+  migrations        REAL,
+  duration_s        REAL,
+  memory_moved_mib  REAL,
+  objective         REAL,
+  lower_bound       REAL,
+  gap               REAL,
+  explanation       TEXT NOT NULL,
+  plan_gz           BLOB NOT NULL
+);
+CREATE INDEX plans_by_created ON plans (created_at DESC, plan_id DESC);
+
+CREATE TABLE plan_runs (
+  run_id            TEXT PRIMARY KEY,
+  plan_id           TEXT NOT NULL REFERENCES plans (plan_id) ON DELETE CASCADE
+);
+CREATE INDEX plan_runs_by_plan ON plan_runs (plan_id);
+`;
+
 export type SchemaProblem = { readonly kind: 'foreign'; readonly applicationId: number } | { readonly kind: 'newer'; readonly version: number };
 
 /**
@@ -105,6 +143,10 @@ export function migrate(db: Database): SchemaProblem | null {
     db.exec(V1);
     db.pragma(`application_id = ${APPLICATION_ID}`);
     db.pragma('user_version = 1');
+  }
+  if (version < 2) {
+    db.exec(V2);
+    db.pragma('user_version = 2');
   }
   return null;
 }

@@ -1,15 +1,17 @@
 import { Button, PageSection, Title } from '@patternfly/react-core';
-import { type ReactNode, useEffect } from 'react';
+import { type ReactNode, useEffect, useMemo } from 'react';
 
-import type { RunSummary } from '../../../src/contract/procedures.js';
+import type { PastPlan, RunSummary } from '../../../src/contract/procedures.js';
 import { shown } from '../../components/text.js';
 import { runStatusText } from '../../plan-view/step-state.js';
 import '../../plan-view/plan-view.css';
 import { useFerry } from '../../store/index.js';
+import { PastPlans } from './PastPlans.js';
 
 /**
- * History: every run the journal has (rehearsals included), newest first; for the one selected,
- * its audit trail and its maintenance report as a Markdown or HTML download.
+ * History: the plans computed (run or not), then every run the journal has (rehearsals included),
+ * newest first, each with the plan it ran when known; for the run selected, its audit trail and
+ * its maintenance report as a Markdown or HTML download.
  */
 export default function HistoryScreen(): ReactNode {
   const load = useFerry((s) => s.loadHistory);
@@ -28,6 +30,10 @@ export default function HistoryScreen(): ReactNode {
           Refresh
         </Button>
       </div>
+      <PastPlans />
+      <Title headingLevel="h2" size="lg">
+        Past runs
+      </Title>
       {error ? <p className="ferry-error">The runs cannot be listed: {shown(error)}</p> : null}
       <RunTable />
       <RunDetails />
@@ -40,6 +46,9 @@ function RunTable(): ReactNode {
   const status = useFerry((s) => s.historyStatus);
   const selected = useFerry((s) => s.historyRunId);
   const select = useFerry((s) => s.selectHistoryRun);
+  const plans = useFerry((s) => s.pastPlans);
+  // the plan each run was created from, when History still keeps it
+  const planOf = useMemo(() => new Map(plans.flatMap((p) => p.runIds.map((runId) => [runId, p] as const))), [plans]);
   if (status === 'ready' && runs.length === 0) return <p className="ferry-muted">No run yet: runs appear here once a plan is started or rehearsed.</p>;
   return (
     <table className="ferry-table-plain" aria-label="Past runs">
@@ -52,6 +61,7 @@ function RunTable(): ReactNode {
           <th scope="col">Created</th>
           <th scope="col">Ended</th>
           <th scope="col">Why</th>
+          <th scope="col">Plan</th>
         </tr>
       </thead>
       <tbody>
@@ -68,11 +78,17 @@ function RunTable(): ReactNode {
             <td>{new Date(r.createdAt).toLocaleString()}</td>
             <td>{r.endedAt === null ? '–' : new Date(r.endedAt).toLocaleString()}</td>
             <td>{r.reason ? shown(r.reason) : ''}</td>
+            <td>{planCell(planOf.get(r.runId))}</td>
           </tr>
         ))}
       </tbody>
     </table>
   );
+}
+
+function planCell(plan: PastPlan | undefined): ReactNode {
+  if (plan === undefined) return '–';
+  return <span title={plan.planId}>computed {new Date(plan.computedAt).toLocaleString()}</span>;
 }
 
 function stepsText(r: RunSummary): string {

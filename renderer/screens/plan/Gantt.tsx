@@ -131,11 +131,7 @@ function GanttChart({ steps, hosts, selected, onSelect, states, nowSeconds, widt
             })}
             {drawnTwins.map((t) => {
               const b = layout.twins[t];
-              return b ? (
-                <rect key={`t-${b.stepId}`} className="twin" data-twin={b.stepId} x={b.x} y={b.y} width={b.width} height={b.height} rx={2} fill={SHAPE_FILL[b.shape]}>
-                  <title>{`${b.stepId} (source): ${b.label}`}</title>
-                </rect>
-              ) : null;
+              return b ? <Twin key={`t-${b.stepId}`} bar={b} /> : null;
             })}
             {drawnBars.map((index) => {
               const b = layout.bars[index];
@@ -217,14 +213,36 @@ const Bar = memo(function Bar({ bar, state, selected, onSelect, onHover }: BarPr
     <g>
       {shape}
       <title>{title}</title>
-      {w > 60 ? (
+      {w > MIN_LABELLED_WIDTH ? (
         <text className="bar-label" x={x + 3} y={y + h - 4}>
-          {clipped(bar.label, Math.floor(w / 6))}
+          {clipped(bar.caption, Math.floor(w / 6))}
         </text>
       ) : null}
     </g>
   );
 });
+
+/**
+ * A migration's source end: an outlined, faint bar in the lane it leaves, labelled with where the
+ * VM goes in the theme's text colour (white on a faint fill could not be read in a light theme).
+ */
+function Twin({ bar }: { readonly bar: GanttBar }): ReactNode {
+  const { x, y, width: w, height: h } = bar;
+  return (
+    <g className="twin" data-twin={bar.stepId}>
+      <rect x={x} y={y} width={w} height={h} rx={2} fill={SHAPE_FILL[bar.shape]} stroke={SHAPE_FILL[bar.shape]} />
+      <title>{`${bar.stepId} (source): ${bar.label}`}</title>
+      {w > MIN_LABELLED_WIDTH ? (
+        <text className="twin-label" x={x + 3} y={y + h - 4}>
+          {clipped(bar.caption, Math.floor(w / 6))}
+        </text>
+      ) : null}
+    </g>
+  );
+}
+
+/** Bars narrower than this (px) carry no text: their title says what they are. */
+const MIN_LABELLED_WIDTH = 60;
 
 const LANE_LABEL_CHARS = 18;
 

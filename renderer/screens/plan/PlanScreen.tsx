@@ -3,16 +3,17 @@ import { type ReactNode, useEffect, useMemo, useState } from 'react';
 
 import type { RehearsalFault } from '../../../src/contract/procedures.js';
 import { namedNodes } from '../../../src/executor/steps.js';
+import type { Step } from '../../../src/executor/types.js';
 import { formatTime } from '../../../src/plan/format.js';
 import { shown } from '../../components/text.js';
 import { comparePlans } from '../../plan-view/compare.js';
-import { conflictLinks } from '../../plan-view/conflicts.js';
 import type { PlanDigest } from '../../plan-view/plan-digest.js';
 import { type SummaryFigures, formatMs, summaryFigures, summaryRows } from '../../plan-view/summary.js';
 import { type DigestState, stepsOf, usePlanDigest } from '../../plan-view/use-plan-digest.js';
 import '../../plan-view/plan-view.css';
 import { useFerry } from '../../store/index.js';
 import type { ComputedPlan } from '../../store/plan.js';
+import { Conflicts } from './Conflicts.js';
 import { Gantt } from './Gantt.js';
 import { PlacementMap } from './PlacementMap.js';
 import { PlanSteps } from './PlanSteps.js';
@@ -134,7 +135,7 @@ function PlanResult({ plan, digest }: { readonly plan: ComputedPlan; readonly di
     <>
       <Summary figures={figures} plan={plan} />
       <Conflicts plan={plan} />
-      <Compare />
+      <Compare digest={digest} />
       {digest.status === 'pending' ? (
         <p className="ferry-muted" role="status">
           Laying the plan out…
@@ -268,57 +269,28 @@ function faultOf(kind: FaultKind, target: string): RehearsalFault | null {
   }
 }
 
-/** An infeasible plan: each conflicting constraint a link to its line in the editor. */
-function Conflicts({ plan }: { readonly plan: ComputedPlan }): ReactNode {
-  const focusLine = useFerry((s) => s.focusScriptLine);
-  const conflicts = useMemo(() => conflictLinks(plan.result.explanation, plan.script), [plan]);
-  if (plan.result.status !== 'infeasible' && conflicts.length === 0) return null;
-  return (
-    <section aria-label="Why there is no plan" className="ferry-panel">
-      <h2>{plan.result.status === 'infeasible' ? 'No plan satisfies these constraints together' : 'Explanation'}</h2>
-      {conflicts.map((c, i) => (
-        <div key={i}>
-          <p>{shown(c.sentence)}</p>
-          {c.constraints.length > 0 ? (
-            <ul aria-label="Conflicting constraints">
-              {c.constraints.map((k, j) => (
-                <li key={j}>
-                  {k.line === null ? (
-                    <span>{shown(k.text)} (not in the script: the cluster's own)</span>
-                  ) : (
-                    <Button variant="link" isInline onClick={() => focusLine(k.line as number)}>
-                      {shown(k.text)} — line {k.line}
-                    </Button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          ) : null}
-        </div>
-      ))}
-      <p className="ferry-muted">To lift the conflict: remove or toggle off one of these constraints, add a host, or allow a host to boot.</p>
-    </section>
-  );
-}
-
-/** "Compare with previous": both summaries side by side and the differences spelled out. */
-function Compare(): ReactNode {
+/**
+ * "Compare with previous": both summaries side by side and the differences spelled out. The
+ * current plan's steps are its digest's (worked out off this thread): the comparison waits for
+ * it rather than decoding a big plan here.
+ */
+function Compare({ digest }: { readonly digest: DigestState }): ReactNode {
   const current = useFerry((s) => s.currentPlan);
   const previous = useFerry((s) => s.previousPlan);
   const [open, setOpen] = useState(false);
+  const currentSteps = digest.status === 'done' && digest.result.ok ? digest.result.digest.steps : null;
   const comparison = useMemo(() => {
-    if (!open || !current || !previous) return null;
-    const side = (p: ComputedPlan) => {
-      return { figures: summaryFigures(p.result, p.windowSeconds), actions: stepsOf(p.result).map((s) => s.action) };
-    };
-    return comparePlans(side(previous), side(current));
-  }, [open, current, previous]);
+    if (!open || !current || !previous || currentSteps === null) return null;
+    const side = (p: ComputedPlan, steps: readonly Step[]) => ({ figures: summaryFigures(p.result, p.windowSeconds), actions: steps.map((s) => s.action) });
+    return comparePlans(side(previous, stepsOf(previous.result)), side(current, currentSteps));
+  }, [open, current, previous, currentSteps]);
   if (!previous || !current) return null;
   return (
     <section aria-label="Plan comparison" className="ferry-panel">
       <Button variant="secondary" onClick={() => setOpen(!open)} aria-expanded={open}>
         Compare with previous
       </Button>
+      {open && digest.status === 'pending' ? <p className="ferry-muted">Comparing once the plan is laid out…</p> : null}
       {open && comparison ? (
         <>
           <div className="ferry-compare">

@@ -1,4 +1,4 @@
-import type { Download } from 'playwright-core';
+import type { Download, Locator } from 'playwright-core';
 
 import { ConsolePage, UI_TIMEOUT_MS } from './console-page.js';
 
@@ -13,6 +13,27 @@ export class HistoryPage extends ConsolePage {
     const run = this.button(`Run ${runId}`);
     await run.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
     await run.click();
+  }
+
+  /** The plans computed, run or not (table "Past plans", above "Past runs"). */
+  pastPlans(): Locator {
+    return this.page.getByRole('table', { name: 'Past plans', exact: true });
+  }
+
+  /** Selects the newest past plan (its button is named "Plan <id>") and returns its details. */
+  async selectNewestPlan(): Promise<Locator> {
+    const plan = this.pastPlans().getByRole('button', { name: /^Plan / }).first();
+    await plan.waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    const name = (await plan.getAttribute('aria-label')) ?? '';
+    await plan.click();
+    const details = this.page.getByRole('region', { name, exact: true });
+    await details.getByRole('button', { name: 'Open in Plan', exact: true }).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    return details;
+  }
+
+  /** "Open in Plan" on the selected past plan. */
+  async openInPlan(): Promise<void> {
+    await this.button('Open in Plan').click();
   }
 
   /** Selects the run, clicks "Download report" and returns the file's name and text. */

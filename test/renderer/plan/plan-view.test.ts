@@ -9,6 +9,7 @@ import { planToJson } from '../../../src/plan/json.js';
 import type { Step } from '../../../src/executor/types.js';
 import { comparePlans } from '../../../renderer/plan-view/compare.js';
 import { conflictLinks } from '../../../renderer/plan-view/conflicts.js';
+import type { ConflictWire } from '../../../src/contract/events.js';
 import { dependencyIndex, dependencyLinks, layoutGantt } from '../../../renderer/plan-view/gantt.js';
 import type { PlacedHost } from '../../../renderer/plan-view/plan-model.js';
 import { runPlanSeconds } from '../../../renderer/plan-view/run-clock.js';
@@ -63,6 +64,18 @@ describe('layoutGantt', () => {
     expect(layout.bars[3]?.label).toBe('boot <img src=x onerror=alert(1)> on h3');
     const forged = layoutGantt([step('s1', { kind: 'bootVM', vm: 'a\nb', node: 'h1' }, 0, 1)], ['h1']);
     expect(forged.bars[0]?.label).not.toContain('\n');
+  });
+
+  it('a migration reads from both lanes: where the VM comes from at its destination, where it goes at its source', () => {
+    expect(layout.bars[0]?.caption).toBe('web1 ← h1');
+    expect(layout.twins[0]?.caption).toBe('web1 → h2');
+    expect(layout.twins[0]?.label).toBe(layout.bars[0]?.label);
+    // other steps read as their label; names stay one line of text
+    expect(layout.bars[3]?.caption).toBe(layout.bars[3]?.label);
+    const forged = layoutGantt([step('s1', { kind: 'migrateVM', vm: 'a\nb', from: 'h1\u001b[2J', to: 'h2' }, 0, 1)], ['h1\u001b[2J', 'h2']);
+    const captions = `${forged.bars[0]?.caption}${forged.twins[0]?.caption}`;
+    expect(captions).not.toContain('\n');
+    expect(captions).not.toContain('\u001b');
   });
 
   it('a host missing from the list still gets a lane', () => {
@@ -149,19 +162,45 @@ describe('summary and comparison', () => {
 });
 
 describe('conflictLinks', () => {
-  const script = ['// drain', '$hosts = @r1-h[1..4];', 'spread({web1, web2}); // keep apart', 'offline(@r2-h3);', '// offline(@r2-h4);', 'offline(@r2-h4);'].join('\n');
+  const script = ['// drain', '$hosts = @r1-h[1..4];', 'spread({web1, web2}); // keep apart', 'offline(@r2-h3);', '// offline(@r2-h4);', 'offline(@r2-h4);', 'offline(@r3-h[1..2]); root(db2);', 'offline($hosts);'].join('\n');
+  const wire = (explanation: string[], conflicts: ConflictWire[]) => ({ explanation, conflicts });
 
-  it('ties each conflicting constraint of an explanation to the line stating it', () => {
-    const links = conflictLinks(['offline(@r2-h4) + spread({web1, web2}) + capacity of r1-h1, r1-h2: web2 has no host', 'not enough memory'], script);
-    expect(links[0]?.constraints).toEqual([
-      { text: 'offline(@r2-h4)', line: 6 },
-      { text: 'spread({web1, web2})', line: 3 },
-    ]);
-    expect(links[1]).toEqual({ sentence: 'not enough memory', constraints: [] });
+  it('ties each conflicting constraint the services name to the line stating it; other lines state none', () => {
+    const links = conflictLinks(
+      wire(['a sentence never read', 'not enough memory'], [{ line: 0, cause: 'constraints', constraints: ['offline(r2-h4)', 'spread({web1, web2})'], more: 2, capacityOf: 'r1-h1' }]),
+      script,
+    );
+    expect(links[0]).toEqual({
+      sentence: 'a sentence never read',
+      cause: 'constraints',
+      constraints: [
+        { text: 'offline(r2-h4)', lines: [6] },
+        { text: 'spread({web1, web2})', lines: [3] },
+      ],
+      more: 2,
+    });
+    expect(links[1]).toEqual({ sentence: 'not enough memory', cause: null, constraints: [], more: 0 });
   });
 
-  it('a constraint the script does not state has no line', () => {
-    expect(conflictLinks(['root(db1) + capacity of r1-h1: no room'], script)[0]?.constraints).toEqual([{ text: 'root(db1)', line: null }]);
+  it('a summarised set links every statement inside it, a range statement included', () => {
+    const [link] = conflictLinks(wire(['x'], [{ line: 0, cause: 'constraints', constraints: ['offline({r2-h[3..4], r3-h[1..2]})'], more: 0, capacityOf: null }]), script);
+    expect(link?.constraints).toEqual([{ text: 'offline({r2-h[3..4], r3-h[1..2]})', lines: [4, 6, 7] }]);
+  });
+
+  it('a constraint the script does not state has no line; one built through a variable finds its statement', () => {
+    const links = conflictLinks(
+      wire(['x', 'y'], [
+        { line: 0, cause: 'constraints', constraints: ['root(db1)'], more: 0, capacityOf: null },
+        { line: 1, cause: 'constraints', constraints: ['offline({r1-h[1..4]})'], more: 0, capacityOf: null },
+      ]),
+      script,
+    );
+    expect(links[0]?.constraints).toEqual([{ text: 'root(db1)', lines: [] }]);
+    expect(links[1]?.constraints).toEqual([{ text: 'offline({r1-h[1..4]})', lines: [8] }]);
+  });
+
+  it('the cluster lacking capacity is a cause of its own, with no constraint', () => {
+    expect(conflictLinks(wire(['z'], [{ line: 0, cause: 'cluster', constraints: [], more: 0, capacityOf: 'r1-h1' }]), script)[0]).toEqual({ sentence: 'z', cause: 'cluster', constraints: [], more: 0 });
   });
 });
 

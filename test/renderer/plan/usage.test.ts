@@ -93,3 +93,21 @@ describe('usageOverTime', () => {
     ]);
   });
 });
+
+describe('usageOverTime: VMs no action touches', () => {
+  it('hold their amount on their host for the whole plan, beside the VMs that move', () => {
+    const model = buildModel({
+      on: { N1: ['VM1', 'VM2', 'VM3'], N2: ['VM4', 'VM5'], N3: ['VM6'] },
+      sleeping: { N3: ['VM7'] },
+      rc: { mem: { cap: 100, cons: { VM1: 10, VM2: 20, VM3: 30, VM4: 1, VM5: 2, VM6: 4, VM7: 50 } } },
+    });
+    const curves = usageOverTime({ origin: model, actions: [mig(3, 1, 2, 0, 10), mig(6, 3, 1, 5, 20)] });
+    const at = (node: number, t: number): number => usageAt(curves.find((c) => c.node === node && c.rc === 'mem') as never, t);
+    // N1: VM1, VM2 stay (30) — VM3 leaves at 10, VM6 arrives from 5
+    expect([0, 5, 10, 19, 20].map((t) => at(1, t))).toEqual([60, 64, 34, 34, 34]);
+    // N2: VM4, VM5 stay (3), VM3 arrives from 0
+    expect([0, 10, 20].map((t) => at(2, t))).toEqual([33, 33, 33]);
+    // N3: VM6 leaves at 20; the sleeping VM7 counts nothing
+    expect([0, 19, 20].map((t) => at(3, t))).toEqual([4, 4, 0]);
+  });
+});
