@@ -32,6 +32,7 @@ import { chromiumSkipReason, launchChromium } from '../e2e/support/browser.js';
 import { ensureConsoleBuilt } from '../e2e/support/build.js';
 import { type ConsoleServer, startConsole } from '../e2e/support/console-server.js';
 import { SCREENS } from '../e2e/support/paths.js';
+import { profiled, traced } from './page-profile.js';
 
 const TDSC_DIR = process.env['FERRY_BENCH_DIR'] ?? '/work/shared/bench/btrplace-tdsc';
 const LI_R6 = join(TDSC_DIR, 'li-r6-c0.json.gz');
@@ -290,14 +291,23 @@ async function benchWhatIf(page: Page, dir: string): Promise<Row> {
   await planPage.computeAndWait();
   // the what-if: the second drain toggled off, the plan again, the comparison opened
   await editor.show();
-  const t0 = performance.now();
-  // the switch's label, in the "Active constraints" card (the editor shows the same text)
-  await page.locator('.ferry-active').getByText(`offline(@${hostName(1)});`, { exact: true }).click();
-  await planPage.show();
-  await planPage.compute();
-  await page.getByRole('button', { name: 'Compare with previous', exact: true }).click({ timeout: OPEN_TIMEOUT_MS });
-  await page.getByRole('list', { name: 'Differences', exact: true }).waitFor({ state: 'visible', timeout: OPEN_TIMEOUT_MS });
-  const whatIfMs = performance.now() - t0;
+  // timed by the page's own clock, from the toggle's click to the differences in the DOM; the
+  // comparison is opened the moment its button comes back (an operator's reaction time is not the
+  // console's, and Playwright's polling would add up to 500 ms of its own)
+  await armWhatIfClock(page);
+  await traced(page, 'what-if', () =>
+    profiled(page, 'what-if', async () => {
+      // the switch's label, in the "Active constraints" card (the editor shows the same text)
+      await page.locator('.ferry-active').getByText(`offline(@${hostName(1)});`, { exact: true }).click();
+      await planPage.show();
+      await planPage.compute();
+      await page.getByRole('list', { name: 'Differences', exact: true }).waitFor({ state: 'visible', timeout: OPEN_TIMEOUT_MS });
+    }),
+  );
+  const whatIfMs = await page.evaluate(() => {
+    const g = globalThis as unknown as WhatIfClock;
+    return (g.__ferryWhatIfEnd ?? Number.NaN) - (g.__ferryWhatIfStart ?? Number.NaN);
+  });
   // baseline: the planner alone, in this process, on the same cluster with the first drain only
   const drained = instance.model.nodeNames?.resolve(hostName(0)) ?? 0;
   const constraints: Constraint[] = [{ id: 'offline', continuous: false, args: { node: drained } }];
@@ -305,11 +315,64 @@ async function benchWhatIf(page: Page, dir: string): Promise<Row> {
   const alone = await plan({ ...instance, constraints }, { timeLimitMs: 5_000 });
   const plannerMs = performance.now() - p0;
   return {
-    measure: `what-if on ${WHAT_IF_HOSTS.toLocaleString('en-US')} hosts / ${(WHAT_IF_HOSTS * VMS_PER_HOST).toLocaleString('en-US')} VMs: a drain toggled off → new plan and its comparison shown (target < 1 s)`,
+    measure: `what-if on ${WHAT_IF_HOSTS.toLocaleString('en-US')} hosts / ${(WHAT_IF_HOSTS * VMS_PER_HOST).toLocaleString('en-US')} VMs: a drain toggled off → new plan and its comparison shown, by the page's clock, the comparison opened as soon as it can be (target < 1 s)`,
     ferry: ms(whatIfMs),
     baseline: `${ms(plannerMs)} (the planner alone on the same input, in-process: ${alone.status}, ${alone.migrations} migrations)`,
     ratio: ratio(whatIfMs, plannerMs),
   };
+}
+
+/** The little of the page's DOM the what-if clock uses (the bench compiles without the DOM's types). */
+interface PageElement {
+  readonly textContent: string | null;
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  click(): void;
+}
+
+interface WhatIfClock {
+  __ferryWhatIfStart?: number;
+  __ferryWhatIfEnd?: number;
+  readonly performance: { now(): number };
+  readonly document: {
+    readonly body: unknown;
+    addEventListener(type: 'click', listener: (e: { readonly target: unknown }) => void, options: { capture: boolean }): void;
+    querySelector(selector: string): PageElement | null;
+    querySelectorAll(selector: string): Iterable<PageElement>;
+  };
+  readonly MutationObserver: new (callback: () => void) => { observe(target: unknown, options: Record<string, boolean>): void; disconnect(): void };
+}
+
+/**
+ * In the page: the first click stamps the start; a new "Compare with previous" button (the new
+ * plan's, after Compute plan) is clicked as soon as it is in the DOM; the differences list
+ * stamps the end.
+ */
+async function armWhatIfClock(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const g = globalThis as unknown as WhatIfClock;
+    delete g.__ferryWhatIfStart;
+    delete g.__ferryWhatIfEnd;
+    let computeClicked = false;
+    g.document.addEventListener(
+      'click',
+      (e) => {
+        g.__ferryWhatIfStart ??= g.performance.now();
+        if ((e.target as PageElement | null)?.closest('button')?.textContent?.includes('Compute plan')) computeClicked = true;
+      },
+      { capture: true },
+    );
+    const observer = new g.MutationObserver(() => {
+      if (!computeClicked) return;
+      const compare = [...g.document.querySelectorAll('button')].find((b) => b.textContent === 'Compare with previous' && b.getAttribute('aria-expanded') === 'false');
+      if (compare && !g.document.querySelector('[aria-label="Differences"]')) compare.click();
+      if (g.document.querySelector('[aria-label="Differences"]') && g.__ferryWhatIfEnd === undefined) {
+        g.__ferryWhatIfEnd = g.performance.now();
+        observer.disconnect();
+      }
+    });
+    observer.observe(g.document.body, { childList: true, subtree: true, attributes: true });
+  });
 }
 
 // ---- a 590-step plan ----------------------------------------------------------------------------
@@ -326,15 +389,22 @@ async function bench590(page: Page): Promise<Row> {
   await planPage.show();
   const button = page.getByRole('button', { name: 'Compute plan', exact: true });
   let shownMs = Number.NaN;
-  const rendering = await recordFrames(page, async () => {
+  const rendering = await recordFrames(page, () => profiled(page, 'plan-590', async () => {
     const t0 = performance.now();
+    const before = await page.getByRole('grid', { name: 'Plan steps' }).getAttribute('aria-rowcount', { timeout: 1_000 }).catch(() => null);
     await planPage.compute();
-    // the previous plan stays on screen while this one computes: wait for the button to come back
-    await button.and(page.locator(':disabled')).waitFor({ state: 'visible', timeout: 5_000 }).catch(() => undefined);
+    // the previous plan stays on screen while this one computes: wait for the new plan's steps
+    await page.waitForFunction(
+      (previous) => {
+        const grid = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document.querySelector('[role="grid"][aria-label="Plan steps"]');
+        return grid !== null && grid.getAttribute('aria-rowcount') !== previous;
+      },
+      before,
+      { timeout: PLAN_TIMEOUT_MS, polling: 'raf' },
+    );
     await button.and(page.locator(':enabled')).waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
-    await page.getByRole('grid', { name: 'Plan steps' }).waitFor({ state: 'visible', timeout: PLAN_TIMEOUT_MS });
     shownMs = performance.now() - t0;
-  });
+  }));
   const steps = Number((await page.getByRole('grid', { name: 'Plan steps' }).getAttribute('aria-rowcount')) ?? Number.NaN);
   const plannerMs = plannerSecondsIn(await planPage.summary().innerText()) * 1000;
   return {
