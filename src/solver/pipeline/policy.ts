@@ -157,9 +157,13 @@ export class TimePolicy {
     return this.at(this.exactFollows ? PARTS_SHARE_WITH_EXACT : PARTS_SHARE_ALONE);
   }
 
-  /** LNS after the construction stops here. */
+  /**
+   * LNS after the construction stops here: without the exact model to follow, at the final
+   * check's reserve (its MiniZinc calls ran up to the deadline itself, and the check after them
+   * past `--time-limit`).
+   */
   get improveUntil(): number {
-    return this.exactFollows ? this.at(IMPROVE_SHARE_WITH_EXACT) : this.deadline;
+    return this.exactFollows ? this.at(IMPROVE_SHARE_WITH_EXACT) : this.deadline - this.reserveMs;
   }
 
   /** The first widening stops here. */
