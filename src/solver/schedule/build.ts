@@ -5,7 +5,7 @@ import { JsonReadError } from '../../json/read.js';
 import type { ActionKind, PlanEvent } from '../../plan/actions.js';
 import { type Network, linkLabel, networkOf, switchLabel } from '../../plan/network.js';
 import type { Target } from '../target.js';
-import { addConstraintOrdering, bounceObstacle, parseConstraints } from './constraints.js';
+import { addConstraintOrdering, parseConstraints, roomyThirdNode } from './constraints.js';
 import {
   ALLOCATE,
   BOOT_NODE,
@@ -389,26 +389,6 @@ function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nod
   }
 }
 
-/** The node online now and at the end with the most room for migration t's VM now (its constraints allowing), or -1. */
-function roomyThirdNode(p: Problem, t: number): number {
-  const vm = p.vm[t] as number;
-  const a = p.src[t] as number;
-  const b = p.dst[t] as number;
-  const cons = p.consBefore(vm);
-  let best = -1;
-  let bestRoom = -Infinity;
-  for (let c = 0; c < p.nodeIds.length; c++) {
-    if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
-    let room = Infinity;
-    for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
-    if (room < 0 || room <= bestRoom) continue;
-    if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
-    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
-    best = c;
-    bestRoom = room;
-  }
-  return best;
-}
 
 function allocationEvents(p: Problem, vm: VmId): PlanEvent[] {
   const before = p.consBefore(vm);

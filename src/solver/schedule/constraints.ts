@@ -288,21 +288,7 @@ function breakRing(p: Problem, ring: readonly VmId[]): string | undefined {
     .filter((x): x is { v: VmId; t: number } => x.t !== undefined && p.kind[x.t] === MIGRATE && !p.lastLeg.has(x.v))
     .sort((x, y) => (p.weight[x.t] as number) - (p.weight[y.t] as number) || x.v - y.v);
   for (const { v, t } of candidates) {
-    const a = p.src[t] as number;
-    const b = p.dst[t] as number;
-    const cons = p.consBefore(v);
-    let best = -1;
-    let bestRoom = -Infinity;
-    for (let c = 0; c < p.nodeIds.length; c++) {
-      if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
-      let room = Infinity;
-      for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
-      if (room < 0 || room <= bestRoom) continue;
-      if (bounceObstacle(p, v, p.nodeIds[c] as NodeId) !== undefined) continue;
-      if (p.network && !(p.canMigrate(v, a, c) && p.canMigrate(v, c, b))) continue;
-      best = c;
-      bestRoom = room;
-    }
+    const best = roomyThirdNode(p, t);
     if (best < 0) continue;
     const leg = p.bounce(t, best);
     p.edge(t, leg);
@@ -338,4 +324,25 @@ export function bounceObstacle(p: Problem, vm: VmId, node: NodeId): string | und
     }
   }
   return undefined;
+}
+
+/** The node online now and at the end with the most room for migration t's VM now (its constraints allowing), or -1. */
+export function roomyThirdNode(p: Problem, t: number): number {
+  const vm = p.vm[t] as number;
+  const a = p.src[t] as number;
+  const b = p.dst[t] as number;
+  const cons = p.consBefore(vm);
+  let best = -1;
+  let bestRoom = -Infinity;
+  for (let c = 0; c < p.nodeIds.length; c++) {
+    if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
+    let room = Infinity;
+    for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
+    if (room < 0 || room <= bestRoom) continue;
+    if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
+    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
+    best = c;
+    bestRoom = room;
+  }
+  return best;
 }

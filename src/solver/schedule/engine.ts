@@ -656,12 +656,7 @@ class ListScheduler {
   private stepAside(blocked: readonly number[]): boolean {
     if (this.bounces.length >= this.maxBounces) return false;
     const p = this.p;
-    const candidates = blocked.filter((t) => {
-      if (p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || this.isLeg[t]) return false;
-      const pool = this.refusedBy[t] as number;
-      return p.isNodeResourcePool(pool) && p.poolNode(pool) === p.nodeIds[p.dst[t] as number];
-    });
-    candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+    const candidates = this.waitingForRoomAtDestination(blocked);
     for (const t of candidates) {
       const b = p.dst[t] as number;
       const stayers = [...p.origin.mapping.runningVMs(p.nodeIds[b] as NodeId)]
@@ -729,16 +724,22 @@ class ListScheduler {
     this.makeReady(out);
   }
 
-  /** At a global stall: bounce the smallest blocked migration that waits for room on its destination. */
-  private bounce(blocked: readonly number[]): boolean {
-    if (this.bounces.length >= this.maxBounces) return false;
+  /** Blocked live migrations (no leg, no sync) refused by their destination's room, lightest first. */
+  private waitingForRoomAtDestination(blocked: readonly number[]): number[] {
     const p = this.p;
     const candidates = blocked.filter((t) => {
       if (p.kind[t] !== MIGRATE || (p.syncOf[t] as number) >= 0 || this.isLeg[t]) return false;
       const pool = this.refusedBy[t] as number;
       return p.isNodeResourcePool(pool) && p.poolNode(pool) === p.nodeIds[p.dst[t] as number];
     });
-    candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+    return candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+  }
+
+  /** At a global stall: bounce the smallest blocked migration that waits for room on its destination. */
+  private bounce(blocked: readonly number[]): boolean {
+    if (this.bounces.length >= this.maxBounces) return false;
+    const p = this.p;
+    const candidates = this.waitingForRoomAtDestination(blocked);
     for (const t of candidates) {
       const via = pickBounceNode(p, t, this.mayHostBounce);
       if (via < 0) continue;
