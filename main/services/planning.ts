@@ -223,9 +223,10 @@ export class PlanningService {
   private progressGate(prepared: PreparedPlan, onProgress: ((p: CheckedProgress) => void) | undefined): ProgressGate | undefined {
     if (!onProgress) return undefined;
     const full: Instance = { ...prepared.instance, constraints: prepared.constraints };
+    // the duration model the planner used: a candidate's timing is judged as the final plan's is
+    const checkOptions = plannerCheckOptions(prepared);
     return new ProgressGate({
-      // the duration model the planner used: a candidate's timing is judged as the final plan's is
-      check: (candidate) => checkPlan(full, candidate, plannerCheckOptions(prepared.durations ? { durations: prepared.durations } : {})).ok,
+      check: (candidate) => checkPlan(full, candidate, checkOptions).ok,
       forward: onProgress,
       ...(this.progressIntervalMs !== undefined ? { minIntervalMs: this.progressIntervalMs } : {}),
       // a plan answered within the first interval is shown by its answer, not checked twice

@@ -635,6 +635,11 @@ describe('the migrations an answer states are the plan\'s own', () => {
       const hops = r.plan.actions.filter((a) => a.kind === 'migrateVM').length;
       expect(r.migrations, show(spec)).toBe(hops);
       if (objective === 'migrations' && r.status === 'optimal') expect(hops, `claimed optimal: ${show(spec)}`).toBeLessThanOrEqual(r.lowerBound);
+      // a budget of as many migrations as VMs moved: a plan that needs an extra hop is over it
+      const moved = new Set(r.plan.actions.flatMap((a) => (a.kind === 'migrateVM' ? [a.vm] : []))).size;
+      const budgeted = await plan(instance, { objective, solver: 'native', timeLimitMs: 300, seed, budgets: { maxMigrations: moved } });
+      const budgetedHops = budgeted.plan?.actions.filter((a) => a.kind === 'migrateVM').length ?? 0;
+      expect(budgetedHops, `--max-migrations ${moved}: ${show(spec)}`).toBeLessThanOrEqual(moved);
     }
   });
 });

@@ -12,7 +12,7 @@ import type { PlacementProblem, Repair } from '../problem.js';
 import { type Attempt, checkAttemptPlan, noPlanFor } from './attempt.js';
 import type { Search } from './improve.js';
 import { type ExactVerdict, budgetWords } from './prove.js';
-import { type Incumbent, withinBudgets } from './schedule.js';
+import { type Incumbent, planWithinBudgets, withinBudgets } from './schedule.js';
 import type { Clock, PlanResult, Scheduled } from './types.js';
 
 /**
@@ -70,8 +70,8 @@ export function answer(a: Attempt, incumbent: Incumbent, search: Search, found: 
   const best = incumbent.best;
   if (!best) return noPlanAnswer(a, incumbent, search, found);
   // every stage filters on the budgets; a plan over them is refused, never shown as an answer
-  if (!withinBudgets(a.problem, best.placement, a.budgets)) {
-    return noPlanFor(a, [`the plan found (${best.placement.migrations} migrations, ${formatMemory(memoryMoved(a.problem, best.placement.hosts))}) exceeds ${budgetWords(a.budgets)}`], 'unknown');
+  if (!planWithinBudgets(a.problem, best.plan, a.budgets)) {
+    return noPlanFor(a, [`the plan found (${planMigrations(best.plan)} migrations, ${formatMemory(planMemoryMoved(a.problem, best.plan))}) exceeds ${budgetWords(a.budgets)}`], 'unknown');
   }
   // the heuristic's plan was checked above, the exact model's before it was kept: this is a guard
   // against a stage added later without its check, answered honestly rather than thrown
@@ -90,10 +90,10 @@ function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult 
   const migrations = planMigrations(chosen.plan);
   const memory = planMemoryMoved(problem, chosen.plan);
   const extraHops = migrations > chosen.placement.migrations;
-  const value = objective === 'mttr' ? chosen.mttr : objective === 'memory' ? memory : migrations;
+  const placementCost = objective === 'memory' ? memory : migrations;
+  const value = objective === 'mttr' ? chosen.mttr : placementCost;
   const lowerBound = objective === 'mttr' ? Math.max(chosen.mttrLowerBound, 0) : repair.lowerBound;
   const exactOptimal = found.exact.optimal && !extraHops;
-  const placementCost = objective === 'memory' ? memory : migrations;
   const placementOptimal = placementCost <= repair.lowerBound || ((found.exact.optimal || found.placementProven) && !extraHops);
   // MTTR: the schedule bound is this placement's; the claim needs one that holds wherever the VMs
   // go, and the same VMs moving and nodes powered whatever the choice (no power decision)

@@ -1,5 +1,6 @@
 import type { VmId } from '../../model/index.js';
-import { buildTarget, memoryMoved } from '../bounds.js';
+import type { Plan } from '../../plan/plan.js';
+import { buildTarget, memoryMoved, planMemoryMoved, planMigrations } from '../bounds.js';
 import type { PlacementResult } from '../placement/ffd.js';
 import type { PlacementObjective, PlacementProblem } from '../problem.js';
 import { type ScheduleOptions, schedule } from '../schedule/index.js';
@@ -48,6 +49,8 @@ export class Incumbent {
 
   /** Keeps an already scheduled candidate when it improves on the best (and reports it). */
   offer(candidate: Scheduled, stage: string): void {
+    // the placement fitted the budgets; a bounce or a step-aside adds hops the plan must fit too
+    if (!planWithinBudgets(this.a.problem, candidate.plan, this.a.budgets)) return;
     if (this.best && !improves(this.a.objective, candidate, this.best)) return;
     this.best = candidate;
     const { objective, problem, repair } = this.a;
@@ -56,7 +59,7 @@ export class Incumbent {
       lowerBound: objective === 'mttr' ? candidate.mttrLowerBound : repair.lowerBound,
       elapsedMs: Date.now() - this.a.clock.origin,
       plan: candidate.plan,
-      migrations: candidate.placement.migrations,
+      migrations: planMigrations(candidate.plan),
       stage,
     });
   }
@@ -111,6 +114,13 @@ export function improves(kind: PlacementObjective, a: Scheduled, b: Scheduled): 
 export function withinBudgets(problem: PlacementProblem, placement: PlacementResult, budgets: PlanBudgets): boolean {
   if (budgets.maxMigrations !== undefined && placement.migrations > budgets.maxMigrations) return false;
   if (budgets.maxMemoryMovedGiB !== undefined && memoryMoved(problem, placement.hosts) > budgets.maxMemoryMovedGiB * 1024) return false;
+  return true;
+}
+
+/** Whether a scheduled plan fits the budgets: its own migrations and memory, every hop counted. */
+export function planWithinBudgets(problem: PlacementProblem, plan: Plan, budgets: PlanBudgets): boolean {
+  if (budgets.maxMigrations !== undefined && planMigrations(plan) > budgets.maxMigrations) return false;
+  if (budgets.maxMemoryMovedGiB !== undefined && planMemoryMoved(problem, plan) > budgets.maxMemoryMovedGiB * 1024) return false;
   return true;
 }
 
