@@ -77,6 +77,8 @@ forEachTarget('untrusted names', (target) => {
       await screenshot(session, 'light-inventory-hostile-name');
       // the renamed VM sits on r2-h3: draining it puts the name in the plan and the run
       const plan = await planDemoDrain(page, 'r2-h3');
+      // the steps and the Gantt come with the plan's digest (a worker), after the summary
+      await page.getByRole('grid', { name: 'Plan steps' }).waitFor({ state: 'visible', timeout: 30_000 });
       expect(await page.getByText(HOSTILE_VM_NAME).count()).toBeGreaterThan(0);
       await screenshot(session, 'light-plan-hostile-name');
       await plan.startExecution();
