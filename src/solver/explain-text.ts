@@ -1,7 +1,7 @@
 import type { Constraint } from '../catalogue/constraint.js';
 import type { Model } from '../model/index.js';
 import { safeName, summariseNames } from '../text/safe.js';
-import { describeConstraint } from './problem.js';
+import { describeConstraint, describeOf } from '../catalogue/describe.js';
 import { type Conflict, moreConstraintsIn, moreConstraintsTerm } from './conflict-line.js';
 
 /**
@@ -15,43 +15,48 @@ export const MAX_TERMS = 8;
 /** Most lines an explanation prints: past that, the count of the others. */
 export const MAX_EXPLANATION_LINES = 12;
 
-const HOLE = '\u0000';
-
 /** The constraints as ` + `-joinable terms, grouped and bounded. */
 export function describeConstraintSet(model: Model, constraints: readonly Constraint[]): string[] {
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { readonly shape: Shape; readonly names: string[] }>();
   for (const c of constraints) {
-    const [shape, name] = shapeOf(model, c);
-    const names = groups.get(shape);
-    if (names) names.push(name);
-    else groups.set(shape, [name]);
+    const { key, shape, name } = shapeOf(model, c);
+    const group = groups.get(key);
+    if (group) group.names.push(name);
+    else groups.set(key, { shape, names: [name] });
   }
-  const terms = [...groups].flatMap(([shape, names]) => (shape.includes(HOLE) ? groupTerms(shape, names) : [shape]));
+  const terms = [...groups.values()].flatMap(({ shape, names }) => (typeof shape === 'string' ? [shape] : groupTerms(shape, names)));
   if (terms.length <= MAX_TERMS) return terms;
   return [...terms.slice(0, MAX_TERMS), moreConstraintsTerm(terms.length - MAX_TERMS)];
 }
 
+/** A whole term, or the term around its one VM or node (`offline(` and `)`). */
+type Shape = string | { readonly before: string; readonly after: string };
+
 /** A few alike constraints stay apart (`offline(N1) + offline(N3)`); more become one term. */
-function groupTerms(shape: string, names: readonly string[]): string[] {
-  if (names.length <= GROUP_FROM) return names.map((n) => shape.replace(HOLE, safeName(n)));
+function groupTerms(shape: Exclude<Shape, string>, names: readonly string[]): string[] {
+  if (names.length <= GROUP_FROM) return names.map((n) => `${shape.before}${safeName(n)}${shape.after}`);
   const summary = summariseNames(names);
   // a single range reads as a set already (`N[1..500]`); a list needs braces to stay one argument
-  return [shape.replace(HOLE, /^[^,\s]*\[\d+\.\.\d+\]$/.test(summary) ? summary : `{${summary}}`)];
+  return [`${shape.before}${/^[^,\s]*\[\d+\.\.\d+\]$/.test(summary) ? summary : `{${summary}}`}${shape.after}`];
 }
 
 /** Alike constraints up to this many are written one by one. */
 const GROUP_FROM = 3;
 
 /**
- * The description with its single VM or node left as a hole, and that element's name; a
- * constraint over sets is its own shape (its sets are summarised by describeConstraint).
+ * The constraint's term with its single VM or node left out (the catalogue's `lone`), and that
+ * element's name; a constraint over sets is its own shape (its sets are summarised already).
  */
-function shapeOf(model: Model, c: Constraint): [string, string] {
-  const key = (['vm', 'node'] as const).find((k) => typeof c.args[k] === 'number');
-  if (key === undefined) return [describeConstraint(model, c), ''];
-  const id = c.args[key] as number;
-  const name = key === 'vm' ? model.vmName(id) : model.nodeName(id);
-  return [describeConstraint(model, { ...c, args: { ...c.args, [key]: HOLE } }), name];
+function shapeOf(model: Model, c: Constraint): { readonly key: string; readonly shape: Shape; readonly name: string } {
+  const term = describeOf(model, c, c.id);
+  if ('error' in term) {
+    const text = describeConstraint(model, c);
+    return { key: text, shape: text, name: '' };
+  }
+  if (!term.lone) return { key: term.text, shape: term.text, name: '' };
+  const { before, after, name } = term.lone;
+  // the text around the element cannot hold a newline (names are safe), so it separates them
+  return { key: `${before}\n${after}`, shape: { before, after }, name };
 }
 
 /** At most MAX_EXPLANATION_LINES lines, the last one saying how many were left out. */

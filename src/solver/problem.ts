@@ -5,10 +5,12 @@ import { AmongRule, type PlacementRule, SpreadRule } from './placement/rules.js'
 import { FaceContext, GroupTables, type ReductionState } from './placement/face-context.js';
 import { type AnyFaces, SCHEDULE_ONLY_IDS, facesOf, hooksOf } from './faces.js';
 import { definitionOf } from '../catalogue/registry.js';
-import { knownElementsOf } from '../catalogue/args.js';
+import { argsOf, knownElementsOf } from '../catalogue/args.js';
+import { describeConstraint } from '../catalogue/describe.js';
+import { conflictOf } from './explain-text.js';
 import { writeConflict } from './conflict-line.js';
 import { Placement } from './placement/state.js';
-import { safeName, summariseNames } from '../text/safe.js';
+import { safeName } from '../text/safe.js';
 
 /**
  * Problem reduction in repair mode (BtrPlace's `doRepair(true)`): from an instance, the target
@@ -22,6 +24,8 @@ export type PlacementObjective = 'mttr' | 'migrations' | 'memory';
 
 /** Constraint ids that only shape the schedule (their placement face is `none`); the placement ignores them. */
 export { SCHEDULE_ONLY_IDS };
+/** The catalogue's term for a constraint (`catalogue/describe.ts`), for the solver modules that quote one. */
+export { describeConstraint };
 
 export interface PlacementProblem {
   readonly model: Model;
@@ -607,29 +611,24 @@ function forcedMoves(problem: PlacementProblem): { readonly hosts: Int32Array; r
   return { hosts, forced, infeasible };
 }
 
-/** At most this many constraints are named in a reason; the rest are counted. */
-const MAX_TERMS = 8;
-
 /**
  * A reason as a conflict line (conflict-line.ts) naming the constraints that involve these VMs
  * or nodes (each entry says which elements it involves): what pins them and what pushes them
- * out are among them, so the console links the reason to their lines.
+ * out are among them, so the console links the reason to their lines. Written as explanations
+ * write theirs (`conflictOf`: alike constraints grouped, at most MAX_TERMS terms).
  */
 function conflictAbout(problem: PlacementProblem, vms: readonly VmId[], nodes: readonly NodeId[], message: string): string {
   const vmSet = new Set<number>(vms);
   const nodeSet = new Set<number>(nodes);
-  const involved = problem.constraints.filter((c) => {
-    try {
-      const inv = definitionOf(c.id)?.involved(c);
-      return inv !== undefined && (inv.vms.some((v) => vmSet.has(v)) || inv.nodes.some((n) => nodeSet.has(n)));
-    } catch {
-      // arguments the entry refuses were reported already, located
-      return false;
-    }
+  const involved = problem.constraints.filter((c, i) => {
+    const definition = definitionOf(c.id);
+    // arguments the entry refuses were reported already, located
+    const read = definition && argsOf(definition, c, `constraints[${i}]`);
+    if (!definition || !read || 'error' in read) return false;
+    const inv = definition.involved(read.constraint);
+    return inv.vms.some((v) => vmSet.has(v)) || inv.nodes.some((n) => nodeSet.has(n));
   });
-  const terms = involved.map((c) => describeConstraint(problem.model, c));
-  const shown = terms.slice(0, MAX_TERMS);
-  return writeConflict({ cause: involved.length === 0 ? 'cluster' : 'constraints', constraints: shown, more: terms.length - shown.length, capacityOf: null, message });
+  return writeConflict(conflictOf(problem.model, involved, null, message));
 }
 
 /**
@@ -784,34 +783,4 @@ function overloadCostBound(problem: PlacementProblem, state: Placement, n: numbe
   const mr = problem.memoryResource;
   const memExcess = mr >= 0 ? Math.max(0, -state.free(mr, n)) : 0;
   return Math.max(memExcess, cheapestMoves(problem, state, n, count));
-}
-
-/**
- * `spread(VM2, VM3)`-like text for a constraint, with element names (through safeName: they come
- * from the instance) and sets summarised (`{VM[1..500]}`): explanations quote it.
- */
-export function describeConstraint(model: Model, c: Constraint): string {
-  const a = c.args;
-  const vm = (id: unknown): string => (typeof id === 'number' ? safeName(model.vmName(id)) : String(id));
-  const node = (id: unknown): string => (typeof id === 'number' ? safeName(model.nodeName(id)) : String(id));
-  const list = (xs: unknown, f: (x: unknown) => string): string => (Array.isArray(xs) ? `{${summariseNames(xs.map(f), 8)}}` : '?');
-  const args: string[] = [];
-  const definition = definitionOf(c.id);
-  // the entry's declared parameter kinds say whether a list of parts holds nodes or VMs
-  const kindOf = (key: string): string | undefined => definition?.script.params.find((p) => p.name === key)?.kind;
-  for (const [k, v] of Object.entries(a)) {
-    if (k === 'continuous') continue;
-    if (k === 'vm' || k === 'vm1' || k === 'vm2') args.push(vm(v));
-    else if (k === 'node') args.push(node(v));
-    else if (k === 'vms') args.push(list(v, vm));
-    else if (k === 'nodes') args.push(list(v, node));
-    else if (k === 'parts' || k === 'vParts' || k === 'pParts') {
-      const f = k === 'pParts' || kindOf(k) === 'nodeParts' ? node : vm;
-      args.push(Array.isArray(v) ? `{${v.map((p) => list(p, f)).join(', ')}}` : '?');
-    } else args.push(typeof v === 'string' ? `'${v}'` : String(v));
-  }
-  // `>>` marks the discrete mode of a constraint that has both (as the script form prints it)
-  const modes = definition?.modes;
-  const prefix = !c.continuous && modes?.continuous === true && modes.discrete ? '>>' : '';
-  return `${prefix}${c.id}(${args.join(', ')})`;
 }

@@ -5,6 +5,7 @@ import type { FieldKind, FieldSpec } from '../../src/catalogue/common/fields.js'
 import type { Constraint } from '../../src/catalogue/constraint.js';
 import type { ConstraintDefinition } from '../../src/catalogue/definition.js';
 import { readTimestamp } from '../../src/catalogue/deadline/timestamp.js';
+import { describeConstraint, describeOf } from '../../src/catalogue/describe.js';
 import { CATALOGUE } from '../../src/catalogue/registry.js';
 import { checkPlan } from '../../src/checker/plan-checker.js';
 import type { Instance } from '../../src/instance/instance.js';
@@ -16,7 +17,7 @@ import { ENCODERS } from '../../src/solver/exact/encoders.js';
 import { EXACT_MODEL, EXACT_SOLVE } from '../../src/solver/exact/model.js';
 import { describeConstraintSet } from '../../src/solver/explain-text.js';
 import { facesOf } from '../../src/solver/faces.js';
-import { describeConstraint, reduce } from '../../src/solver/problem.js';
+import { reduce } from '../../src/solver/problem.js';
 import { parseConstraints, parseTimestamp as schedulerTimestamp } from '../../src/solver/schedule/constraints.js';
 import { SAMPLES } from './samples.js';
 import { build, migrate, rc } from './support.js';
@@ -146,8 +147,13 @@ describe('one typed reader: the same located error through every face', () => {
     const scheduled = noThrow('parseConstraints', () => parseConstraints([constraint], model));
     if (modelFree) expect(scheduled).toMatchObject({ ok: false, reason: error });
     noThrow('quickInfeasibility', () => quickInfeasibility(placement));
-    noThrow('describeConstraint', () => describeConstraint(model, constraint));
-    noThrow('describeConstraintSet', () => describeConstraintSet(model, [constraint]));
+    // the explanations: the describe face gives the same sentence; a sentence quoting the
+    // constraint anyway names it without its arguments
+    // constraint anyway names it without its arguments (an undeclared id prints as `vm#999`)
+    expect(noThrow('describeOf', () => describeOf(model, constraint, where, known))).toEqual({ error });
+    const quoted = noThrow('describeConstraint', () => describeConstraint(model, constraint));
+    if (modelFree) expect(quoted).toBe(`${def.id}(?)`);
+    expect(noThrow('describeConstraintSet', () => describeConstraintSet(model, [constraint]))).toEqual([quoted]);
   });
 
   it('accepts every sample through every face (the reader refuses only what is wrong)', () => {
@@ -157,6 +163,8 @@ describe('one typed reader: the same located error through every face', () => {
       for (const s of SAMPLES[def.id] ?? []) {
         const read = argsOf(def, s.constraint, 'constraints[0]', known);
         expect('error' in read ? read.error : undefined, def.id).toBeUndefined();
+        const term = describeOf(model, s.constraint, 'constraints[0]', known);
+        expect('text' in term ? term.text : term, def.id).toMatch(new RegExp(`^(>>)?${def.id}\\(.*\\)$`));
       }
     }
   });
@@ -183,7 +191,15 @@ describe('Deadline: one timestamp parser for the checker, the exact model and th
     const parsed = parseConstraints([deadline(timestamp)], model());
     if ('ok' in parsed) return undefined;
     const d = parsed.deadline[0];
-    return d === undefined ? undefined : schedulerTimestamp(d.timestamp);
+    const seconds = d === undefined ? undefined : schedulerTimestamp(d.timestamp);
+    return typeof seconds === 'number' ? seconds : undefined;
+  };
+  /** What the scheduler gets from the face for this timestamp, converted with the clock at the plan start. */
+  const scheduledAt = (timestamp: string, clockSeconds?: number): number | { readonly error: string } | undefined => {
+    const parsed = parseConstraints([deadline(timestamp)], model());
+    if ('ok' in parsed) return undefined;
+    const d = parsed.deadline[0];
+    return d === undefined ? undefined : schedulerTimestamp(d.timestamp, clockSeconds);
   };
 
   it.each([
@@ -204,6 +220,29 @@ describe('Deadline: one timestamp parser for the checker, the exact model and th
     expect(exactBound('12:00:00')).toMatch(/^constraints\[0\] \(Deadline\): the absolute deadline "12:00:00" \(a wall-clock time\) is not supported by the exact model/);
     expect(onTime('12:00:00', 100_000)).toBe(true); // a plan does not record when it runs
     expect(schedulerTimestamp('12:00:00', 11 * 3600)).toBe(3600); // the scheduler converts it against its clock
+  });
+
+  it('the scheduler only converts what the parser read: a delay ignores the clock, a wall-clock time counts from it', () => {
+    const elevenAm = 11 * 3600;
+    const onePm = 13 * 3600;
+    // relative forms (BtrPlace's and Ferry's short ones): the same seconds whatever the clock says
+    for (const delay of ['+00:01:30', "+1'30", '90', '+1:30']) {
+      expect(scheduledAt(delay), delay).toBe(90);
+      expect(scheduledAt(delay, onePm), delay).toBe(90);
+    }
+    // a wall-clock time: the seconds until then, rolled over to the next day once past
+    expect(scheduledAt('12:00:00', elevenAm)).toBe(3600);
+    expect(scheduledAt('12:00:00', onePm)).toBe(23 * 3600);
+    expect(scheduledAt('13:00:00', onePm)).toBe(0);
+    expect(scheduledAt(' 12:00:05 ', elevenAm)).toBe(3605);
+    // without a clock, the time of day is read as a delay from the plan start
+    expect(scheduledAt('12:00:00')).toBe(12 * 3600);
+  });
+
+  it.each(['soon', '12:00', '25:00:00', "+1'75", '-3'])('the scheduler refuses %j with the parser\'s own sentence', (timestamp) => {
+    const refused = readTimestamp(timestamp);
+    if (!('error' in refused)) return expect.fail(`${timestamp} accepted`);
+    expect(schedulerTimestamp(timestamp, 3600)).toEqual({ error: refused.error });
   });
 
   it.each(['soon', '12:00', '+1:2', '25:00:00', "+1'75", '+99999999999', ''])('%j is the same located error everywhere', (timestamp) => {

@@ -1,5 +1,6 @@
 import type { Constraint } from '../../catalogue/constraint.js';
 import type { Model, NodeId, VmId } from '../../model/index.js';
+import { readTimestamp } from '../../catalogue/deadline/timestamp.js';
 import { networkViewOf } from '../../plan/network.js';
 import { facesOf, hooksOf } from '../faces.js';
 import { OrderSink } from './order-sink.js';
@@ -66,27 +67,16 @@ export function parseConstraints(constraints: readonly Constraint[], model: Mode
 }
 
 /**
- * Seconds from the plan start for a Deadline timestamp: `+hh:mm:ss` / `+mm'ss` / `+ss` are
- * relative; without `+` the time is absolute (wall clock, rolled over to the next day when
- * already past), converted with `clockSeconds`; without a clock it is read as relative.
+ * Seconds from the plan start for a Deadline timestamp, read by the catalogue's one parser
+ * (`readTimestamp`: the face hands over what it read): a delay as it is; a wall-clock time
+ * converted with `clockSeconds`, rolled over to the next day when already past (without a clock
+ * it is read as a delay). A timestamp the parser refuses gives its sentence.
  */
-export function parseTimestamp(raw: string, clockSeconds?: number): number | undefined {
-  const s = raw.trim();
-  const relative = s.startsWith('+');
-  const body = relative ? s.slice(1) : s;
-  let seconds: number;
-  if (/^\d+(:\d+){1,2}$/.test(body)) {
-    seconds = body.split(':').reduce((acc, part) => acc * 60 + Number.parseInt(part, 10), 0);
-  } else if (/^\d+'\d+$/.test(body)) {
-    const [mm, ss] = body.split("'");
-    seconds = Number.parseInt(mm as string, 10) * 60 + Number.parseInt(ss as string, 10);
-  } else if (/^\d+$/.test(body)) {
-    seconds = Number.parseInt(body, 10);
-  } else {
-    return undefined;
-  }
-  if (relative || clockSeconds === undefined) return seconds;
-  const delta = seconds - clockSeconds;
+export function parseTimestamp(raw: string, clockSeconds?: number): number | { readonly error: string } {
+  const d = readTimestamp(raw);
+  if ('error' in d) return d;
+  if (d.relative || clockSeconds === undefined) return d.seconds;
+  const delta = d.seconds - clockSeconds;
   return delta >= 0 ? delta : delta + 86_400;
 }
 
@@ -238,7 +228,7 @@ export function addConstraintOrdering(
   // Deadline: the migration ends by the timestamp (only migrating VMs are concerned)
   for (const d of c.deadline) {
     const at = parseTimestamp(d.timestamp, options.clockSeconds);
-    if (at === undefined) return failure(`${d.where}.timestamp: '${d.timestamp}' is not a time ('+hh:mm:ss', 'hh:mm:ss', "mm'ss" or seconds)`, [d.vm]);
+    if (typeof at !== 'number') return failure(`${d.where}.timestamp: ${at.error}`, [d.vm]);
     const t = p.lastLeg.get(d.vm) ?? p.vmTask.get(d.vm);
     if (t === undefined || p.kind[t] !== MIGRATE) continue;
     if (at < (p.deadline[t] as number)) {
