@@ -76,5 +76,7 @@ describe('Journal durability', () => {
     } finally {
       db.close();
     }
-  });
+    // three TypeScript children compiled and started one after the other: on a loaded CI machine
+    // that alone has taken a minute
+  }, 180_000);
 });
