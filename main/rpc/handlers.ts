@@ -416,7 +416,14 @@ async function listPlans(ctx: Ctx, input: InputOf<'plan:list'>): Promise<Reply<O
 }
 
 async function getPlan(ctx: Ctx, input: InputOf<'plan:get'>): Promise<Reply<OutputOf<'plan:get'>>> {
-  const kept = await ctx.plans.get(input.planId);
+  let kept: Awaited<ReturnType<PlanHistory['get']>>;
+  try {
+    kept = await ctx.plans.get(input.planId);
+  } catch (e) {
+    // a damaged body or origin: said of this plan, the journal itself still works
+    if (e instanceof JournalError) return fail('unavailable', e.message, { path: '$.input.planId' });
+    throw e;
+  }
   if (!kept) return fail('not-found', `no plan ${input.planId} in the journal (only the last 200 computed plans are kept)`, { path: '$.input.planId' });
   return ok({ ...kept, script: { ...kept.script } });
 }
@@ -424,12 +431,13 @@ async function getPlan(ctx: Ctx, input: InputOf<'plan:get'>): Promise<Reply<Outp
 // ---- runs -----------------------------------------------------------------------------------
 
 /**
- * A draft run from a computed plan: the very plan the operator was shown is journaled, under the
- * cluster's lock, provided the cluster is still what it started from (otherwise 'conflict': plan
- * again); the constraint set must be the one the operator approved.
+ * A draft run from a computed plan (of this session, or kept in History): the very plan the
+ * operator was shown is journaled, under the cluster's lock, provided the cluster is still what it
+ * started from (otherwise 'conflict': plan again); the constraint set must be the one the operator
+ * approved.
  */
 async function createRun(ctx: Ctx, input: InputOf<'run:create'>): Promise<Reply<OutputOf<'run:create'>>> {
-  const held = heldPlanFor(ctx, input);
+  const held = await planToRun(ctx, input);
   if (!held.ok) return held;
   const created = await ctx.services.runs.create({
     clusterId: input.clusterId,
@@ -447,13 +455,40 @@ async function createRun(ctx: Ctx, input: InputOf<'run:create'>): Promise<Reply<
     case 'no-plan':
       return fail(created.result.status === 'infeasible' ? 'infeasible' : 'conflict', `no plan for cluster ${input.clusterId} as it is now (${created.result.status})`, { details: [...(created.result.explanation ?? [])] });
     case 'created':
-      return adoptCreated(ctx, input, created.driver);
+      return adoptCreated(ctx, input, held.value, created.driver);
   }
 }
 
-/** The plan request run:create names, if a run may be created from it. */
-function heldPlanFor(ctx: Ctx, input: InputOf<'run:create'>): Reply<HeldPlan> {
-  const { requestId, clusterId } = input;
+/** What run:create and run:rehearse name a plan by, and what it must be. */
+type PlanToRun = { readonly clusterId: string; readonly constraintHash: string } & ({ readonly requestId: string } | { readonly planId: string });
+
+/** The plan a run is to be made of: held by this session, or rebuilt from the journal (History). */
+function planToRun(ctx: Ctx, input: PlanToRun): Promise<Reply<HeldPlan>> | Reply<HeldPlan> {
+  return 'planId' in input ? keptPlanFor(ctx, input.planId, input) : heldPlanFor(ctx, input.requestId, input);
+}
+
+/** A plan kept in the journal, if a run may be created from it in this session. */
+async function keptPlanFor(ctx: Ctx, planId: string, input: PlanToRun): Promise<Reply<HeldPlan>> {
+  const reopened = await ctx.plans.reopen(planId, ctx.services.planning);
+  if (!reopened.ok) return fail(reopened.code, reopened.code === 'invalid-request' ? `$.input.planId: ${reopened.message}` : reopened.message, reopened.code === 'conflict' ? {} : { path: '$.input.planId' });
+  const { plan } = reopened;
+  if (plan.clusterId !== input.clusterId) return fail('invalid-request', `$.input.clusterId: plan ${planId} planned cluster ${plan.clusterId}, not cluster ${input.clusterId}`, { path: '$.input.clusterId' });
+  if (plan.constraintHash !== input.constraintHash) return hashConflict(input.constraintHash, plan.constraintHash);
+  return ok({
+    requestId: planId,
+    planId,
+    clusterId: plan.clusterId,
+    script: plan.script,
+    options: plan.options,
+    constraintHash: plan.constraintHash,
+    hasPlan: true,
+    planned: { ...plan.planned, computedAt: plan.computedAt },
+  });
+}
+
+/** The plan request of this session run:create names, if a run may be created from it. */
+function heldPlanFor(ctx: Ctx, requestId: string, input: PlanToRun): Reply<HeldPlan> {
+  const { clusterId } = input;
   if (ctx.session.planning.has(requestId)) return fail('conflict', `request ${requestId} is still planning: wait for its answer`);
   const held = ctx.session.held.get(requestId);
   if (!held) return fail('not-found', `no computed plan for request ${requestId} in this session (plan:compute first)`, { path: '$.input.requestId' });
@@ -489,7 +524,7 @@ function runOptions(options: PlanOptionsInput, windowSeconds: number | undefined
 }
 
 /** The created draft, checked against the approval, with the asked mode; then driven by this session. */
-function adoptCreated(ctx: Ctx, input: InputOf<'run:create'>, driver: RunDriver): Reply<OutputOf<'run:create'>> {
+function adoptCreated(ctx: Ctx, input: InputOf<'run:create'>, held: HeldPlan, driver: RunDriver): Reply<OutputOf<'run:create'>> {
   const actual = driver.run.constraintHash;
   if (actual !== input.constraintHash) {
     // the draft stays in the journal, superseded (its lock released), for the audit trail
@@ -501,10 +536,17 @@ function adoptCreated(ctx: Ctx, input: InputOf<'run:create'>, driver: RunDriver)
     const mode = input.mode ?? driver.run.mode;
     driver.dispatch(stampOperatorEvent({ type: 'set-mode', mode, ...(input.maxPerHost !== undefined ? { maxPerHost: input.maxPerHost } : {}) }, ctx.now(), ctx.services.actor));
   }
-  ctx.session.held.forget(input.requestId);
-  ctx.plans.linkRun(input.requestId, driver.run.runId);
+  linkPlanRun(ctx, held, driver.run.runId);
+  // a plan of this session becomes one run; a kept plan may be started again only while the cluster is unchanged
+  if (held.planId === undefined) ctx.session.held.forget(held.requestId);
   ctx.session.live.adopt(driver);
   return ok({ run: driver.run, progress: driver.progress() });
+}
+
+/** History names the run (or rehearsal) under the plan it was made of. */
+function linkPlanRun(ctx: Ctx, held: HeldPlan, runId: string): void {
+  if (held.planId !== undefined) ctx.plans.linkPlan(held.planId, runId);
+  else ctx.plans.linkRun(held.requestId, runId);
 }
 
 async function getRun(ctx: Ctx, input: InputOf<'run:get'>): Promise<Reply<OutputOf<'run:get'>>> {
@@ -600,7 +642,7 @@ async function reportRun(ctx: Ctx, input: InputOf<'run:report'>): Promise<Reply<
  * create the real run from it after rehearsing.
  */
 async function rehearseRun(ctx: Ctx, input: InputOf<'run:rehearse'>): Promise<Reply<OutputOf<'run:rehearse'>>> {
-  const held = heldPlanFor(ctx, input);
+  const held = await planToRun(ctx, input);
   if (!held.ok) return held;
   const created = await ctx.services.runs.create({
     clusterId: input.clusterId,
@@ -620,7 +662,7 @@ async function rehearseRun(ctx: Ctx, input: InputOf<'run:rehearse'>): Promise<Re
     case 'created': {
       const { driver } = created;
       if (input.mode !== undefined) driver.dispatch(stampOperatorEvent({ type: 'set-mode', mode: input.mode }, ctx.now(), ctx.services.actor));
-      ctx.plans.linkRun(input.requestId, driver.run.runId);
+      linkPlanRun(ctx, held.value, driver.run.runId);
       ctx.session.live.adopt(driver);
       return ok({ run: driver.run, progress: driver.progress() });
     }

@@ -106,9 +106,14 @@ export class EventHub {
 
 // ---- plans computed by plan:compute -----------------------------------------------------------
 
-/** What run:create needs of a plan:compute: where it planned, how, and the hash it answered. */
+/**
+ * What run:create needs of a computed plan: where it planned, how, and the hash it answered. Held
+ * by requestId after a plan:compute of this session, or rebuilt from the journal by planId.
+ */
 export interface HeldPlan {
   readonly requestId: string;
+  /** Set when rebuilt from the journal (History): the run is linked to this kept plan. */
+  readonly planId?: string;
   /** null: planned on an instance given whole, not on a cluster. */
   readonly clusterId: string | null;
   readonly script: ScriptInput | undefined;
@@ -117,7 +122,7 @@ export interface HeldPlan {
   /** False when the planner found no plan (infeasible, or no plan within the time). */
   readonly hasPlan: boolean;
   /** The plan itself, so that run:create journals exactly what the operator was shown. */
-  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[] };
+  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[]; readonly computedAt?: number };
 }
 
 /** The last plans computed, by requestId; the oldest are forgotten past `limit`. */

@@ -1,12 +1,17 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 
-import { type PlanComputed, PlanComputedSchema, planResultToWire } from '../../src/contract/events.js';
+import type { Constraint } from '../../src/catalogue/constraint.js';
+import { type PlanComputed, PlanComputedSchema, type PlanResultWire, planResultToWire } from '../../src/contract/events.js';
 import type { PastPlan, PlanOptionsInput } from '../../src/contract/procedures.js';
-import type { ScriptInput } from '../../src/contract/wire.js';
+import { type ScriptInput, decodePlan, isOnHeldOrigin } from '../../src/contract/wire.js';
+import type { Plan } from '../../src/plan/plan.js';
 import { formatUtc } from '../../src/report/journal-records.js';
-import { type Journal, JournalError, KEEP_PLANS, type PlanRecordSummary, type PlanSource, newPlanId } from '../node/journal/journal.js';
-import type { PlanOutcome, PlannedOutcome } from './planning.js';
+import type { PlanResult } from '../../src/solver/planner.js';
+import { type Journal, JournalError, KEEP_PLANS, type NewPlanRecord, type PlanRecord, type PlanRecordSummary, type PlanSource, newPlanId } from '../node/journal/journal.js';
+import { joinOrigin, originDigest, splitOrigin } from '../node/journal/plan-origins.js';
+import { planRequestFromWire } from './plan-wire.js';
+import type { PlanOutcome, PlannedOutcome, PlanningService } from './planning.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -35,6 +40,28 @@ export interface KeptPlan {
   readonly script: { readonly text: string; readonly name: string };
   readonly options: PlanOptionsInput;
   readonly computed: PlanComputed;
+}
+
+/**
+ * A kept plan rebuilt for run:create / run:rehearse in any later session: how it was asked for,
+ * and the plan itself with its origin and the constraints it was computed under (the script
+ * evaluated again on that origin, to the very hash the plan was computed under).
+ */
+export interface ReopenedPlan {
+  readonly planId: string;
+  readonly computedAt: number;
+  /** The cluster it was computed on. */
+  readonly clusterId: string;
+  readonly script: { readonly text: string; readonly name: string };
+  readonly options: PlanOptionsInput;
+  readonly constraintHash: string;
+  readonly planned: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[] };
+}
+
+/** Why a kept plan cannot become a run, in operator words, with the code the contract gives it. */
+export interface NotReopened {
+  readonly code: 'not-found' | 'invalid-request' | 'conflict' | 'unavailable';
+  readonly message: string;
 }
 
 export interface PlanHistoryOptions {
@@ -108,8 +135,44 @@ export class PlanHistory {
   async get(planId: string): Promise<KeptPlan | undefined> {
     const row = this.journal.loadPlan(planId);
     if (!row) return undefined;
-    const computed = await this.readBody(planId, row.body);
+    const computed = await this.readBody(row);
     return { plan: pastPlanOf(row), script: { text: row.script, name: row.scriptName }, options: row.options as PlanOptionsInput, computed };
+  }
+
+  /**
+   * A kept plan rebuilt to be run (run:create, run:rehearse by planId), in this session or any
+   * later one: only a plan that has one, computed on a cluster, whose script still evaluates on
+   * its origin to the constraints it was computed under. Never throws for a plan that cannot be.
+   */
+  async reopen(planId: string, planning: Pick<PlanningService, 'prepare'>): Promise<{ readonly ok: true; readonly plan: ReopenedPlan } | ({ readonly ok: false } & NotReopened)> {
+    let kept: KeptPlan | undefined;
+    try {
+      kept = await this.get(planId);
+    } catch (e) {
+      if (e instanceof JournalError) return { ok: false, code: 'unavailable', message: e.message };
+      throw e;
+    }
+    if (!kept) return { ok: false, code: 'not-found', message: `no plan ${planId} in the journal (only the last ${KEEP_PLANS} computed plans are kept)` };
+    const { plan: past, computed } = kept;
+    if (past.source.kind !== 'cluster') return { ok: false, code: 'invalid-request', message: `plan ${planId} was computed on the instance file ${past.source.name}, not on a cluster: a plan of a file cannot run; open a cluster and compute the plan there` };
+    if (computed.kind !== 'result' || computed.result.plan === null) return { ok: false, code: 'conflict', message: `plan ${planId} found no plan (${past.status}): there is nothing to run` };
+    const wirePlan = computed.result.plan;
+    const decoded = isOnHeldOrigin(wirePlan) ? undefined : decodePlan(wirePlan, '$.plan');
+    if (decoded === undefined || !decoded.ok) return { ok: false, code: 'unavailable', message: this.damaged(planId, decoded === undefined ? 'kept without its origin' : `its plan cannot be read: ${decoded.error.path}: ${decoded.error.message}`).message };
+    const constraints = constraintsOf(decoded.value, kept, planning);
+    if (!constraints.ok) return { ok: false, code: 'conflict', message: `plan ${planId} cannot run: ${constraints.message}; compute it again` };
+    return {
+      ok: true,
+      plan: {
+        planId,
+        computedAt: past.computedAt,
+        clusterId: past.source.name,
+        script: kept.script,
+        options: kept.options,
+        constraintHash: computed.constraintHash,
+        planned: { result: planResultFromWire(computed.result, decoded.value), constraintHash: computed.constraintHash, constraints: constraints.value },
+      },
+    };
   }
 
   /**
@@ -118,7 +181,11 @@ export class PlanHistory {
    */
   linkRun(requestId: string, runId: string): void {
     const planId = this.byRequest.get(requestId);
-    if (planId === undefined) return;
+    if (planId !== undefined) this.linkPlan(planId, runId);
+  }
+
+  /** Notes that a run (or a rehearsal) was created from the kept plan `planId`; a failure only loses the link. */
+  linkPlan(planId: string, runId: string): void {
     this.queue = this.queue.then(() => {
       try {
         this.journal.linkPlanRun(planId, runId);
@@ -132,8 +199,11 @@ export class PlanHistory {
     const wire = planResultToWire(outcome.result);
     const result = notices.length === 0 ? wire : { ...wire, notes: [...wire.notes, ...notices] };
     const computed: PlanComputed = { kind: 'result', requestId: asked.requestId, result, constraintHash: outcome.constraintHash, diagnostics: [...outcome.diagnostics] };
-    const body = await gzipAsync(JSON.stringify(computed));
-    this.journal.recordPlan({
+    // the origin once per journal: a what-if on a read already kept names it by its digest
+    const split = splitOrigin(computed);
+    const body = await gzipAsync(split.body);
+    const origin = split.origin === null ? null : { digest: split.origin.digest, body: this.journal.keepsPlanOrigin(split.origin.digest) ? null : await gzipAsync(split.origin.text) };
+    const record: NewPlanRecord = {
       planId,
       requestId: asked.requestId,
       createdAt,
@@ -152,7 +222,12 @@ export class PlanHistory {
       gap: result.gap,
       explanation: result.explanation,
       body,
-    });
+      origin,
+    };
+    // dropped meanwhile (another process's retention): kept again, whole
+    if (this.journal.recordPlan(record) === 'origin-missing' && split.origin !== null) {
+      this.journal.recordPlan({ ...record, origin: { digest: split.origin.digest, body: await gzipAsync(split.origin.text) } });
+    }
   }
 
   private failed(createdAt: number, requestId: string, e: unknown): void {
@@ -168,19 +243,41 @@ export class PlanHistory {
     if (this.byRequest.size > KEEP_REQUESTS) this.byRequest.delete(this.byRequest.keys().next().value as string);
   }
 
-  /** The stored answer; bytes that are not one are damage, said as such. */
-  private async readBody(planId: string, body: Buffer): Promise<PlanComputed> {
-    const damaged = (why: string, cause?: unknown): JournalError =>
-      new JournalError('corrupt', `cannot read the journal ${this.journal.file}: plan ${planId} is damaged (${why}); compute the plan again`, this.journal.file, cause === undefined ? undefined : { cause });
+  /** The stored answer, its origin put back; bytes that are not one are damage, said as such. */
+  private async readBody(row: PlanRecord): Promise<PlanComputed> {
+    const { planId, origin } = row;
     let json: unknown;
     try {
-      json = JSON.parse((await gunzipAsync(body)).toString('utf8'));
+      json = JSON.parse((await gunzipAsync(row.body)).toString('utf8'));
     } catch (e) {
-      throw damaged('not gzip-compressed JSON', e);
+      throw this.damaged(planId, 'not gzip-compressed JSON', e);
     }
+    if (origin !== null) json = joinOrigin(json, await this.readOrigin(planId, origin.digest, origin.body));
     const parsed = PlanComputedSchema.safeParse(json);
-    if (!parsed.success || parsed.data.kind !== 'result') throw damaged('not a plan:compute result');
+    if (!parsed.success || parsed.data.kind !== 'result') throw this.damaged(planId, 'not a plan:compute result');
     return parsed.data;
+  }
+
+  /** A kept origin, proven to be the one its digest names. */
+  private async readOrigin(planId: string, digest: string, body: Buffer | null): Promise<unknown> {
+    const what = `its origin ${digest.slice(0, 19)}…`;
+    if (body === null) throw this.damaged(planId, `${what} is missing`);
+    let text: string;
+    try {
+      text = (await gunzipAsync(body)).toString('utf8');
+    } catch (e) {
+      throw this.damaged(planId, `${what} is not gzip-compressed`, e);
+    }
+    if (originDigest(text) !== digest) throw this.damaged(planId, `${what} does not match its digest`);
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw this.damaged(planId, `${what} is not JSON`, e);
+    }
+  }
+
+  private damaged(planId: string, why: string, cause?: unknown): JournalError {
+    return new JournalError('corrupt', `cannot read the journal ${this.journal.file}: plan ${planId} is damaged (${why}); compute the plan again`, this.journal.file, cause === undefined ? undefined : { cause });
   }
 }
 
@@ -214,6 +311,45 @@ export function planSourceOf(input: { readonly clusterId: string } | { readonly 
   const named = input.sourceName;
   if (named !== undefined) return { kind: 'file', name: named };
   return { kind: 'file', name: 'instanceId' in input ? input.instanceId : 'instance file' };
+}
+
+/**
+ * The constraints a kept plan was computed under: its script evaluated again on its origin (a
+ * cluster's read has no constraints of its own), refused unless they hash as they did then.
+ */
+function constraintsOf(plan: Plan, kept: KeptPlan, planning: Pick<PlanningService, 'prepare'>): { readonly ok: true; readonly value: readonly Constraint[] } | { readonly ok: false; readonly message: string } {
+  if (kept.computed.kind !== 'result') return { ok: false, message: 'it holds no result' };
+  const instance = { model: plan.origin.clone(), constraints: [], objective: { id: 'minimizeMTTR' as const } };
+  let prepared: ReturnType<PlanningService['prepare']>;
+  try {
+    prepared = planning.prepare(planRequestFromWire(instance, kept.script, kept.options));
+  } catch (e) {
+    return { ok: false, message: `its options no longer apply (${messageOf(e)})` };
+  }
+  if (prepared.kind === 'script-errors') return { ok: false, message: `its script ${kept.script.name} no longer reads on the cluster it was computed on (${prepared.diagnostics.map((d) => `${d.line}:${d.column}: ${d.message}`).join('; ')})` };
+  if (prepared.constraintHash !== kept.computed.constraintHash) return { ok: false, message: `its script ${kept.script.name} now gives other constraints (${prepared.constraintHash}, computed under ${kept.computed.constraintHash})` };
+  return { ok: true, value: prepared.constraints };
+}
+
+/** A PlanResult from its wire form (null numbers back to NaN), with its decoded plan. */
+function planResultFromWire(wire: PlanResultWire, plan: Plan): PlanResult {
+  const n = (x: number | null): number => x ?? Number.NaN;
+  return {
+    status: wire.status,
+    plan,
+    objective: n(wire.objective),
+    ...(wire.lowerBoundCovers !== null ? { lowerBoundCovers: wire.lowerBoundCovers } : {}),
+    lowerBound: n(wire.lowerBound),
+    gap: n(wire.gap),
+    durationSeconds: n(wire.durationSeconds),
+    durationLowerBound: n(wire.durationLowerBound),
+    migrations: n(wire.migrations),
+    migrationsLowerBound: n(wire.migrationsLowerBound),
+    memoryMovedMiB: n(wire.memoryMovedMiB),
+    solveMs: wire.solveMs,
+    explanation: [...wire.explanation],
+    notes: [...wire.notes],
+  };
 }
 
 function messageOf(e: unknown): string {

@@ -10,6 +10,7 @@ import { newRun, stepsFromPlan } from '../../src/executor/steps.js';
 import type { Run, Step } from '../../src/executor/types.js';
 import type { Instance } from '../../src/instance/instance.js';
 import { planToJson } from '../../src/plan/json.js';
+import { formatUtc } from '../../src/report/journal-records.js';
 import type { PlanResult } from '../../src/solver/planner.js';
 import type { DemoFault } from '../node/demo/index.js';
 import { type Journal, type RunMeta, newRunId } from '../node/journal/journal.js';
@@ -43,9 +44,10 @@ export interface CreateRunRequest {
   /**
    * The plan the operator was shown and approved (computed earlier on this cluster): journaled as
    * it is, provided the cluster still is what that plan started from; without it, the live state
-   * is planned now.
+   * is planned now. `computedAt`: when it was computed (a plan reopened from History), for the
+   * conflict's message.
    */
-  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[] };
+  readonly planned?: { readonly result: PlanResult; readonly constraintHash: string; readonly constraints: readonly Constraint[]; readonly computedAt?: number };
   /** Run against a simulated copy of the cluster instead, with these faults injected. */
   readonly rehearse?: { readonly faults: readonly DemoFault[]; readonly instance?: Instance };
 }
@@ -90,7 +92,7 @@ export class RunService {
     try {
       const live = await cluster.provider.read();
       const notes = unreachableNotes(live.hosts);
-      const outcome = request.planned ? shownPlan(request.planned, live.model) : await this.planLive(live.model, request);
+      const outcome = request.planned ? shownPlan(request.planned, live.model, request.clusterId) : await this.planLive(live.model, request);
       if (outcome.kind === 'conflict') return this.abandon(cluster, runId, outcome);
       if (outcome.kind === 'script-errors') return this.abandon(cluster, runId, { kind: 'script-errors', diagnostics: outcome.diagnostics, notes });
       const plan = outcome.result.plan;
@@ -186,11 +188,15 @@ type RunPlan = Pick<PlanOutcome & { kind: 'result' }, 'kind' | 'result' | 'const
  * and host and every node's power as in the plan's origin. Otherwise a conflict that says what
  * changed (the operator plans again; nothing is journaled).
  */
-function shownPlan(planned: NonNullable<CreateRunRequest['planned']>, live: Model): RunPlan {
+function shownPlan(planned: NonNullable<CreateRunRequest['planned']>, live: Model, clusterId: string): RunPlan {
   const origin = planned.result.plan?.origin;
   if (origin) {
     const changed = factDifferences(factsOf(origin), factsOf(live));
-    if (changed.length > 0) return { kind: 'conflict', message: `the cluster changed since the plan was computed (${changed.slice(0, 3).join('; ')}${changed.length > 3 ? `; and ${changed.length - 3} more` : ''}): plan again` };
+    if (changed.length > 0) {
+      const what = `${changed.slice(0, 3).join('; ')}${changed.length > 3 ? `; and ${changed.length - 3} more` : ''}`;
+      if (planned.computedAt === undefined) return { kind: 'conflict', message: `the cluster changed since the plan was computed (${what}): plan again` };
+      return { kind: 'conflict', message: `cluster ${safeName(clusterId)} changed since this plan was computed at ${formatUtc(planned.computedAt).slice(11, 16)} UTC (${what}): compute it again` };
+    }
   }
   return { kind: 'result', result: planned.result, constraintHash: planned.constraintHash, constraints: planned.constraints };
 }

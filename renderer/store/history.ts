@@ -148,7 +148,7 @@ export function createHistorySlice(client: FerryClient): StateCreator<FerryState
   });
 }
 
-/** A past plan as the Plan screen shows a computed one (its requestId: a run is created only if this session still holds it). */
+/** A past plan as the Plan screen shows a computed one, marked by its planId: run:create names it by that, in any session. */
 function storedPlan(detail: PastPlanDetail): { readonly ok: true; readonly value: ComputedPlan } | { readonly ok: false; readonly message: string } {
   const { plan, computed } = detail;
   if (computed.kind !== 'result') return { ok: false, message: `plan ${plan.planId} holds no result` };
@@ -159,6 +159,7 @@ function storedPlan(detail: PastPlanDetail): { readonly ok: true; readonly value
     ok: true,
     value: {
       requestId: plan.requestId,
+      planId: plan.planId,
       clusterId: plan.source.kind === 'cluster' ? plan.source.name : null,
       script: detail.script.text,
       constraintHash: computed.constraintHash,

@@ -5,6 +5,7 @@ import type { PlanProgressEvent } from '../../src/contract/events.js';
 import type { PlanOptionsInput, RehearsalFault } from '../../src/contract/procedures.js';
 import type { FerryClient } from '../api/client.js';
 import { type ShownResult, heldOriginOf, shownResult } from './plan-origin.js';
+import { planRef, startKey } from './run.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -27,6 +28,8 @@ export interface PlanProgressView {
 
 export interface ComputedPlan {
   readonly requestId: string;
+  /** Set when reopened from History: the kept plan run:create names (the request was another session's). */
+  readonly planId?: string;
   /** The cluster planned, or null for an instance file (no run can be created from it). */
   readonly clusterId: string | null;
   /** The script planned (the effective one: toggled-off statements blanked). */
@@ -69,7 +72,7 @@ export interface PlanSlice {
   /** The same on a simulated copy of the cluster with these faults injected. */
   rehearse(faults: readonly RehearsalFault[]): Promise<string | null>;
   readonly runCreating: boolean;
-  /** The request whose plan became a (real) run: the services hold it no more, it cannot start twice. */
+  /** The request (the kept plan's id when reopened from History) whose plan became a (real) run: it cannot start twice. */
   readonly startedRequestId: string | null;
 }
 
@@ -99,7 +102,7 @@ export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [
         return null;
       }
       set({ runCreating: true });
-      const base = { clusterId: plan.clusterId, requestId: plan.requestId, constraintHash: plan.constraintHash };
+      const base = { clusterId: plan.clusterId, ...planRef(plan), constraintHash: plan.constraintHash };
       const reply = rehearsal === null ? await client.invoke('run:create', base) : await client.invoke('run:rehearse', { ...base, faults: [...rehearsal] });
       set({ runCreating: false });
       if (!reply.ok) {
@@ -107,7 +110,7 @@ export function createPlanSlice(client: FerryClient): StateCreator<FerryState, [
         return null;
       }
       const { run } = reply.value;
-      if (rehearsal === null) set({ startedRequestId: plan.requestId });
+      if (rehearsal === null) set({ startedRequestId: startKey(plan) });
       get().adoptRun(reply.value.run, reply.value.progress);
       // pressing Start execution is the operator's approval of the plan shown: the steps still need theirs
       await get().sendRunEvent({ type: 'start' });

@@ -5,6 +5,7 @@ import type { StepEvent } from '../../src/contract/events.js';
 import { describeNamedAction } from '../../src/executor/describe.js';
 import type { ExecEvent, FailureChoice, Run, RunProgress } from '../../src/executor/types.js';
 import type { FerryClient } from '../api/client.js';
+import type { ComputedPlan } from './plan.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -47,6 +48,33 @@ export interface RunSlice {
   chooseAfterFailure(stepId: string, choice: FailureChoice): Promise<boolean>;
   acceptReplan(): Promise<boolean>;
   rejectReplan(): Promise<boolean>;
+}
+
+/**
+ * How run:create names the shown plan: by the request of this page's plan:compute, or, for a plan
+ * reopened from History (computed in another session, maybe before a restart), by its kept id.
+ */
+export function planRef(plan: ComputedPlan): { readonly requestId: string } | { readonly planId: string } {
+  return plan.planId !== undefined ? { planId: plan.planId } : { requestId: plan.requestId };
+}
+
+/** What `startedRequestId` holds once the plan became a run. */
+export function startKey(plan: ComputedPlan): string {
+  return plan.planId ?? plan.requestId;
+}
+
+/**
+ * Why Start execution cannot run the shown plan, in the words shown next to the button (its
+ * accessible description), or null when it can: the services still refuse a plan whose cluster
+ * changed since, in their own words.
+ */
+export function whyNotStartable(plan: ComputedPlan, startedKey: string | null): string | null {
+  if (startedKey === startKey(plan)) return 'this plan is running';
+  if (plan.clusterId === null) return 'a plan of a file cannot run: open a cluster to run it';
+  if (plan.result.plan === null) {
+    return plan.result.status === 'infeasible' ? 'no plan to run: the constraints cannot all hold (see why below)' : 'no plan to run: none was found within the time limit';
+  }
+  return null;
 }
 
 /** Runs that still want an operator: shown first after a reload. */

@@ -57,6 +57,23 @@ function exactlyOneSource(value: unknown, ctx: z.RefinementCtx): void {
     });
 }
 
+/**
+ * Which computed plan a run is made of (exactly one): `requestId`, a plan:compute of this session,
+ * or `planId`, a plan kept in the journal (History), in any later session.
+ */
+function requestOrPlan<T extends z.ZodRawShape>(fields: T) {
+  const union = z.union([z.object({ requestId: id, ...fields }).strict(), z.object({ planId: id, ...fields }).strict()]);
+  return z.unknown().superRefine(exactlyOnePlan).pipe(union);
+}
+
+function exactlyOnePlan(value: unknown, ctx: z.RefinementCtx): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return; // the union says "expected an object"
+  const has = (key: string): boolean => Object.prototype.hasOwnProperty.call(value, key);
+  if (has('requestId') && has('planId')) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['planId'], message: 'expected requestId or planId, not both' });
+  else if (!has('requestId') && !has('planId'))
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'missing the plan: expected requestId (a plan:compute of this session) or planId (a plan kept in History)' });
+}
+
 // ---- clusters -------------------------------------------------------------------------------
 
 export const ClusterSummarySchema = z
@@ -326,20 +343,19 @@ export const PROCEDURES = {
   ),
 
   /**
-   * A run (draft) from a computed plan. The plan is the one the service holds for `requestId`, never
-   * one sent by the client; `constraintHash` is the hash the operator saw ('conflict' if it differs).
+   * A run (draft) from a computed plan. The plan is the one the service holds for `requestId`, or
+   * the one the journal keeps as `planId` (exactly one of them), never one sent by the client;
+   * `constraintHash` is the hash the operator saw ('conflict' if it differs). Either way the
+   * cluster must still be what the plan started from ('conflict' otherwise, nothing created).
    */
   'run:create': command(
-    z
-      .object({
-        clusterId: id,
-        requestId: id,
-        constraintHash: z.string(),
-        mode: ApprovalModeSchema.optional(),
-        maxPerHost: z.number().int().min(1).finite().optional(),
-        windowSeconds: nonNegative.optional(),
-      })
-      .strict(),
+    requestOrPlan({
+      clusterId: id,
+      constraintHash: z.string(),
+      mode: ApprovalModeSchema.optional(),
+      maxPerHost: z.number().int().min(1).finite().optional(),
+      windowSeconds: nonNegative.optional(),
+    }),
     RunWithProgressSchema,
   ),
   'run:get': query(z.object({ runId: id }).strict(), RunWithProgressSchema),
@@ -360,18 +376,15 @@ export const PROCEDURES = {
   /**
    * Rehearse a computed plan (as run:create) on a simulated copy of the cluster with `faults`
    * injected: a run of its own (cluster `rehearsal:<runId>`); the computed plan stays available
-   * for run:create.
+   * for run:create. `requestId` or `planId`, as for run:create.
    */
   'run:rehearse': command(
-    z
-      .object({
-        clusterId: id,
-        requestId: id,
-        constraintHash: z.string(),
-        faults: z.array(RehearsalFaultSchema).max(100),
-        mode: ApprovalModeSchema.optional(),
-      })
-      .strict(),
+    requestOrPlan({
+      clusterId: id,
+      constraintHash: z.string(),
+      faults: z.array(RehearsalFaultSchema).max(100),
+      mode: ApprovalModeSchema.optional(),
+    }),
     RunWithProgressSchema,
   ),
   /** A run's audit trail: every journal entry, oldest first, in operator words. */

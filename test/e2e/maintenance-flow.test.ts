@@ -2,7 +2,8 @@
  * The operator's whole maintenance flow on the demo cluster, in a real browser against serve mode
  * (and in the Electron app where its binary exists): open the console, write the cluster's
  * overcommit, drain r2-h3 from the inventory, compute the plan, start it, approve each step, see
- * it succeed, download the report, find the plan again in History's past plans and reopen it.
+ * it succeed, download the report, find the plan again in History's past plans and reopen it (it
+ * cannot start again: the cluster changed since).
  * Run once light and once dark; every screen is saved as a screenshot on the way
  * (test-artifacts/screens).
  */
@@ -86,6 +87,9 @@ forEachTarget('the maintenance flow on the demo cluster', (target) => {
         const reopened = plan.summary();
         await reopened.waitFor({ state: 'visible', timeout: 15_000 });
         expect(await reopened.innerText()).toMatch(/Migrations\s+[1-9]/);
+        // it ran: the cluster is no longer what it started from, and starting it again is refused so
+        await plan.startExecution();
+        await page.getByLabel('Notifications').getByText(/^cluster demo changed since this plan was computed at \d\d:\d\d UTC/).waitFor({ state: 'visible', timeout: 15_000 });
         expect(session.pageErrors).toEqual([]);
       });
     }, 240_000);

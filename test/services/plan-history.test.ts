@@ -217,7 +217,7 @@ describe('PlanHistory: computed plans in the journal', () => {
   });
 });
 
-describe('journal schema 1 → 2', () => {
+describe('journal schema 1 → 2 → 3', () => {
   it('migrates a journal created by the version 1 tables: its runs stay, computed plans can be kept', async () => {
     journal.close();
     rmSync(file, { force: true });
@@ -231,7 +231,7 @@ describe('journal schema 1 → 2', () => {
     old.close();
 
     journal = Journal.open(file);
-    expect(SCHEMA_VERSION).toBe(2);
+    expect(SCHEMA_VERSION).toBe(3);
     expect(journal.listRuns().map((r) => r.runId)).toEqual(['r20261201-100000-abcd']);
     const plans = history();
     const planId = plans.record(asked('q-migrated'), feasible);
@@ -241,12 +241,12 @@ describe('journal schema 1 → 2', () => {
 
     const check = new Database(file, { readonly: true });
     try {
-      expect(check.pragma('user_version', { simple: true })).toBe(2);
+      expect(check.pragma('user_version', { simple: true })).toBe(3);
     } finally {
       check.close();
     }
     journal = Journal.open(file);
-    // opening a version 2 journal again changes nothing
+    // opening a migrated journal again changes nothing
     expect(journal.listPlans({ limit: 10 }).map((p) => p.planId)).toEqual([planId]);
   });
 });

@@ -20,13 +20,13 @@ import type { ExecEvent, Run, Step } from '../../../src/executor/types.js';
 import type { EntryChanges, JournalEntry, RevisionRecord, RunMeta, RunSummary } from '../../../src/report/journal-records.js';
 import { doneSteps, runChanges } from '../../../src/report/journal-records.js';
 import { describeHolder, type HostView, type LockHolder, type LockRequest, pidAlive, refusal, sameProcess, staleness } from './lock.js';
-import { KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, PlanRows } from './plans.js';
+import { type AddedPlan, KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, PlanRows } from './plans.js';
 import { migrate, type SchemaProblem } from './schema.js';
 
 export type { EntryChanges, JournalEntry, RevisionRecord, RunMeta, RunSummary, StepChange } from '../../../src/report/journal-records.js';
 export type { LockHolder } from './lock.js';
 export { STALE_AFTER_MS } from './lock.js';
-export { KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, type PlanSource, newPlanId } from './plans.js';
+export { type AddedPlan, KEEP_PLANS, type NewPlanRecord, type PlanQuery, type PlanRecord, type PlanRecordSummary, type PlanSource, newPlanId } from './plans.js';
 
 export type JournalErrorCode = 'readonly' | 'full' | 'corrupt' | 'locked' | 'missing-binding' | 'io';
 
@@ -276,9 +276,18 @@ export class Journal {
     return this.write(READ, () => this.lockOf(clusterId));
   }
 
-  /** Keeps a computed plan; the oldest beyond `keep` are dropped in the same transaction. */
-  recordPlan(plan: NewPlanRecord, keep: number = KEEP_PLANS): void {
-    this.transact(PLAN, () => this.plans.add(plan, keep));
+  /**
+   * Keeps a computed plan; the oldest beyond `keep` are dropped in the same transaction, with the
+   * origins no plan starts from any more. 'origin-missing': the plan named its origin by digest
+   * only and the journal does not have it (dropped meanwhile): nothing was written, give it whole.
+   */
+  recordPlan(plan: NewPlanRecord, keep: number = KEEP_PLANS): AddedPlan {
+    return this.transact(PLAN, () => this.plans.add(plan, keep));
+  }
+
+  /** True when a plan origin of this digest is kept (a new plan may name it without its body). */
+  keepsPlanOrigin(digest: string): boolean {
+    return this.write(READ, () => this.plans.keepsOrigin(digest));
   }
 
   /** Computed plans, newest first, without their bodies. */

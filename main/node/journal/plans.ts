@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 
 /**
- * Computed plans in the journal (table `plans`, schema version 2): what History lists as "Past
- * plans" and reopens. The rows are written by main/services/plan-history.ts after plan:compute
- * answered; this module only knows rows. The plan body is opaque bytes here (the service
- * compresses and decompresses it), so that a listing never reads a plan.
+ * Computed plans in the journal (table `plans`, schema version 2; their origins apart in
+ * `plan_origins` since version 3): what History lists as "Past plans" and reopens. The rows are
+ * written by main/services/plan-history.ts after plan:compute answered; this module only knows
+ * rows. Bodies and origins are opaque bytes here (the service compresses and decompresses them),
+ * so that a listing never reads a plan.
  */
 
 /** What was planned: a cluster (its id), or an instance file (its name, for what-ifs on a file). */
@@ -45,8 +46,13 @@ export interface NewPlanRecord extends Omit<PlanRecordSummary, 'runIds'> {
   readonly script: string;
   /** plan:compute's options as given (JSON). */
   readonly options: unknown;
-  /** The plan:compute result, JSON, gzip-compressed. */
+  /** The plan:compute result, JSON, gzip-compressed; without its plan's origin when `origin` is given. */
   readonly body: Buffer;
+  /**
+   * The plan's origin, kept once for every plan that starts from it: its digest, and its JSON
+   * gzip-compressed (null: the writer believes the journal has it already; recordPlan says if not).
+   */
+  readonly origin: { readonly digest: string; readonly body: Buffer | null } | null;
 }
 
 /** A stored plan in full. */
@@ -54,7 +60,12 @@ export interface PlanRecord extends PlanRecordSummary {
   readonly script: string;
   readonly options: unknown;
   readonly body: Buffer;
+  /** The origin apart from the body (null: the body is whole); `body` null: its row is gone (damage). */
+  readonly origin: { readonly digest: string; readonly body: Buffer | null } | null;
 }
+
+/** What adding a plan did: 'origin-missing' when its origin was given by digest only and is not kept (nothing written). */
+export type AddedPlan = 'added' | 'origin-missing';
 
 export interface PlanQuery {
   /** Only the plans of this cluster. */
@@ -95,6 +106,8 @@ interface FullRow extends PlanRow {
   readonly script: string;
   readonly options: string;
   readonly plan_gz: Buffer;
+  readonly origin_digest: string | null;
+  readonly origin_gz: Buffer | null;
 }
 
 const SUMMARY_COLUMNS = `p.plan_id, p.request_id, p.created_at, p.source_kind, p.source, p.script_name, p.constraint_hash, p.status, p.steps,
@@ -109,30 +122,53 @@ export class PlanRows {
   private readonly listCluster: Statement;
   private readonly get: Statement;
   private readonly link: Statement;
+  private readonly hasOrigin: Statement;
+  private readonly insertOrigin: Statement;
+  private readonly dropOrphans: Statement;
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(`INSERT INTO plans (plan_id, request_id, created_at, source_kind, source, script, script_name, options, constraint_hash, status, steps,
-                                migrations, duration_s, memory_moved_mib, objective, lower_bound, gap, explanation, plan_gz)
+                                migrations, duration_s, memory_moved_mib, objective, lower_bound, gap, explanation, plan_gz, origin_digest)
                               VALUES (@planId, @requestId, @createdAt, @sourceKind, @source, @script, @scriptName, @options, @constraintHash, @status, @steps,
-                                @migrations, @durationSeconds, @memoryMovedMiB, @objective, @lowerBound, @gap, @explanation, @body)`);
+                                @migrations, @durationSeconds, @memoryMovedMiB, @objective, @lowerBound, @gap, @explanation, @body, @originDigest)`);
     this.trim = db.prepare('DELETE FROM plans WHERE plan_id NOT IN (SELECT plan_id FROM plans ORDER BY created_at DESC, plan_id DESC LIMIT ?)');
+    this.hasOrigin = db.prepare('SELECT 1 FROM plan_origins WHERE digest = ?').pluck();
+    this.insertOrigin = db.prepare('INSERT OR IGNORE INTO plan_origins (digest, origin_gz) VALUES (?, ?)');
+    // an origin no kept plan starts from any more goes with the last plan that did
+    this.dropOrphans = db.prepare('DELETE FROM plan_origins WHERE NOT EXISTS (SELECT 1 FROM plans WHERE plans.origin_digest = plan_origins.digest)');
     this.list = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM plans p ORDER BY p.created_at DESC, p.plan_id DESC LIMIT ?`);
     this.listCluster = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM plans p WHERE p.source_kind = 'cluster' AND p.source = ? ORDER BY p.created_at DESC, p.plan_id DESC LIMIT ?`);
-    this.get = db.prepare(`SELECT ${SUMMARY_COLUMNS}, p.script, p.options, p.plan_gz FROM plans p WHERE p.plan_id = ?`);
+    this.get = db.prepare(`SELECT ${SUMMARY_COLUMNS}, p.script, p.options, p.plan_gz, p.origin_digest, o.origin_gz
+                           FROM plans p LEFT JOIN plan_origins o ON o.digest = p.origin_digest WHERE p.plan_id = ?`);
     // a plan dropped meanwhile (retention) links nothing
     this.link = db.prepare('INSERT OR REPLACE INTO plan_runs (run_id, plan_id) SELECT ?, plan_id FROM plans WHERE plan_id = ?');
   }
 
-  /** Adds a plan and drops all but the newest `keep`; call inside a write transaction. */
-  add(plan: NewPlanRecord, keep: number): void {
+  /**
+   * Adds a plan (its origin first, unless kept already) and drops all but the newest `keep`, with
+   * the origins no kept plan references; call inside a write transaction.
+   */
+  add(plan: NewPlanRecord, keep: number): AddedPlan {
+    const { origin } = plan;
+    if (origin !== null) {
+      if (origin.body !== null) this.insertOrigin.run(origin.digest, origin.body);
+      else if (this.hasOrigin.get(origin.digest) === undefined) return 'origin-missing';
+    }
     this.insert.run({
       ...plan,
       sourceKind: plan.source.kind,
       source: plan.source.name,
       options: JSON.stringify(plan.options ?? {}),
       explanation: JSON.stringify(plan.explanation),
+      originDigest: origin?.digest ?? null,
     });
-    this.trim.run(keep);
+    if (this.trim.run(keep).changes > 0) this.dropOrphans.run();
+    return 'added';
+  }
+
+  /** True when the origin of this digest is kept (a plan may then name it without its body). */
+  keepsOrigin(digest: string): boolean {
+    return this.hasOrigin.get(digest) !== undefined;
   }
 
   summaries(query: PlanQuery, parse: <T>(text: string, what: string) => T): PlanRecordSummary[] {
@@ -143,7 +179,8 @@ export class PlanRows {
   find(planId: string, parse: <T>(text: string, what: string) => T): PlanRecord | undefined {
     const row = this.get.get(planId) as FullRow | undefined;
     if (!row) return undefined;
-    return { ...summaryOf(row, parse), script: row.script, options: parse(row.options, `the options of plan ${planId}`), body: row.plan_gz };
+    const origin = row.origin_digest === null ? null : { digest: row.origin_digest, body: row.origin_gz };
+    return { ...summaryOf(row, parse), script: row.script, options: parse(row.options, `the options of plan ${planId}`), body: row.plan_gz, origin };
   }
 
   /** True when the plan exists (and now names the run). */

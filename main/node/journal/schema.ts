@@ -1,4 +1,8 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
 import type { Database } from 'better-sqlite3';
+
+import { splitOrigin } from './plan-origins.js';
 
 /**
  * The journal's tables. Resuming a run must not replay its history: `runs.run` holds the current
@@ -16,7 +20,7 @@ import type { Database } from 'better-sqlite3';
 export const APPLICATION_ID = 0x46657279;
 
 /** `PRAGMA user_version`: bumped with a migration step in `migrate` whenever the tables change. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** The first tables, as Ferry 1 created them (kept verbatim: a v1 journal is migrated from them). */
 export const V1 = `
@@ -96,7 +100,7 @@ CREATE TABLE meta (
  * 40,000-VM origin is 2 MB of JSON and a tenth of it compressed. The summary columns are what
  * History lists without opening a single plan. `plan_runs`: the runs created from a plan.
  */
-const V2 = `
+export const V2 = `
 CREATE TABLE plans (
   plan_id           TEXT PRIMARY KEY,
   request_id        TEXT NOT NULL,
@@ -127,6 +131,21 @@ CREATE TABLE plan_runs (
 CREATE INDEX plan_runs_by_plan ON plan_runs (plan_id);
 `;
 
+/**
+ * Version 3: each plan's origin once. 200 what-ifs on one 40,000-VM read kept 200 copies of the same
+ * model; `plan_origins` keeps it once, keyed by the digest of its JSON (plan-origins.ts), and a plan
+ * whose body has no origin names it in `origin_digest` (NULL: the body is whole, as in version 2).
+ * Retention drops the origins no plan names in the transaction that drops the plans.
+ */
+const V3 = `
+CREATE TABLE plan_origins (
+  digest            TEXT PRIMARY KEY,
+  origin_gz         BLOB NOT NULL
+);
+ALTER TABLE plans ADD COLUMN origin_digest TEXT;
+CREATE INDEX plans_by_origin ON plans (origin_digest);
+`;
+
 export type SchemaProblem = { readonly kind: 'foreign'; readonly applicationId: number } | { readonly kind: 'newer'; readonly version: number };
 
 /**
@@ -148,7 +167,36 @@ export function migrate(db: Database): SchemaProblem | null {
     db.exec(V2);
     db.pragma('user_version = 2');
   }
+  if (version < 3) {
+    db.exec(V3);
+    moveOrigins(db);
+    db.pragma('user_version = 3');
+  }
   return null;
+}
+
+/**
+ * Version 2 → 3: each kept plan's origin moves to `plan_origins` (once per digest), its body is
+ * kept without it. A body that cannot be read stays as it was (whole, no digest): reopening it
+ * says it is damaged, as before; the migration does not fail for it.
+ */
+function moveOrigins(db: Database): void {
+  const ids = db.prepare('SELECT plan_id FROM plans').pluck().all() as string[];
+  const body = db.prepare('SELECT plan_gz FROM plans WHERE plan_id = ?').pluck();
+  const kept = db.prepare('SELECT 1 FROM plan_origins WHERE digest = ?').pluck();
+  const keep = db.prepare('INSERT INTO plan_origins (digest, origin_gz) VALUES (?, ?)');
+  const rewrite = db.prepare('UPDATE plans SET plan_gz = ?, origin_digest = ? WHERE plan_id = ?');
+  for (const planId of ids) {
+    let split;
+    try {
+      split = splitOrigin(JSON.parse(gunzipSync(body.get(planId) as Buffer).toString('utf8')));
+    } catch {
+      continue;
+    }
+    if (split.origin === null) continue;
+    if (kept.get(split.origin.digest) === undefined) keep.run(split.origin.digest, gzipSync(split.origin.text));
+    rewrite.run(gzipSync(split.body), split.origin.digest, planId);
+  }
 }
 
 function hasTables(db: Database): boolean {

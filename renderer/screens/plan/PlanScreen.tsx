@@ -13,6 +13,7 @@ import { type DigestState, stepsOf, usePlanDigest } from '../../plan-view/use-pl
 import '../../plan-view/plan-view.css';
 import { useFerry } from '../../store/index.js';
 import type { ComputedPlan } from '../../store/plan.js';
+import { startKey, whyNotStartable } from '../../store/run.js';
 import { Conflicts } from './Conflicts.js';
 import { Gantt } from './Gantt.js';
 import { PlacementMap } from './PlacementMap.js';
@@ -160,9 +161,11 @@ function PlanResult({ plan, digest }: { readonly plan: ComputedPlan; readonly di
 function Summary({ figures, plan }: { readonly figures: SummaryFigures; readonly plan: ComputedPlan }): ReactNode {
   const startExecution = useFerry((s) => s.startExecution);
   const creating = useFerry((s) => s.runCreating);
-  const started = useFerry((s) => s.startedRequestId === plan.requestId);
+  const startedKey = useFerry((s) => s.startedRequestId);
+  const started = startedKey === startKey(plan);
   const navigate = useFerry((s) => s.navigate);
-  const runnable = plan.result.plan !== null && plan.clusterId !== null && !started;
+  const blocked = whyNotStartable(plan, startedKey);
+  const runnable = blocked === null;
   return (
     <section aria-label="Plan summary" className="ferry-panel">
       <h2>Summary</h2>
@@ -178,7 +181,7 @@ function Summary({ figures, plan }: { readonly figures: SummaryFigures; readonly
           Start execution
         </Button>
         <span id="plan-hash-note" className="ferry-muted">
-          {started ? 'this plan is running' : plan.clusterId === null ? 'a plan of a file cannot run: open a cluster to run it' : `approves this plan under ${plan.constraintHash.slice(0, 19)}…`}
+          {blocked ?? `approves this plan under ${plan.constraintHash.slice(0, 19)}…`}
         </span>
         {started ? (
           <Button variant="link" onClick={() => navigate('execution')}>
