@@ -1,7 +1,4 @@
 import {
-  Alert,
-  AlertActionCloseButton,
-  AlertGroup,
   Button,
   Masthead,
   MastheadBrand,
@@ -23,11 +20,15 @@ import { type ComponentType, type ReactNode, Suspense, lazy, useEffect } from 'r
 
 import { Ago } from '../components/Ago.js';
 import { ConnectionLabel } from '../components/ConnectionLabel.js';
+import { Toasts } from '../components/Toasts.js';
 import { shown } from '../components/text.js';
 import { useFerry, useFerryStore } from '../store/index.js';
 import { type Route, applyTheme } from '../store/ui.js';
 import { SCREENS } from './commands.js';
+import type * as PaletteModuleType from './CommandPalette.js';
 import { useShortcuts } from './shortcuts.js';
+
+type PaletteModule = typeof PaletteModuleType;
 
 /**
  * The console's shell: navigation on the left (hash routes), the cluster in use and its freshness
@@ -44,9 +45,11 @@ export function App(): ReactNode {
     const stopFeed = state.startClusterFeed();
     void state.loadClusters();
     void state.loadSnapshot();
+    const stopPreload = preloadPaletteWhenIdle();
     return () => {
       window.removeEventListener('hashchange', onHash);
       stopFeed();
+      stopPreload();
     };
   }, [store]);
   useShortcuts();
@@ -130,7 +133,23 @@ const LAZY_SCREENS: Readonly<Record<Route, ComponentType>> = {
  * The command palette and the password dialog are chunks too, loaded when first shown: with
  * their modal, menu, search and form components (and focus-trap) they would weigh on every launch.
  */
-const CommandPalette = lazy(() => import('./CommandPalette.js').then((m) => ({ default: m.CommandPalette })));
+let paletteModule: Promise<PaletteModule> | undefined;
+const loadPalette = (): Promise<PaletteModule> => (paletteModule ??= import('./CommandPalette.js'));
+const CommandPalette = lazy(() => loadPalette().then((m) => ({ default: m.CommandPalette })));
+
+/**
+ * The palette's chunk is fetched once the page is idle after its first screen (Ctrl-K then opens
+ * at once), never before the first paint. Browsers without requestIdleCallback wait a few seconds.
+ */
+function preloadPaletteWhenIdle(): () => void {
+  const preload = (): void => void loadPalette().catch(() => undefined); // a failed load is React.lazy's to report
+  if (typeof window.requestIdleCallback === 'function') {
+    const id = window.requestIdleCallback(preload, { timeout: 10_000 });
+    return () => window.cancelIdleCallback(id);
+  }
+  const timer = window.setTimeout(preload, 3000);
+  return () => window.clearTimeout(timer);
+}
 const PasswordDialog = lazy(() => import('../screens/connect/PasswordDialog.js').then((m) => ({ default: m.PasswordDialog })));
 
 function Dialogs(): ReactNode {
@@ -224,26 +243,8 @@ function StatusBar(): ReactNode {
   );
 }
 
-const NOTIFICATION_TIMEOUT_MS = 8000;
-
 function Notifications(): ReactNode {
   const notifications = useFerry((s) => s.notifications);
   const dismiss = useFerry((s) => s.dismiss);
-  return (
-    // bottom right, above the status bar (app.css): never over the masthead's controls
-    <AlertGroup isToast isLiveRegion className="ferry-toasts" aria-label="Notifications">
-      {notifications.map((n) => (
-        <Alert
-          key={n.id}
-          variant={n.variant}
-          title={shown(n.title)}
-          timeout={n.variant === 'danger' ? false : NOTIFICATION_TIMEOUT_MS}
-          onTimeout={() => dismiss(n.id)}
-          actionClose={<AlertActionCloseButton onClose={() => dismiss(n.id)} />}
-        >
-          {n.detail === undefined ? null : shown(n.detail)}
-        </Alert>
-      ))}
-    </AlertGroup>
-  );
+  return <Toasts notifications={notifications} onDismiss={dismiss} />;
 }

@@ -160,10 +160,13 @@ async function openInstanceFile(page: Page, file: string, nodes: number): Promis
 
 // ---- console ready ----------------------------------------------------------------------------
 
+/** Launches timed for console ready: a median of 5, the launch being a second or two (and noisy on a shared machine). */
+const READY_RUNS = 5;
+
 async function benchReady(browser: Browser): Promise<Row> {
   const total: number[] = [];
   const serverOnly: number[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < READY_RUNS; i++) {
     const t0 = performance.now();
     const server = await startConsole({ prebuilt: true });
     serverOnly.push(performance.now() - t0);
@@ -177,7 +180,7 @@ async function benchReady(browser: Browser): Promise<Row> {
   }
   const ready = median(total);
   const alone = median(serverOnly);
-  return { measure: 'console ready on the demo cluster (`ferry console` launched → navigation visible; median of 3; target < 2 s)', ferry: ms(ready), baseline: `${ms(alone)} (the server alone: launched → URL printed)`, ratio: ratio(ready, alone) };
+  return { measure: `console ready on the demo cluster (\`ferry console\` launched → navigation visible; median of ${READY_RUNS}; target < 2 s)`, ferry: ms(ready), baseline: `${ms(alone)} (the server alone: launched → URL printed)`, ratio: ratio(ready, alone) };
 }
 
 // ---- 30,000 VMs in the inventory ---------------------------------------------------------------

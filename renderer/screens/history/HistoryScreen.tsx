@@ -68,7 +68,7 @@ function RunTable(): ReactNode {
         {runs.map((r) => (
           <tr key={r.runId} aria-selected={r.runId === selected}>
             <th scope="row">
-              <Button variant="link" isInline onClick={() => void select(r.runId)} aria-label={`Run ${r.runId}`}>
+              <Button variant="link" isInline className="ferry-id" title={shown(r.runId)} onClick={() => void select(r.runId)} aria-label={`Run ${r.runId}`}>
                 {shown(r.runId)}
               </Button>
             </th>
