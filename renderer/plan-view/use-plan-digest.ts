@@ -1,4 +1,4 @@
-import { useEffect, useReducer } from 'react';
+import { useEffect, useMemo, useReducer } from 'react';
 
 import type { Step } from '../../src/executor/types.js';
 import { type DigestRequest, type DigestResult, digestPlan } from './plan-digest.js';
@@ -13,6 +13,9 @@ import { decodedPlanOf, originKeyOf } from './plan-model.js';
  */
 
 export type DigestState = { readonly status: 'none' } | { readonly status: 'pending' } | { readonly status: 'done'; readonly result: DigestResult };
+
+const NONE: DigestState = { status: 'none' };
+const PENDING: DigestState = { status: 'pending' };
 
 /** By result object: the screen, the comparison and the rehearsal share one digest. */
 const digests = new WeakMap<DigestRequest['result'], DigestResult>();
@@ -97,7 +100,11 @@ function post(w: Worker, job: Waiting): void {
   w.postMessage(message);
 }
 
-/** `request` must keep its identity while its plan is shown (memoise it). */
+/**
+ * `request` must keep its identity while its plan is shown (memoise it). The state keeps its
+ * identity as long as the digest is the same, so that it can be deferred (useDeferredValue) and
+ * memoised on.
+ */
 export function usePlanDigest(request: DigestRequest | null): DigestState {
   const [, redraw] = useReducer((n: number) => n + 1, 0);
   const result = request?.result;
@@ -118,8 +125,10 @@ export function usePlanDigest(request: DigestRequest | null): DigestState {
       live = false;
     };
   }, [request]);
-  if (request === null || request.result.plan === null) return { status: 'none' };
-  return known === undefined ? { status: 'pending' } : { status: 'done', result: known };
+  const none = request === null || request.result.plan === null;
+  const done = useMemo<DigestState | null>(() => (known === undefined ? null : { status: 'done', result: known }), [known]);
+  if (none) return NONE;
+  return done ?? PENDING;
 }
 
 /** The steps of a result: its digest's when there is one, else decoded here (once per result). */

@@ -51,8 +51,9 @@ describe('PlanningService.compute', () => {
     expect(outcome.constraints).toHaveLength(instance.constraints.length + 3);
     expect(outcome.constraintHash).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(outcome.constraintHash).toBe(constraintSetHash(outcome.constraints));
-    // the caller's model is left alone: attributes go to a copy
-    expect(outcome.instance.model).not.toBe(instance.model);
+    // the seed's script sets no attribute: the caller's model is planned as given, and left alone
+    expect(outcome.instance.model).toBe(instance.model);
+    expect(outcome.originAsGiven).toBe(true);
   });
 
   it('the default wiring (MiniZinc runner when the exact model may run, worker pool) plans the seed too', async () => {

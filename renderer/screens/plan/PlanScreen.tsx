@@ -1,5 +1,5 @@
 import { Button, PageSection, TextInput, Title } from '@patternfly/react-core';
-import { type ReactNode, useEffect, useMemo, useState } from 'react';
+import { type ReactNode, useDeferredValue, useEffect, useMemo, useState } from 'react';
 
 import type { RehearsalFault } from '../../../src/contract/procedures.js';
 import { namedNodes } from '../../../src/executor/steps.js';
@@ -130,20 +130,28 @@ function ScriptErrors(): ReactNode {
   );
 }
 
+const LAYING_OUT: DigestState = { status: 'pending' };
+
 function PlanResult({ plan, digest }: { readonly plan: ComputedPlan; readonly digest: DigestState }): ReactNode {
   const figures = useMemo(() => summaryFigures(plan.result, plan.windowSeconds), [plan]);
+  // The details (timeline, steps, placement, curves: thousands of elements) are drawn in a render
+  // of their own that yields to input, after the summary and the comparison are on screen: a
+  // what-if's differences, or the screen opened on a big plan, do not wait for them. Until then
+  // (and never the previous plan's details under this plan's summary) they are being laid out.
+  const deferred = useDeferredValue(digest, LAYING_OUT);
+  const details = digest.status === 'none' || deferred === digest ? digest : LAYING_OUT;
   return (
     <>
       <Summary figures={figures} plan={plan} />
       <Conflicts plan={plan} />
       <Compare digest={digest} />
-      {digest.status === 'pending' ? (
+      {details.status === 'pending' ? (
         <p className="ferry-muted" role="status">
           Laying the plan out…
         </p>
       ) : null}
-      {digest.status === 'done' && !digest.result.ok ? <p className="ferry-error">The plan cannot be shown: {digest.result.message}</p> : null}
-      {digest.status === 'done' && digest.result.ok ? <PlanDetails digest={digest.result.digest} /> : null}
+      {details.status === 'done' && !details.result.ok ? <p className="ferry-error">The plan cannot be shown: {details.result.message}</p> : null}
+      {details.status === 'done' && details.result.ok ? <PlanDetails digest={details.result.digest} /> : null}
       {plan.result.notes.length > 0 ? (
         <section aria-label="Planner notes" className="ferry-panel">
           <h2>Notes</h2>
