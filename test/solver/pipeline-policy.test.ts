@@ -75,6 +75,19 @@ describe('TimePolicy: the deadlines of one attempt', () => {
     }
   });
 
+  it('an attempt that kept half for a boot retry that will not come gets the rest (extendTo), never less', () => {
+    const t = new TimePolicy(0, 5_000, true);
+    const widenBefore = t.widenUntil;
+    t.extendTo(4_000);
+    expect(t.deadline).toBe(5_000);
+    t.extendTo(10_000);
+    expect(t.deadline).toBe(10_000);
+    expect(t.timeLimit).toBe(10_000);
+    // the stages still to run take their shares of the longer budget
+    expect(t.widenUntil).toBeGreaterThan(widenBefore);
+    expect(t.lastWidenUntil).toBe(10_000 - t.reserveMs);
+  });
+
   it('spends a second widening only on time worth a MiniZinc call', () => {
     const t = new TimePolicy(0, 10_000, true);
     expect(t.worthWideningAgain(0)).toBe(true);

@@ -1,9 +1,15 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
 import { describe, expect, it } from 'vitest';
 
+import { generateTightDrain } from '../../src/solver/generate.js';
+import { ejectionChains } from '../../src/solver/placement/ejection.js';
 import { resultOf } from '../../src/solver/placement/ffd.js';
 import { type LnsStats, largeNeighbourhoodSearchMzn } from '../../src/solver/placement/lns.js';
 import { widen } from '../../src/solver/placement/widen.js';
-import { LNS_NATIVE, WIDEN_POLICY } from '../../src/solver/pipeline/policy.js';
+import { EJECTION_POLICY, type EjectionPolicy, LNS_NATIVE, WIDEN_POLICY } from '../../src/solver/pipeline/policy.js';
 import type { MznRequest, MznResult, MznRunner } from '../../src/solver/ports.js';
 import { initialRepair, reduce } from '../../src/solver/problem.js';
 import { c, cluster, instanceOf } from './helpers.js';
@@ -13,6 +19,8 @@ import { c, cluster, instanceOf } from './helpers.js';
  * (src/solver/pipeline/policy.ts), not from constants of their own: a policy that leaves no time
  * for a MiniZinc call makes none, and every call's limit is the policy's.
  */
+
+const SOLVER = join(dirname(fileURLToPath(import.meta.url)), '../../src/solver');
 
 /** A MiniZinc port that finds nothing and records the limit of every call it is asked. */
 class RecordingRunner implements MznRunner {
@@ -84,5 +92,49 @@ describe('LNS reads the policy it is given', () => {
     await largeNeighbourhoodSearchMzn(problem, resultOf(problem, swapped), { runner, lowerBound: 0, deadline: Date.now() + 5_000, policy }, s);
     expect(s.smallSteps).toBeGreaterThan(0);
     expect(s.mznCalls).toBe(0);
+  });
+});
+
+describe('ejection chains read the policy they are given (EJECTION_POLICY by default)', () => {
+  // a tight drain whose queue phase 1 packs only with evictions, and whose last VM needs phase 2
+  const drain = generateTightDrain({ nodes: 4, load: 0.97, fragmentation: 0.3, drained: 1, seed: 16 });
+  const problem = reduce(drain.instance, { objective: 'migrations' });
+  const repair = initialRepair(problem);
+
+  it('the default is the policy: the same result with EJECTION_POLICY passed or not', () => {
+    const byDefault = ejectionChains(problem, repair, { seed: 1, restarts: 0 });
+    const given = ejectionChains(problem, repair, { seed: 1, restarts: 0, policy: EJECTION_POLICY });
+    expect(byDefault.unplaced).toEqual([]);
+    expect([...given.hosts]).toEqual([...byDefault.hosts]);
+  });
+
+  it('a policy with no eviction budget places fewer VMs (the budgets come from the policy)', () => {
+    const none: EjectionPolicy = { ...EJECTION_POLICY, packingBase: 0, packingPerQueued: 0, chainsBase: 0, chainsPerQueued: 0, rehomeTries: 0 };
+    const starved = ejectionChains(problem, repair, { seed: 1, restarts: 0, policy: none });
+    expect(starved.unplaced.length).toBeGreaterThan(0);
+  });
+
+  it("phase 2 stops at finishBy: the VMs phase 1 left over stay homeless instead of eating the next stages' time", () => {
+    // regression: phase 2 ignored every clock; on a cold start of a tight drain it ran 0.5–1.2 s
+    // past the construction's share, the widening got no round, and --time-limit 0.8 s ended at 1.6 s
+    const full = ejectionChains(problem, repair, { seed: 1, restarts: 0 });
+    const cut = ejectionChains(problem, repair, { seed: 1, restarts: 0, finishBy: Date.now() - 1 });
+    expect(full.unplaced).toEqual([]);
+    expect(cut.unplaced.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the policy is the one source of search effort', () => {
+  // effort literals the placement searches and the pipeline stages once carried inline
+  const inline = [/restarts:\s*\d/, /restarts\s*\?\?\s*\d/, /nodeLimit\s*\?\?\s*\d/, /maxEjections(PerVm)?\s*(\?\?|:)\s*\d/, /rehome\([^)]*,\s*\d+\s*,\s*\d+\)/, /scanLimit\s*=\s*\d/, /const [A-Z_]*HOOD[A-Z_]* = \d/];
+  const files = ['placement', 'pipeline'].flatMap((dir) =>
+    readdirSync(join(SOLVER, dir))
+      .filter((f) => f.endsWith('.ts') && !(dir === 'pipeline' && f === 'policy.ts'))
+      .map((f) => join(dir, f)),
+  );
+
+  it.each(files)('%s has no inline restart, node-limit or eviction budget', (file) => {
+    const text = readFileSync(join(SOLVER, file), 'utf8');
+    for (const pattern of inline) expect(text, `${file}: ${pattern}`).not.toMatch(pattern);
   });
 });

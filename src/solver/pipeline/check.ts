@@ -11,9 +11,11 @@ import { sparesLine } from '../power.js';
 import type { PlacementProblem, Repair } from '../problem.js';
 import { type Attempt, checkAttemptPlan, noPlanFor } from './attempt.js';
 import type { Search } from './improve.js';
+import { nodeStatesProven } from './power.js';
 import { type ExactVerdict, budgetWords } from './prove.js';
+import { DEFAULT_TIME_LIMIT_MS } from './policy.js';
 import { type Incumbent, planWithinBudgets, withinBudgets } from './schedule.js';
-import type { Clock, PlanResult, Scheduled } from './types.js';
+import type { PlanResult, Scheduled } from './types.js';
 
 /**
  * The check stage: no plan reaches a user unless the plan checker accepted it, and no claim
@@ -100,7 +102,8 @@ function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult 
   const anyDestination = chosen.mttrLowerBoundAnyDestination;
   const sameMovesEverywhere = placementOptimal && anyDestination !== null && power.decisions.length === 0 && onlyForcedMoves(problem, repair, chosen.placement.hosts);
   const mttrProven = sameMovesEverywhere && value <= (anyDestination ?? 0);
-  const optimal = objective === 'mttr' ? mttrProven || exactOptimal : placementOptimal;
+  // node states a search chose in place of the power pass's claim: its bounds hold for those states only
+  const optimal = (objective === 'mttr' ? mttrProven || exactOptimal : placementOptimal) && nodeStatesProven(power);
   // what the reported MTTR bound covers: every plan, or only this placement's schedules
   const mttrBound = sameMovesEverywhere ? Math.min(anyDestination ?? 0, lowerBound) : Math.min(value, lowerBound);
   const boundScope = objective === 'mttr' && !optimal && !sameMovesEverywhere ? { lowerBoundCovers: 'placement' as const } : {};
@@ -136,8 +139,11 @@ function planAnswer(a: Attempt, chosen: Scheduled, found: Findings): PlanResult 
  */
 function noPlanAnswer(a: Attempt, incumbent: Incumbent, search: Search, found: Findings): PlanResult {
   const { problem, budgets, instance, options } = a;
-  const provenInfeasible = found.provenInfeasible;
-  const underBudgets = found.exact.underBudgets;
+  a.phases.push(`answer ${Date.now() - a.time.start} ms`);
+  a.notes.push(`timeline: ${a.phases.join(', ')}`);
+  // a proof under node states a search chose (not the only ones possible) covers those node states only
+  const provenInfeasible = found.provenInfeasible && nodeStatesProven(a.power);
+  const underBudgets = found.exact.underBudgets && nodeStatesProven(a.power);
   const placement = search.placement;
   // the placement schedules without the window: the window is what no plan fits
   const tooShort = placement.unplaced.length === 0 ? incumbent.windowShortfall(placement.hosts) : undefined;
@@ -149,7 +155,7 @@ function noPlanAnswer(a: Attempt, incumbent: Incumbent, search: Search, found: F
   if (provenInfeasible) return noPlanFor(a, [...explainInfeasibility(instance, options.extraConstraints ?? [], a.objective, problem, []), ...sparesLine(problem)]);
   // no proof either way: say so, what was tried, and the best partial result
   const homeless = search.homeless();
-  const why: string[] = [searchedWords(Date.now() - a.clock.origin, a.clock, { widened: search.widened?.stats, exactScope: found.exact.scope, exactRestrictedUnsat: found.exact.restrictedUnsat, exhaustive: found.exhaustive })];
+  const why: string[] = [searchedWords(Date.now() - a.clock.origin, options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS, { widened: search.widened?.stats, exactScope: found.exact.scope, exactRestrictedUnsat: found.exact.restrictedUnsat, exhaustive: found.exhaustive })];
   if (homeless.unplaced.length > 0) {
     const names = homeless.unplaced.slice(0, 6).map((v) => safeName(instance.model.vmName(problem.vms[v] as VmId)));
     why.push(`no placement found in time for ${homeless.unplaced.length} VM(s) (best partial placement): ${names.join(', ')}${homeless.unplaced.length > 6 ? ` and ${homeless.unplaced.length - 6} more` : ''}`, ...roomShortLines(problem, homeless));
@@ -171,14 +177,13 @@ function onlyForcedMoves(problem: PlacementProblem, repair: Repair, hosts: Int32
   return true;
 }
 
-/** `no plan found in 4.2 s (time limit 30 s; not a proof that none exists): tried …`. */
-function searchedWords(elapsedMs: number, clock: Clock, tried: { readonly widened: WidenStats | undefined; readonly exactScope: string | undefined; readonly exactRestrictedUnsat: boolean; readonly exhaustive: Feasibility | undefined }): string {
+/** `no plan found in 4.2 s (of 30.0 s; not a proof that none exists): tried …`, of the whole time limit (an attempt before a retry with more boots has only part of it). */
+function searchedWords(elapsedMs: number, limit: number, tried: { readonly widened: WidenStats | undefined; readonly exactScope: string | undefined; readonly exactRestrictedUnsat: boolean; readonly exhaustive: Feasibility | undefined }): string {
   const parts = ['ejection chains'];
   const w = tried.widened;
   if (w) parts.push(`widening (${w.rounds} round(s), up to ${w.largestFreed} VM(s) that could stay set free on ${w.largestHosts} host(s)${w.mznCalls > 0 ? `, ${w.mznCalls} MiniZinc completion(s)` : ''})`);
   if (tried.exhaustive === 'unknown') parts.push('an exhaustive search (stopped before the end)');
   if (tried.exactScope !== undefined) parts.push(`the exact model (${tried.exactScope}${tried.exactRestrictedUnsat ? ': no plan there, which proves nothing for the VMs it fixed' : ''})`);
-  const limit = clock.start - clock.origin + clock.timeLimit;
   return `no plan found in ${(elapsedMs / 1000).toFixed(1)} s (of ${(limit / 1000).toFixed(1)} s; not a proof that none exists): tried ${parts.join(', ')}`;
 }
 

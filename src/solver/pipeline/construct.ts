@@ -44,6 +44,8 @@ export async function construct(a: Attempt, reduced: Reduced): Promise<Construct
   let constructed = ejectionChains(problem, repair, {
     seed: options.seed ?? 1,
     deadline: time.constructUntil,
+    // phase 2 is the widening's alternative: never past the widening's own end (the exact model's and the check's time)
+    finishBy: time.widenUntil,
     shouldStop: a.stop,
     target: repair.lowerBound,
     spreadIncoming: objective === 'mttr',

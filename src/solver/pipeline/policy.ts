@@ -84,6 +84,17 @@ export function checkReserveMs(timeLimitMs: number): number {
   return Math.min(CHECK_RESERVE_MAX_MS, timeLimitMs * CHECK_RESERVE_SHARE);
 }
 
+/**
+ * The power pass's "a maxOnline cannot hold" rests on its own choice of nodes to power off: it is
+ * checked against every assignment of node states on clusters of at most this many nodes (2^10
+ * assignments, each refuted by the pass itself and the capacity bounds, about a millisecond each
+ * on such clusters), within this share of the time limit; out of time, the claim is no proof
+ * and the answer says so. Larger clusters keep the pass's claims unchecked (a known limit: the
+ * search over 2^nodes assignments does not scale; the pass's own swap search has to be right there).
+ */
+export const NODE_STATES_MAX_NODES = 10;
+export const NODE_STATES_SHARE = 0.25;
+
 /** Searches retried with more boots after a search left VMs unplaced. */
 export const MAX_BOOT_RETRIES = 4;
 
@@ -124,18 +135,36 @@ export function partBudgetMs(remainingMs: number, degree: number, partVms: numbe
 
 /** The deadlines of one search attempt, all as Date.now() values. */
 export class TimePolicy {
-  /** When the attempt must end (its start plus its budget). */
-  readonly deadline: number;
+  private limit: number;
 
   constructor(
     /** When the attempt started. */
     readonly start: number,
     /** Its budget (ms). */
-    readonly timeLimit: number,
+    timeLimit: number,
     /** Whether the exact model comes after the heuristic stages (they then leave it time). */
     readonly exactFollows: boolean,
   ) {
-    this.deadline = start + timeLimit;
+    this.limit = timeLimit;
+  }
+
+  /** Its budget (ms). */
+  get timeLimit(): number {
+    return this.limit;
+  }
+
+  /** When the attempt must end (its start plus its budget). */
+  get deadline(): number {
+    return this.start + this.limit;
+  }
+
+  /**
+   * No retry with more boots follows this attempt after all: the time kept for it is this
+   * attempt's, up to `deadline` (the time limit's end). The stages still to run get their shares
+   * of the longer budget; a search must not give up after half of --time-limit.
+   */
+  extendTo(deadline: number): void {
+    if (deadline > this.deadline) this.limit = deadline - this.start;
   }
 
   private at(share: number): number {
@@ -239,11 +268,15 @@ export interface LnsPolicy {
   readonly maxFailedCalls: number;
   /** Hosts per MiniZinc neighbourhood. */
   readonly mznHosts: number;
+  /** Hosts of one small (branch-and-bound) neighbourhood: a VM's chain of source hosts, a few steps long. */
+  readonly smallHoodHosts: number;
   readonly mzn: MznCallPolicy;
 }
 
 /**
- * LNS with the native MiniZinc: calls of 1 s on 8 hosts and 48 variable VMs (a few hundred ms
+ * LNS with the native MiniZinc: small neighbourhoods of 5 hosts (a moved VM's chain of source
+ * hosts, a few steps: the branch and bound stays under a millisecond with up to 12 free VMs);
+ * calls of 1 s on 8 hosts and 48 variable VMs (a few hundred ms
  * each, natively), made with at least half a second left, given at least 200 ms (flattening).
  * The LNS stage's own deadline (TimePolicy.improveUntil) leaves the exact model and the check
  * their time, so no grace is kept past a call.
@@ -255,6 +288,7 @@ export const LNS_NATIVE: LnsPolicy = {
   smallPerCall: 8,
   maxFailedCalls: 3,
   mznHosts: 8,
+  smallHoodHosts: 5,
   mzn: { callMs: 1_000, minLeftMs: 500, minCallMs: 200, graceMs: 0, maxVariables: 48 },
 };
 
@@ -274,17 +308,31 @@ export interface WidenPolicy {
   readonly repackMaxFree: number;
   /** Search nodes of one exact repack. */
   readonly repackNodeLimit: number;
+  /** Randomised restarts of each round's ejection chains over the widened queue (the rounds themselves vary the hosts opened). */
+  readonly chainRestarts: number;
+  /** Evictions allowed in one of those chain runs: this many per VM of the widened queue, plus `chainEjectionsBase`. */
+  readonly chainEjectionsPerQueued: number;
+  readonly chainEjectionsBase: number;
+  /** Restarts of the chains that finish a homeless-first packing (that round is meant to differ from the chains: one deterministic run). */
+  readonly finishRestarts: number;
   readonly mzn: MznCallPolicy;
 }
 
 /**
- * Repacks of at most 26 VMs within 40,000 search nodes (tens of ms); completions of 1.5 s on at
- * most 64 variable VMs (many rounds beat one long call), only with a MiniZinc call's worth of time
- * left (MIN_EXACT_MS), ending the runner's grace before the widening's deadline.
+ * Repacks of at most 26 VMs within 40,000 search nodes (tens of ms); chains over the widened
+ * queue with 2 restarts and 4 evictions per queued VM + 200 (a round stays in milliseconds, so
+ * many rounds open many host sets: where the room is matters more than how hard one set is
+ * searched); completions of 1.5 s on at most 64 variable VMs (many rounds beat one long call),
+ * only with a MiniZinc call's worth of time left (MIN_EXACT_MS), ending the runner's grace before
+ * the widening's deadline.
  */
 export const WIDEN_POLICY: WidenPolicy = {
   repackMaxFree: 26,
   repackNodeLimit: 40_000,
+  chainRestarts: 2,
+  chainEjectionsPerQueued: 4,
+  chainEjectionsBase: 200,
+  finishRestarts: 0,
   mzn: { callMs: 1_500, minLeftMs: MIN_EXACT_MS, minCallMs: MIN_EXACT_MS - RUNNER_GRACE_MS, graceMs: RUNNER_GRACE_MS, maxVariables: 64 },
 };
 
@@ -296,6 +344,57 @@ export const WIDEN_POLICY: WidenPolicy = {
 export function partConstructUntil(partStart: number, partDeadline: number): number {
   return partStart + (partDeadline - partStart) * CONSTRUCT_SHARE;
 }
+
+// ---- the placement searches' effort ------------------------------------------------------------
+
+/**
+ * Ejection chains (placement/ejection.ts): how hard one call searches, when its caller sets no
+ * other value (restarts and eviction budgets are also options of each call).
+ */
+export interface EjectionPolicy {
+  /** Randomised restarts after the first, deterministic run. */
+  readonly restarts: number;
+  /** Evictions of one VM in a run before it is left alone (tabu): what keeps chains from cycling. */
+  readonly maxEjectionsPerVm: number;
+  /** Phase 1 (packing the queue into the room the repair left): evictions per queued VM, plus `packingBase`. */
+  readonly packingPerQueued: number;
+  readonly packingBase: number;
+  /** Phase 2 (unbounded chains that may evict staying VMs): evictions per queued VM, plus `chainsBase`. */
+  readonly chainsPerQueued: number;
+  readonly chainsBase: number;
+  /** Bounded re-homing of a VM phase 1 left over: the cheapest ejection options tried, and the evictions allowed while trying them. */
+  readonly rehomeTries: number;
+  readonly rehomeBudget: number;
+  /** Ejection options weighed per step of a chain (the first that work, from a rotating start). */
+  readonly scanLimit: number;
+}
+
+/**
+ * 8 restarts (callers that construct set CONSTRUCT_RESTARTS); a VM evicted at most 4 times per
+ * run; phase 1 at 5 evictions per queued VM + 500 (a packing that needs more is better left to
+ * phase 2 than cycled), phase 2 at 20 per queued VM + 1,000 (it is the last resort of a run);
+ * re-homing tries the 8 cheapest options within 40 evictions (one stuck VM costs a few
+ * migrations, never a cascade); 16 ejection options per step (more only slows every step on
+ * large clusters, fewer misses the small blockers).
+ */
+export const EJECTION_POLICY: EjectionPolicy = {
+  restarts: 8,
+  maxEjectionsPerVm: 4,
+  packingPerQueued: 5,
+  packingBase: 500,
+  chainsPerQueued: 20,
+  chainsBase: 1_000,
+  rehomeTries: 8,
+  rehomeBudget: 40,
+  scanLimit: 16,
+};
+
+/**
+ * Search nodes of a branch and bound (placement/branch-and-bound.ts) whose caller sets no limit:
+ * well under a second on the neighbourhoods it is meant for. Callers that prove set their own
+ * (EXHAUSTIVE_NODE_LIMIT, LnsPolicy.smallNodeLimit, WidenPolicy.repackNodeLimit).
+ */
+export const BRANCH_AND_BOUND_NODE_LIMIT = 200_000;
 
 // ---- sizes -----------------------------------------------------------------------------------
 
@@ -330,8 +429,14 @@ export const EXHAUSTIVE_MAX_FREE_VMS = 24;
 export const EXHAUSTIVE_MAX_NODES = 16;
 export const EXHAUSTIVE_NODE_LIMIT = 500_000;
 
-/** Search nodes of the exhaustive placement that may prove a failed construction infeasible (or find a placement). */
+/**
+ * Search nodes of the exhaustive placement that may prove a failed construction infeasible (or
+ * find a placement), within this share of the time left before the widening's end: it was
+ * unbounded in time, and on a loaded machine its 500,000 nodes took twice a 0.3 s limit, leaving
+ * the widening nothing.
+ */
 export const EXHAUSTIVE_PLACEMENT_EFFORT = 500_000;
+export const EXHAUSTIVE_PLACEMENT_SHARE = 0.5;
 
 /** Restarts of the ejection chains on the whole problem (each from another random order). */
 export const CONSTRUCT_RESTARTS = 16;

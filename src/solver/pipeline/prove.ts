@@ -3,13 +3,13 @@ import type { NodeId, VmId } from '../../model/index.js';
 import { planDuration } from '../../plan/plan.js';
 import { shortlist } from '../decompose.js';
 import { solveExact, type ExactResult } from '../exact/solve.js';
-import { type Feasibility, exhaustivePlacement } from '../explain.js';
+import type { Feasibility } from '../explain.js';
 import { branchAndBound } from '../placement/branch-and-bound.js';
 import { type PlacementResult, migrationsOf, resultOf } from '../placement/ffd.js';
 import type { PlacementProblem, Repair } from '../problem.js';
 import type { Target } from '../target.js';
 import { type Attempt, checkAttemptPlan } from './attempt.js';
-import { EXACT_MAX_NEIGHBOURS, EXHAUSTIVE_MAX_FREE_VMS, EXHAUSTIVE_MAX_NODES, EXHAUSTIVE_NODE_LIMIT, EXHAUSTIVE_PLACEMENT_EFFORT, FULL_DOMAIN_MAX_NODES, FULL_MODEL_MAX_VMS } from './policy.js';
+import { EXACT_MAX_NEIGHBOURS, EXHAUSTIVE_MAX_FREE_VMS, EXHAUSTIVE_MAX_NODES, EXHAUSTIVE_NODE_LIMIT, EXHAUSTIVE_PLACEMENT_EFFORT, EXHAUSTIVE_PLACEMENT_SHARE, FULL_DOMAIN_MAX_NODES, FULL_MODEL_MAX_VMS } from './policy.js';
 import { type Incumbent, withinBudgets } from './schedule.js';
 import type { PlanBudgets, Scheduled } from './types.js';
 
@@ -44,10 +44,27 @@ export interface PlacementProof {
 /** The exhaustive placement search after a construction that left VMs homeless: a proof either way, or 'unknown'. */
 export function provePlacementExists(a: Attempt, incumbent: Incumbent, constructed: PlacementResult): PlacementProof {
   if (constructed.unplaced.length === 0 || a.stop()) return { verdict: undefined, provenInfeasible: false };
-  const found = exhaustivePlacement(a.problem, a.repair.hosts, a.repair.queue, EXHAUSTIVE_PLACEMENT_EFFORT);
+  // half of the time left before the widening's end: the widening, the other search for these VMs, gets the rest
+  const now = Date.now();
+  const until = now + Math.max(0, a.time.widenUntil - now) * EXHAUSTIVE_PLACEMENT_SHARE;
+  const found = exhaustivePlacement(a.problem, a.repair.hosts, a.repair.queue, () => a.cancelled() || Date.now() > until);
   // the construction failed but the exhaustive search placed everything: that is a plan
   if (found.hosts && !incumbent.best) incumbent.consider(resultOf(a.problem, found.hosts), 'exhaustive');
   return { verdict: found.verdict, provenInfeasible: found.verdict === 'infeasible' };
+}
+
+/**
+ * Every VM that may move over every node, in a branch and bound of at most
+ * EXHAUSTIVE_PLACEMENT_EFFORT search nodes (tiny instances only): a placement, a proof that none
+ * exists, or 'unknown' when it stopped first.
+ */
+function exhaustivePlacement(problem: PlacementProblem, hosts: Int32Array, queue: readonly number[], shouldStop: () => boolean): { readonly verdict: Feasibility; readonly hosts?: Int32Array } {
+  const free = new Set([...queue, ...freeVms(problem)]);
+  if (free.size > EXHAUSTIVE_MAX_FREE_VMS || problem.nodes.length > EXHAUSTIVE_MAX_NODES) return { verdict: 'unknown' };
+  const all = Array.from({ length: problem.nodes.length }, (_, n) => n);
+  const result = branchAndBound(problem, hosts, [...free], () => all, { nodeLimit: EXHAUSTIVE_PLACEMENT_EFFORT, shouldStop });
+  if (result.hosts) return { verdict: 'feasible', hosts: result.hosts };
+  return { verdict: result.complete ? 'infeasible' : 'unknown' };
 }
 
 /** What the exact model's run proved, or why it proves nothing. */

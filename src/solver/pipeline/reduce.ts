@@ -6,6 +6,7 @@ import type { PowerPlan } from '../power.js';
 import { sparesLine } from '../power.js';
 import { type PlacementProblem, type Repair, initialRepair } from '../problem.js';
 import { type AnswerContext, noPlan } from './attempt.js';
+import { nodeStatesProven } from './power.js';
 import { splitPays } from './policy.js';
 import type { PlanOptions, PlanResult } from './types.js';
 
@@ -32,14 +33,16 @@ export function reduceStage(instance: Instance, options: PlanOptions, power: Pow
   const { notes, clock } = ctx;
   const problem = power.problem;
   if (problem.ignored.length > 0) notes.push(`constraints the placement does not model (left to the scheduler and checker): ${problem.ignored.join(', ')}`);
-  if (power.infeasible.length > 0) return { result: noPlan(ctx, power.infeasible) };
-  if (problem.infeasible.length > 0) return { result: noPlan(ctx, problem.infeasible) };
+  if (power.infeasible.length > 0) return { result: powerClaim(ctx, power) };
+  // under node states the power stage could not prove the only ones possible, a proof is no proof
+  const claim = nodeStatesProven(power) ? 'infeasible' : 'unknown';
+  if (problem.infeasible.length > 0) return { result: noPlan(ctx, unprovenWords(claim, ctx, problem.infeasible), 0, 0, claim) };
   const repair = initialRepair(problem);
-  if (repair.infeasible.length > 0) return { result: noPlan(ctx, repair.infeasible) };
+  if (repair.infeasible.length > 0) return { result: noPlan(ctx, unprovenWords(claim, ctx, repair.infeasible), 0, 0, claim) };
   const reduceMs = Date.now() - (clock.attempt === 0 ? clock.origin : clock.start);
   ctx.phases.push(`${clock.attempt === 0 ? 'power + reduce' : 'reduce again'} ${reduceMs} ms`);
   const proof = quickProof(instance, options, problem);
-  if (proof !== undefined) return { result: noPlan(ctx, proof, repair.lowerBound, repair.migrationsLowerBound) };
+  if (proof !== undefined) return { result: noPlan(ctx, unprovenWords(claim, ctx, proof), repair.lowerBound, repair.migrationsLowerBound, claim) };
   notes.push(`${problem.vms.length} VMs run at the end; ${repair.queue.length} must or may move (lower bound ${repair.migrationsLowerBound} migration(s))`);
   const mode = options.decomposition ?? 'auto';
   const parts = independentPartsOf(problem, repair, mode, notes);
@@ -47,6 +50,21 @@ export function reduceStage(instance: Instance, options: PlanOptions, power: Pow
   const overBudget = migrationBudgetBelowBound(options, problem, repair);
   if (overBudget !== undefined) return { result: noPlan(ctx, [overBudget], repair.lowerBound, repair.migrationsLowerBound) };
   return { problem, repair, parts, split, reduceMs };
+}
+
+/**
+ * The power pass's "a maxOnline cannot hold": 'infeasible' when the search over node states
+ * refuted every other choice (pipeline/power.ts), else an honest 'unknown' with the pass's words.
+ */
+function powerClaim(ctx: AnswerContext, power: PowerPlan): PlanResult {
+  if (nodeStatesProven(power)) return noPlan(ctx, power.infeasible);
+  return noPlan(ctx, unprovenWords('unknown', ctx, power.infeasible), 0, 0, 'unknown');
+}
+
+/** A proof's lines, or, when it holds for unproven node states only, a line saying so first. */
+function unprovenWords(claim: 'infeasible' | 'unknown', ctx: AnswerContext, lines: readonly string[]): readonly string[] {
+  if (claim === 'infeasible') return lines;
+  return [`no plan found in ${((Date.now() - ctx.clock.origin) / 1000).toFixed(1)} s (not a proof that none exists): under the node states the power pass chose, none fits, and other choices of node states were not all ruled out`, ...lines];
 }
 
 /**

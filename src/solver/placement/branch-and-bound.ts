@@ -1,3 +1,4 @@
+import { BRANCH_AND_BOUND_NODE_LIMIT } from '../pipeline/policy.js';
 import type { PlacementProblem } from '../problem.js';
 import { vmSizes } from './ffd.js';
 import { Placement } from './state.js';
@@ -53,7 +54,7 @@ export function branchAndBound(
   for (let i = order.length - 1; i >= 0; i--) suffix[i] = (suffix[i + 1] ?? 0) + (minCost[i] ?? 0);
   let bestCost = options.upperBound ?? Number.POSITIVE_INFINITY;
   let best: Int32Array | undefined;
-  const limit = options.nodeLimit ?? 200_000;
+  const limit = options.nodeLimit ?? BRANCH_AND_BOUND_NODE_LIMIT;
   let explored = 0;
   let aborted = false;
 

@@ -1,3 +1,4 @@
+import { EJECTION_POLICY, type EjectionPolicy } from '../pipeline/policy.js';
 import type { PlacementProblem, Repair } from '../problem.js';
 import { Random } from '../random.js';
 import { type PlacementResult, resultOf, vmSizes } from './ffd.js';
@@ -6,14 +7,22 @@ import { Placement } from './state.js';
 
 export interface EjectionOptions {
   readonly seed?: number;
-  /** Randomised restarts after the first, deterministic run. */
+  /** Randomised restarts after the first, deterministic run (default: the policy's). */
   readonly restarts?: number;
-  /** Evictions allowed per run (default: 5 per queued VM + 500 in the packing phase, 20 per queued VM + 1000 in phase 2's chains). */
+  /** Evictions allowed per run (default: the policy's budgets of the packing phase and of phase 2's chains). */
   readonly maxEjections?: number;
-  /** How often one VM may be evicted in a run before it is left alone (tabu). */
+  /** How often one VM may be evicted in a run before it is left alone (tabu; default: the policy's). */
   readonly maxEjectionsPerVm?: number;
+  /** The search's effort where the options above say nothing (default: pipeline/policy.ts EJECTION_POLICY). */
+  readonly policy?: EjectionPolicy;
   /** Stop restarting past this Date.now() value. */
   readonly deadline?: number;
+  /**
+   * Phase 2 (the chains that may evict staying VMs, after every run left VMs over) stops past
+   * this Date.now() value, leaving those VMs homeless: it is the slowest part of a call (seconds
+   * on a tight cluster) and must not eat the time of the stages after it. Default: no limit.
+   */
+  readonly finishBy?: number;
   readonly shouldStop?: () => boolean;
   /** Prefer hosts receiving few migrations (short schedules) over tight packing. */
   readonly spreadIncoming?: boolean;
@@ -28,7 +37,8 @@ export interface EjectionOptions {
  * through the incremental checks of `Placement`. See `oneRun` for the two phases.
  */
 export function ejectionChains(problem: PlacementProblem, repair: Repair, options: EjectionOptions = {}): PlacementResult {
-  const restarts = options.restarts ?? 8;
+  const policy = options.policy ?? EJECTION_POLICY;
+  const restarts = options.restarts ?? policy.restarts;
   const rng = new Random(options.seed ?? 1);
   const sizes = vmSizes(problem);
   let best: PlacementResult | undefined;
@@ -46,16 +56,18 @@ export function ejectionChains(problem: PlacementProblem, repair: Repair, option
     if (!best || better(result, best)) best = result;
     if (options.target !== undefined && best.cost <= options.target) break;
   }
-  if (best || !partial) return best ?? finish(problem, new Chain(problem, repair, sizes, undefined, false));
+  if (best || !partial) return best ?? finish(problem, new Chain(problem, repair, sizes, undefined, false, policy));
   // phase 2: the VMs still homeless may evict VMs that would stay (a new migration each), first
   // through depth-2 chains, and only what those cannot place through unbounded ones
   const { left } = partial;
-  const chain = new Chain(problem, repair, sizes, undefined, false, partial.hosts, partial.ejected);
-  const maxPerVm = options.maxEjectionsPerVm ?? 4;
+  const chain = new Chain(problem, repair, sizes, undefined, false, policy, partial.hosts, partial.ejected);
+  const finishBy = options.finishBy;
+  chain.stop = (): boolean => (finishBy !== undefined && Date.now() > finishBy) || options.shouldStop?.() === true;
+  const maxPerVm = options.maxEjectionsPerVm ?? policy.maxEjectionsPerVm;
   const price = (b: number): number => (chain.movingAnyway(b) ? 0.1 : problem.originRunning[b] === 1 ? 1 : 0.1) + (sizes[b] ?? 0) * 0.3 + (chain.ejected[b] ?? 0);
   const stuck: number[] = [];
-  for (const v of left.sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0))) if (!chain.rehome(v, maxPerVm, price, 8, 40)) stuck.push(v);
-  if (stuck.length > 0) chain.run(stuck.reverse(), options.maxEjections ?? 20 * repair.queue.length + 1000, maxPerVm, () => true, price);
+  for (const v of left.sort((a, b) => (sizes[b] ?? 0) - (sizes[a] ?? 0))) if (chain.stop() || !chain.rehome(v, maxPerVm, price, policy.rehomeTries, policy.rehomeBudget)) stuck.push(v);
+  if (stuck.length > 0) chain.run(stuck.reverse(), options.maxEjections ?? policy.chainsPerQueued * repair.queue.length + policy.chainsBase, maxPerVm, () => true, price);
   return finish(problem, chain);
 }
 
@@ -69,6 +81,9 @@ export function better(a: PlacementResult, b: PlacementResult): boolean {
   if (a.cost !== b.cost) return a.cost < b.cost;
   return a.migrations < b.migrations;
 }
+
+/** Steps of a chain between two looks at the clock (a step is microseconds to a millisecond). */
+const STOP_CHECK_STEPS = 16;
 
 interface Ejection {
   readonly node: number;
@@ -94,6 +109,8 @@ class Chain {
     readonly rng: Random | undefined,
     /** Spread incoming migrations (short schedules) rather than pack tightly (best fit). */
     readonly spread: boolean,
+    /** The search's effort (the ejection options weighed per step). */
+    private readonly policy: EjectionPolicy,
     /** Where to start (default: the repair's placement); -1 = still to place. */
     start: Int32Array = repair.hosts,
     ejected?: Int32Array,
@@ -120,8 +137,12 @@ class Chain {
   /** Undo log while a bounded chain is tried: (vm << 1) | 1 for a placement, | 0 for a removal. */
   private trail: number[] | undefined;
   private rotor = 0;
+  /** Checked every STOP_CHECK_STEPS steps of `run`: past it, the VMs still on the stack are left homeless. */
+  stop: () => boolean = () => false;
   /** Ejection options weighed per step (the first that work from a rotating start). */
-  readonly scanLimit = 16;
+  get scanLimit(): number {
+    return this.policy.scanLimit;
+  }
   private readonly trailHost: number[] = [];
 
   place(v: number, n: number): void {
@@ -330,7 +351,11 @@ class Chain {
   run(stack: number[], budget: number, maxPerVm: number, evictable: (b: number) => boolean, price: (b: number) => number, shrinking = false): number[] {
     const { problem, state, sizes } = this;
     const unplaced: number[] = [];
-    while (stack.length > 0) {
+    for (let step = 1; stack.length > 0; step++) {
+      if (step % STOP_CHECK_STEPS === 0 && this.stop()) {
+        unplaced.push(...stack.splice(0));
+        break;
+      }
       const v = stack.pop() as number;
       const h = this.bestHost(v);
       if (h >= 0) {
@@ -380,10 +405,11 @@ class Chain {
  * evictions: this is what keeps one stuck VM from cascading through a full cluster.
  */
 function packQueue(problem: PlacementProblem, repair: Repair, sizes: Float64Array, rng: Random | undefined, options: EjectionOptions): { chain: Chain; left: number[] } {
-  const maxPerVm = options.maxEjectionsPerVm ?? 4;
-  const budget = options.maxEjections ?? 5 * repair.queue.length + 500;
+  const policy = options.policy ?? EJECTION_POLICY;
+  const maxPerVm = options.maxEjectionsPerVm ?? policy.maxEjectionsPerVm;
+  const budget = options.maxEjections ?? policy.packingPerQueued * repair.queue.length + policy.packingBase;
   const attempt = (spread: boolean): { chain: Chain; left: number[] } => {
-    const chain = new Chain(problem, repair, sizes, rng, spread);
+    const chain = new Chain(problem, repair, sizes, rng, spread, policy);
     const key = new Float64Array(problem.vms.length);
     for (const v of repair.queue) key[v] = (sizes[v] ?? 0) * (1 + chain.noise());
     // a stack: the largest pops first; evicted blockers are pushed and re-placed right away

@@ -46,16 +46,13 @@ interface Hood {
   readonly free: number[];
 }
 
-/** Hosts of a small (branch-and-bound) neighbourhood: a VM's chain of source hosts, a few steps long. */
-const SMALL_HOOD_HOSTS = 5;
-
 /**
  * Picks related hosts: mostly a VM evicted on the way (it left a host that is still there) with
  * its source host and the hosts of the VMs that took its place, so it can go home; else the
  * hosts of a few moved VMs. Then, up to `hostCount`, the hosts with the most (fragmented) free
  * room and a random one. Free VMs: moved ones first (they can only get cheaper), then others.
  */
-function pickHood(problem: PlacementProblem, hosts: Int32Array, rng: Random, hostCount: number, maxFree: number, free: Float64Array | undefined): Hood | undefined {
+function pickHood(problem: PlacementProblem, hosts: Int32Array, rng: Random, hostCount: number, maxFree: number, free: Float64Array | undefined, smallHosts: number): Hood | undefined {
   const V = problem.vms.length;
   const moved: number[] = [];
   for (let v = 0; v < V; v++) if (problem.moveCost(v, hosts[v] ?? -1) > 0) moved.push(v);
@@ -71,7 +68,7 @@ function pickHood(problem: PlacementProblem, hosts: Int32Array, rng: Random, hos
     return o >= 0 && problem.domainAllows(v, o);
   });
   // large neighbourhoods follow the chain further: who took the place of those who took its place...
-  const core = hostCount > SMALL_HOOD_HOSTS ? hostCount - 2 : hostCount;
+  const core = hostCount > smallHosts ? hostCount - 2 : hostCount;
   if (homeless.length > 0 && rng.next() < 0.7) {
     const v = rng.pick(homeless);
     addVm(v);
@@ -159,7 +156,7 @@ export function largeNeighbourhoodSearch(problem: PlacementProblem, start: Place
   const patience = options.patience ?? policy.patience;
   let idle = 0;
   while (best.cost > options.lowerBound && Date.now() < options.deadline && !options.shouldStop?.() && idle < patience) {
-    const hood = pickHood(problem, best.hosts, rng, SMALL_HOOD_HOSTS, maxFree, undefined);
+    const hood = pickHood(problem, best.hosts, rng, policy.smallHoodHosts, maxFree, undefined, policy.smallHoodHosts);
     if (!hood) break;
     const improved = smallStep(problem, best.hosts, hood, policy.smallNodeLimit, options.shouldStop);
     if (improved && improved.cost < best.cost) {
@@ -196,7 +193,7 @@ export async function largeNeighbourhoodSearchMzn(problem: PlacementProblem, sta
     const callNow = failures < policy.maxFailedCalls && worthMznCall(policy.mzn, options.deadline - Date.now());
     let smallPaid = false;
     for (let k = 0; k < (callNow ? smallPerCall : Math.max(1, smallPerCall)) && !stopped(); k++) {
-      const hood = pickHood(problem, best.hosts, rng, SMALL_HOOD_HOSTS, maxFree, undefined);
+      const hood = pickHood(problem, best.hosts, rng, policy.smallHoodHosts, maxFree, undefined, policy.smallHoodHosts);
       if (!hood) return best;
       s.smallSteps++;
       const improved = smallStep(problem, best.hosts, hood, policy.smallNodeLimit, options.shouldStop);
@@ -210,7 +207,7 @@ export async function largeNeighbourhoodSearchMzn(problem: PlacementProblem, sta
     }
     // MiniZinc when the small steps stall: they cost microseconds, a call a few hundred ms
     if (stopped() || !callNow || smallPaid) continue;
-    const hood = pickHood(problem, best.hosts, rng, policy.mznHosts, policy.mzn.maxVariables, freeRoom(problem, best.hosts));
+    const hood = pickHood(problem, best.hosts, rng, policy.mznHosts, policy.mzn.maxVariables, freeRoom(problem, best.hosts), policy.smallHoodHosts);
     if (!hood) return best;
     const answer = await solveNeighbourhood(problem, best.hosts, { nodes: hood.nodes, vms: hood.free }, options.runner, {
       timeLimitMs: mznCallLimitMs(policy.mzn, options.deadline - Date.now()),

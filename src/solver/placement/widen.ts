@@ -108,13 +108,13 @@ export async function widen(problem: PlacementProblem, repair: Repair, start: Pl
     // (every other round: the ejection chains below are the better search, this one differs)
     if (round % 2 === 1) {
       const first = homelessFirst(problem, repair, best, freed, hosts, rng, round);
-      const packed = first.unplaced.length === 0 ? first : ejectionChains(problem, { ...repair, hosts: first.hosts, queue: first.unplaced }, { seed: (options.seed ?? 11) + round, restarts: 0, deadline: options.deadline, shouldStop: stop, target: repair.lowerBound });
+      const packed = first.unplaced.length === 0 ? first : ejectionChains(problem, { ...repair, hosts: first.hosts, queue: first.unplaced }, { seed: (options.seed ?? 11) + round, restarts: policy.finishRestarts, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound });
       const keptFirst = offer(packed);
       if (keptFirst) return { accepted: keptFirst, best, stats };
       if (stop()) break;
     }
     const wider = widerRepair(repair, freed);
-    const found = ejectionChains(problem, wider, { seed: (options.seed ?? 11) + round * 7919, restarts: 2, maxEjections: 4 * wider.queue.length + 200, deadline: options.deadline, shouldStop: stop, target: repair.lowerBound, ...(options.spreadIncoming !== undefined ? { spreadIncoming: options.spreadIncoming } : {}) });
+    const found = ejectionChains(problem, wider, { seed: (options.seed ?? 11) + round * 7919, restarts: policy.chainRestarts, maxEjections: policy.chainEjectionsPerQueued * wider.queue.length + policy.chainEjectionsBase, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound, ...(options.spreadIncoming !== undefined ? { spreadIncoming: options.spreadIncoming } : {}) });
     const kept = offer(found);
     if (kept) return { accepted: kept, best, stats };
     // MiniZinc completes what the chains left homeless, with everything on the chosen hosts free
