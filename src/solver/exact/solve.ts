@@ -9,6 +9,11 @@ import { EXACT_SOLVE, type SliceEncoding, exactModel } from './model.js';
 export interface SolveExactOptions {
   readonly objective?: ExactObjective;
   readonly timeLimitMs?: number;
+  /**
+   * When the call must have ended (Date.now's clock): building a large model takes time of its
+   * own, so the solver gets at most what is left once the model is built, and nothing if nothing is.
+   */
+  readonly endsBy?: number;
   readonly solver?: MznSolverId;
   /** Called with every improving solution, decoded. */
   readonly onSolution?: (solution: ExactSolution) => void;
@@ -60,6 +65,8 @@ export async function solveExact(problem: ExactProblem, runner: MznRunner, optio
   }
   const { layout } = built;
   const size = { variableVms: layout.vms.length, pairs: layout.pairs, nodes: layout.nodes.length };
+  const timeLimitMs = callLimitMs(options);
+  if (timeLimitMs !== undefined && timeLimitMs <= 0) return { status: 'UNKNOWN', reasons: ['no time left once the model was built'], elapsedMs: 0, size };
   let decodeProblem: string | undefined;
   const decode = (output: Readonly<Record<string, unknown>>, value?: number): ExactSolution | undefined => {
     try {
@@ -76,7 +83,7 @@ export async function solveExact(problem: ExactProblem, runner: MznRunner, optio
       data: built.data,
       solver,
       intermediate: options.onSolution !== undefined,
-      ...(options.timeLimitMs !== undefined ? { timeLimitMs: options.timeLimitMs } : {}),
+      ...(timeLimitMs !== undefined ? { timeLimitMs } : {}),
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     },
     options.onSolution
@@ -91,4 +98,11 @@ export async function solveExact(problem: ExactProblem, runner: MznRunner, optio
   const reasons = result.error !== undefined ? [result.error] : [];
   if (result.status === 'UNSATISFIABLE' && options.incumbent !== undefined) reasons.push(`no plan of this model is at least as good as the incumbent (${objective} ${String(built.data['objUpper'])})`);
   return solution ? { status: result.status, solution, reasons, elapsedMs: result.elapsedMs, size } : { status: result.status, reasons, elapsedMs: result.elapsedMs, size };
+}
+
+/** The solver's time limit: the one given, cut to what is left before `endsBy`. */
+function callLimitMs(options: SolveExactOptions): number | undefined {
+  if (options.endsBy === undefined) return options.timeLimitMs;
+  const left = Math.floor(options.endsBy - Date.now());
+  return options.timeLimitMs === undefined ? left : Math.min(options.timeLimitMs, left);
 }

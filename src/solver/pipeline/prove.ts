@@ -91,10 +91,11 @@ const NOT_RUN: ExactVerdict = { optimal: false, provenInfeasible: false, underBu
 export async function proveExact(a: Attempt, incumbent: Incumbent, alreadyInfeasible: boolean): Promise<ExactVerdict> {
   const runner = a.options.runner;
   const atBound = incumbent.best !== undefined && incumbent.best.placement.cost <= a.repair.lowerBound;
-  const exactMs = a.time.exactMs(Date.now(), atBound);
+  const now = Date.now();
+  const exactMs = a.time.exactMs(now, atBound);
   if (!a.useExact || !runner || exactMs <= 0 || a.stop() || alreadyInfeasible || (atBound && (a.objective !== 'mttr' || runner.kind !== 'native'))) return NOT_RUN;
   const { movable, coversEveryPlan, scope } = exactVariables(a.problem, a.repair, incumbent.best?.placement);
-  const exact = await runExactModel(a, incumbent.best, movable, exactMs);
+  const exact = await runExactModel(a, incumbent.best, movable, exactMs, now + exactMs);
   a.notes.push(`exact model (${runner.kind}): ${exact.status}, ${exact.size.variableVms} variable VMs, ${exact.elapsedMs} ms${exact.reasons.length > 0 ? ` (${exact.reasons.join('; ')})` : ''}`);
   const verdict = { ...NOT_RUN, scope };
   if (exact.solution) return { ...verdict, optimal: keepExactPlan(a, incumbent, exact, coversEveryPlan, scope) };
@@ -105,7 +106,7 @@ export async function proveExact(a: Attempt, incumbent: Incumbent, alreadyInfeas
 }
 
 /** One call of the exact model with the attempt's budgets, window and durations. */
-function runExactModel(a: Attempt, best: Scheduled | undefined, movable: ReadonlyMap<VmId, readonly NodeId[] | undefined>, timeLimitMs: number): Promise<ExactResult> {
+function runExactModel(a: Attempt, best: Scheduled | undefined, movable: ReadonlyMap<VmId, readonly NodeId[] | undefined>, timeLimitMs: number, endsBy: number): Promise<ExactResult> {
   const { options, budgets } = a;
   const solver = options.solver === 'native' ? undefined : options.solver;
   return solveExact(
@@ -126,6 +127,9 @@ function runExactModel(a: Attempt, best: Scheduled | undefined, movable: Readonl
     {
       objective: a.objective,
       timeLimitMs,
+      // the limit was measured before the variables were chosen and the model built: the call
+      // still ends when the policy said
+      endsBy,
       ...(solver !== undefined ? { solver } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       // never solve cold: the heuristic's plan bounds the objective and guides the search
