@@ -265,7 +265,13 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
       inputs: [{ planId: pastPlan.planId }],
       outputs: [{ plan: pastPlan, script: { text: script.text, name: script.name }, options: { timeLimitS: 2 }, computed: { kind: 'result', requestId: 'q1', result: planResultToWire(planned.result), constraintHash: 'sha256:ab12', diagnostics: [] } }],
     },
-    'run:create': { inputs: [{ clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab12', mode: 'manual', maxPerHost: 2, windowSeconds: 3600 }], outputs: [runWithProgress] },
+    'run:create': {
+      inputs: [
+        { clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab12', mode: 'manual', maxPerHost: 2, windowSeconds: 3600 },
+        { clusterId: 'lab', planId: 'p-20261207-1402-a1', constraintHash: 'sha256:ab12' },
+      ],
+      outputs: [runWithProgress],
+    },
     'run:get': { inputs: [{ runId: RUN.runId }], outputs: [runWithProgress] },
     'run:list': { inputs: [{}, { clusterId: 'lab', states: ['running', 'paused'] }], outputs: [{ runs: [summary] }] },
     'run:event': {
@@ -284,6 +290,7 @@ export function procedureSamples(planned: Planned): { readonly [N in ProcedureNa
     'run:rehearse': {
       inputs: [
         { clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab', faults: [] },
+        { clusterId: 'lab', planId: 'p-20261207-1402-a1', constraintHash: 'sha256:ab', faults: [{ kind: 'host-down', node: 'N2' }] },
         { clusterId: 'lab', requestId: 'q1', constraintHash: 'sha256:ab', faults: [{ kind: 'fail-migration', vm: 'VM2' }, { kind: 'slow-migration', vm: 'VM3', factor: 4 }, { kind: 'host-down', node: 'N2' }, { kind: 'stop-vm', vm: 'VM1' }], mode: 'unattended' },
       ],
       outputs: [runWithProgress],
