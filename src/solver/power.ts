@@ -3,7 +3,8 @@ import type { Instance } from '../instance/instance.js';
 import type { NodeId, VmId } from '../model/index.js';
 import { type InfeasibilityReason, nameList, quickInfeasibility } from './bounds.js';
 import { type AnyFaces, facesOf, hooksOf } from './faces.js';
-import { type PlacementObjective, type PlacementProblem, describeConstraint, isMemoryResource, reduce } from './problem.js';
+import { describeConstraint } from '../catalogue/describe.js';
+import { type PlacementObjective, type PlacementProblem, isMemoryResource, reduce } from './problem.js';
 
 /**
  * The power pass: which nodes Ferry powers off or boots by itself, before the placement.
@@ -38,8 +39,13 @@ import { type PlacementObjective, type PlacementProblem, describeConstraint, isM
  *   maxOnline may let only one spare boot); never a node under an
  *   `offline` constraint, never one that would break a maxOnline. When maxOnline constraints at
  *   their limit keep the spares off, trade: online nodes of theirs power off (one in all of them,
- *   else one in each), the spare boots. A continuous maxOnline makes the spare boot after the
- *   shutdown: only a node whose VMs can leave for the other nodes first is traded.
+ *   else one in each), the spare boots; from the node states after the boots, else from those
+ *   before them (a boot may fill the set the spare needs); the first trade a repacking vouches
+ *   for, else the first the quick capacity proof lets through. A continuous maxOnline makes the
+ *   spare boot after the shutdown: only a node whose VMs can leave first (for the nodes online
+ *   now or booting at once) is traded.
+ * - A choice no packing vouches for is kept only as a last resort and marked
+ *   (`shutdownsUnvouched`): a proof under it covers those node states, not every plan.
  */
 
 export interface PowerDecision {
@@ -58,6 +64,11 @@ export interface PowerPlan {
   readonly problem: PlacementProblem;
   /** Why a maxOnline cannot hold whatever Ferry powers off (operator words); empty otherwise. */
   readonly infeasible: readonly string[];
+  /**
+   * True when the nodes powered off are a greedy choice no packing vouched for (another choice
+   * may have a placement): an 'infeasible' proven under these node states speaks for them only.
+   */
+  readonly shutdownsUnvouched?: true;
 }
 
 interface Group {
@@ -80,6 +91,13 @@ const MAX_TRADES = 16;
  * passes over every VM per candidate, milliseconds at this size.
  */
 const REPACK_MAX_WORK = 200_000;
+/**
+ * Placements a repacking's depth-first search tries once both first-fit orders fail: enough for
+ * the tiny problems where first fit misses a tight placement, a fraction of a millisecond each.
+ */
+const REPACK_SEARCH_STEPS = 2_000;
+/** Spares tried first, each in turn, when a swap of nodes for spares is weighed (beyond the largest-first set). */
+const SPARE_CHOICES = 8;
 /** Up to this many nodes, when no greedy choice of shutdowns is vouched for, every set of them is tried. */
 const EXHAUSTIVE_SHUTDOWN_NODES = 10;
 /** Other first boots tried when the boots chosen still leave the capacity short. */
@@ -92,6 +110,7 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
   const excess = groups.some((g) => !g.continuous && onlineIn(base, g, new Set()).length > g.amount);
   const decisions: PowerDecision[] = [];
   let problem = base;
+  let unvouched = false;
   if (base.infeasible.length > 0) {
     // a continuous maxOnline over its limit at the end (a node to boot, its set full): powering
     // nodes of the set off first may be the answer, when that clears every problem
@@ -100,28 +119,49 @@ export function decidePower(instance: Instance, extra: readonly Constraint[], ob
     // other problems come first; without the deferral the maxOnline excess is reported too
     if (!swapped || !next || next.infeasible.length > 0) return { decisions: [], extra, problem: excess ? reduce(instance, { objective, extraConstraints: extra }) : base, infeasible: [] };
     decisions.push(...swapped.decisions);
+    unvouched = swapped.unvouched === true;
     problem = next;
   } else if (excess) {
     const off = chooseShutdowns(base, groups);
     if (off.infeasible.length > 0) return { decisions: [], extra, problem: base, infeasible: off.infeasible };
     decisions.push(...off.decisions);
+    unvouched = off.unvouched === true;
     problem = reduce(instance, { objective, extraConstraints: withDecisions(extra, decisions) });
   }
   // boots only when the capacity is provably short and some node could boot
+  const beforeBoots = { problem, decisions: decisions.slice() };
   ({ problem } = bootsWithAlternatives(instance, objective, extra, decisions, problem, groups));
   // still short, and the spares are kept off by a maxOnline at its limit: trade a node for one
-  // (and boot the free spares the trade still needs)
+  // (and boot the free spares the trade still needs); when the boots just chosen fill a maxOnline
+  // the spare needs, trade from the node states before them
   if (problem.infeasible.length === 0 && groups.length > 0 && quickInfeasibility(problem).length > 0) {
-    for (const trade of tradesFor(problem, groups, MAX_TRADES)) {
-      const chosen = [...decisions, ...trade];
-      const next = bootRounds(instance, objective, extra, chosen, reduce(instance, { objective, extraConstraints: withDecisions(extra, chosen) }), groups);
-      if (next.problem.infeasible.length > 0 || quickInfeasibility(next.problem).length > 0) continue;
-      decisions.splice(0, decisions.length, ...chosen);
-      problem = next.problem;
-      break;
+    const starts = decisions.length > beforeBoots.decisions.length ? [{ problem, decisions: decisions.slice() }, beforeBoots] : [{ problem, decisions: decisions.slice() }];
+    const traded = starts.map((from) => firstTrade(instance, objective, extra, from.decisions, from.problem, groups)).find((t) => t !== undefined);
+    if (traded) {
+      decisions.splice(0, decisions.length, ...traded.decisions);
+      problem = traded.problem;
+      if (traded.unvouched) unvouched = true;
     }
   }
-  return { decisions, extra: withDecisions(extra, decisions), problem, infeasible: [] };
+  return { decisions, extra: withDecisions(extra, decisions), problem, infeasible: [], ...(unvouched ? { shutdownsUnvouched: true as const } : {}) };
+}
+
+/**
+ * The first trade (tradesFor) after which, with the boots it still needs, the quick capacity
+ * proof finds nothing and (small problems) a repacking finds a placement; else the first the quick
+ * proof alone lets through, marked unvouched (the emptiest node to trade may be the only home of
+ * a VM that must leave another); or undefined.
+ */
+function firstTrade(instance: Instance, objective: PlacementObjective, extra: readonly Constraint[], decisions: readonly PowerDecision[], problem: PlacementProblem, groups: readonly Group[]): { decisions: PowerDecision[]; problem: PlacementProblem; unvouched: boolean } | undefined {
+  let fallback: { decisions: PowerDecision[]; problem: PlacementProblem; unvouched: boolean } | undefined;
+  for (const trade of tradesFor(problem, groups, MAX_TRADES)) {
+    const chosen = [...decisions, ...trade];
+    const next = bootRounds(instance, objective, extra, chosen, reduce(instance, { objective, extraConstraints: withDecisions(extra, chosen) }), groups);
+    if (next.problem.infeasible.length > 0 || quickInfeasibility(next.problem).length > 0) continue;
+    if (repackable(next.problem, new Set())) return { decisions: chosen, problem: next.problem, unvouched: false };
+    fallback ??= { decisions: chosen, problem: next.problem, unvouched: true };
+  }
+  return fallback;
 }
 
 /**
@@ -222,7 +262,7 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
   const boots = chosen.map((n) => ({ node: problem.nodes[n] as NodeId, state: 'online' as const, reason: `${problem.model.nodeName(problem.nodes[n] as NodeId)} boots: ${why} ${names} on the nodes online` }));
   const decisions = [...power.decisions, ...boots];
   const extra = [...power.extra, ...boots.map(toConstraint)];
-  return { decisions, extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [] };
+  return { decisions, extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [], ...unvouchedOf(power) };
 }
 
 /**
@@ -231,13 +271,17 @@ export function bootForUnplaced(instance: Instance, power: PowerPlan, objective:
  * proof, or undefined.
  */
 function tradeForUnplaced(instance: Instance, power: PowerPlan, objective: PlacementObjective, groups: readonly Group[]): PowerPlan | undefined {
+  let fallback: PowerPlan | undefined;
   for (const trade of tradesFor(power.problem, groups, MAX_TRADES)) {
     const extra = [...power.extra, ...trade.map(toConstraint)];
     const next = reduce(instance, { objective, extraConstraints: extra });
     if (next.infeasible.length > 0 || quickInfeasibility(next).length > 0) continue;
-    return { decisions: [...power.decisions, ...trade], extra, problem: next, infeasible: [] };
+    const traded = { decisions: [...power.decisions, ...trade], extra, problem: next, infeasible: [] };
+    // the first trade a repacking vouches for, else the first the quick proof lets through
+    if (repackable(next, new Set())) return { ...traded, ...unvouchedOf(power) };
+    fallback ??= { ...traded, shutdownsUnvouched: true };
   }
-  return undefined;
+  return fallback;
 }
 
 /**
@@ -261,7 +305,12 @@ export function withAllBoots(instance: Instance, power: PowerPlan, objective: Pl
   if (chosen.length === 0) return undefined;
   const boots = chosen.map((n) => ({ node: problem.nodes[n] as NodeId, state: 'online' as const, reason: `${problem.model.nodeName(problem.nodes[n] as NodeId)} boots (every node that may boot)` }));
   const extra = [...power.extra, ...boots.map(toConstraint)];
-  return { decisions: [...power.decisions, ...boots], extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [] };
+  return { decisions: [...power.decisions, ...boots], extra, problem: reduce(instance, { objective, extraConstraints: extra }), infeasible: [], ...unvouchedOf(power) };
+}
+
+/** A pass with more boots keeps the standing of the shutdowns it starts from. */
+function unvouchedOf(power: PowerPlan): { shutdownsUnvouched?: true } {
+  return power.shutdownsUnvouched ? { shutdownsUnvouched: true } : {};
 }
 
 /**
@@ -307,7 +356,7 @@ export function sparesLine(problem: PlacementProblem): string[] {
  * The nodes to power off so that every discrete maxOnline (and every continuous one too, with
  * `continuousToo`) holds at the end.
  */
-function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], continuousToo = false): { decisions: PowerDecision[]; infeasible: string[] } {
+function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], continuousToo = false): { decisions: PowerDecision[]; infeasible: string[]; unvouched?: true } {
   const { model, nodes, vms, origin, resources } = problem;
   const N = nodes.length;
   const V = vms.length;
@@ -467,12 +516,12 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
         // maxOnline groups): "cannot hold" only when even they would not make the VMs fit
         pick = ranked.find((n) => {
           const without = new Set([...off, n]);
-          return fits(without, bootableTogether(problem, groups, without));
+          return someSpares(problem, groups, without, (spares) => fits(without, spares));
         });
       }
       if (pick === undefined) {
         // a swap: powering off more of the set lets a spare of the set boot in their place
-        const swap = swapShutdowns(ranked, off, (without) => fits(without, bootableTogether(problem, groups, without)));
+        const swap = swapShutdowns(ranked, off, (without) => someSpares(problem, groups, without, (spares) => fits(without, spares)));
         sure = false;
         if (swap === undefined) return { infeasible: cannotHold(problem, now[0] as Group, off, blocked, ranked, need), first: decisions[0] === undefined ? undefined : (problem.nodeIndex.get(decisions[0].node) as number) };
         for (const n of swap) {
@@ -510,7 +559,8 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
   for (let tries = 0; tries <= N; tries++) {
     const outcome = attempt(keepOn);
     if ('decisions' in outcome) {
-      if (outcome.vouched || V * N > REPACK_MAX_WORK) return { decisions: outcome.decisions, infeasible: [] };
+      if (outcome.vouched) return { decisions: outcome.decisions, infeasible: [] };
+      if (V * N > REPACK_MAX_WORK) return { decisions: outcome.decisions, infeasible: [], unvouched: true };
       firstUnvouched ??= outcome.decisions;
     } else firstFailure ??= outcome.infeasible;
     if (outcome.first === undefined) break;
@@ -519,7 +569,7 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
   // few nodes: every set of them to power off, the smallest and cheapest first, until one is vouched for
   const exhaustive = N <= EXHAUSTIVE_SHUTDOWN_NODES && V * N <= REPACK_MAX_WORK ? vouchedSet() : undefined;
   if (exhaustive) return { decisions: exhaustive, infeasible: [] };
-  if (firstUnvouched) return { decisions: firstUnvouched, infeasible: [] };
+  if (firstUnvouched) return { decisions: firstUnvouched, infeasible: [], unvouched: true };
   return { decisions: [], infeasible: [firstFailure ?? 'no choice of nodes to power off lets the VMs fit'] };
 
   /** The cheapest set of nodes to power off that clears every maxOnline and that a packing vouches for, as decisions. */
@@ -532,8 +582,9 @@ function chooseShutdowns(problem: PlacementProblem, groups: readonly Group[], co
     for (const set of sets) {
       const off = new Set(set);
       if (groups.some((g) => (continuousToo || !g.continuous) && onlineIn(problem, g, off).length > g.amount)) continue;
-      const spares = bootableTogether(problem, groups, off);
-      if (!fits(off, spares) || !emptiesFirst(off) || !(packs(off, spares) || repackable(problem, off, (v, h) => inTime(v, h, off), spares))) continue;
+      if (!emptiesFirst(off)) continue;
+      const placed = (spares: readonly number[]): boolean => fits(off, spares) && (packs(off, spares) || repackable(problem, off, (v, h) => inTime(v, h, off), spares));
+      if (!someSpares(problem, groups, off, placed)) continue;
       return set.map((n) => {
         const g = groups.find((x) => (continuousToo || !x.continuous) && x.members.includes(n)) as Group;
         return {
@@ -563,10 +614,38 @@ function swapShutdowns(ranked: readonly number[], off: ReadonlySet<number>, fits
 }
 
 /**
- * The spares that may boot together once the nodes of `off` are powered off: the largest first,
- * each kept only while every maxOnline it belongs to stays within its limit with the others.
+ * The sets of spares that may boot together once the nodes of `off` are powered off: the largest
+ * first (bootableTogether), then each of the first SPARE_CHOICES candidates first, so that a
+ * maxOnline letting one spare boot tries the one with the right shape, not only the largest
+ * (seed 258 of the non-tiny generator: N7 is larger by memory, N4 has the cpu the VMs need).
  */
-function bootableTogether(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number>): number[] {
+function* spareChoices(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number>): Generator<number[]> {
+  const largest = bootableTogether(problem, groups, off);
+  yield largest;
+  // the alternatives only on problems small enough to repack (each costs a pass over the nodes)
+  if (problem.vms.length * problem.nodes.length > REPACK_MAX_WORK) return;
+  const seen = new Set([largest.join(',')]);
+  for (const first of bootable(problem, groups, off).slice(0, SPARE_CHOICES)) {
+    const set = bootableTogether(problem, groups, off, first);
+    const key = set.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    yield set;
+  }
+}
+
+/** Whether `test` accepts one of the spare sets of spareChoices (tried lazily, the largest first). */
+function someSpares(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number>, test: (spares: readonly number[]) => boolean): boolean {
+  for (const spares of spareChoices(problem, groups, off)) if (test(spares)) return true;
+  return false;
+}
+
+/**
+ * The spares that may boot together once the nodes of `off` are powered off: `first` (when given)
+ * then the largest first, each kept only while every maxOnline it belongs to stays within its
+ * limit with the others.
+ */
+function bootableTogether(problem: PlacementProblem, groups: readonly Group[], off: ReadonlySet<number>, first?: number): number[] {
   const candidates = bootable(problem, groups, off);
   if (candidates.length === 0) return [];
   const caps = capacitiesIfOnline(problem);
@@ -575,7 +654,7 @@ function bootableTogether(problem: PlacementProblem, groups: readonly Group[], o
   const size = (n: number): number => problem.resources.reduce((s, _, r) => s + (caps[r * N + n] ?? 0) / (totals[r] ?? 1), 0);
   const extraOnline = new Map<Group, number>();
   const chosen: number[] = [];
-  for (const n of candidates.sort((a, b) => size(b) - size(a) || a - b)) {
+  for (const n of candidates.sort((a, b) => Number(b === first) - Number(a === first) || size(b) - size(a) || a - b)) {
     if (!groupsAllow(problem, groups, n, extraOnline, off)) continue;
     chosen.push(n);
     for (const g of groups) if (g.members.includes(n)) extraOnline.set(g, (extraOnline.get(g) ?? 0) + 1);
@@ -613,7 +692,42 @@ function repackable(problem: PlacementProblem, without: ReadonlySet<number>, may
   const all = [...Array(V).keys()];
   const bySize = all.slice().sort((a, b) => (problem.pinned[b] ?? 0) - (problem.pinned[a] ?? 0) || size(b) - size(a) || a - b);
   const byChoices = all.slice().sort((a, b) => (problem.pinned[b] ?? 0) - (problem.pinned[a] ?? 0) || (choices[a] ?? 0) - (choices[b] ?? 0) || size(b) - size(a) || a - b);
-  return firstFitAtHome(problem, homes, room, bySize, allows) || firstFitAtHome(problem, homes, room, byChoices, allows);
+  return firstFitAtHome(problem, homes, room, bySize, allows) || firstFitAtHome(problem, homes, room, byChoices, allows) || packsBySearch(problem, homes, room, byChoices, allows);
+}
+
+/**
+ * A depth-first search for a placement of every VM on `homes` (each on its own node first, then
+ * the others in order), the VMs with the fewest homes first, stopped after REPACK_SEARCH_STEPS
+ * placements tried: where both first-fit orders fail on a placement that exists (two VMs each
+ * needing most of the one node both may use, a third that must make way), a choice is still
+ * vouched for rather than left to a greedy pass whose "no placement" is no proof.
+ */
+function packsBySearch(problem: PlacementProblem, homes: readonly number[], capacity: Float64Array, order: readonly number[], allows: (v: number, h: number) => boolean): boolean {
+  const N = problem.nodes.length;
+  const V = problem.vms.length;
+  const R = problem.resources.length;
+  const room = Float64Array.from(capacity);
+  const options = order.map((v) => {
+    const o = problem.origin[v] ?? -1;
+    const own = homes.includes(o) && allows(v, o) ? [o] : [];
+    return problem.pinned[v] === 1 ? own : [...own, ...homes.filter((h) => h !== o && allows(v, h))];
+  });
+  let steps = 0;
+  const place = (i: number): boolean => {
+    const v = order[i];
+    if (v === undefined) return true;
+    for (const h of options[i] ?? []) {
+      if (++steps > REPACK_SEARCH_STEPS) return false;
+      let fits = true;
+      for (let r = 0; r < R && fits; r++) fits = (problem.demand[r * V + v] ?? 0) <= (room[r * N + h] ?? 0);
+      if (!fits) continue;
+      for (let r = 0; r < R; r++) room[r * N + h] = (room[r * N + h] ?? 0) - (problem.demand[r * V + v] ?? 0);
+      if (place(i + 1)) return true;
+      for (let r = 0; r < R; r++) room[r * N + h] = (room[r * N + h] ?? 0) + (problem.demand[r * V + v] ?? 0);
+    }
+    return false;
+  };
+  return place(0);
 }
 
 /** First fit of the VMs in `order` on `homes` (capacities `capacity`), each on its own node when it may stay there; `allows`: v may end on h. */
@@ -824,12 +938,12 @@ function tradesFor(problem: PlacementProblem, groups: readonly Group[], limit: n
     // a node in every full group: its shutdown makes room for m in all of them
     const offers = onlineIn(problem, full[0] as Group, new Set())
       .filter((n) => full.every((g) => g.members.includes(n)) && powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined)
-      .filter((n) => !continuous || canEmptyBeforeBoot(problem, residents, n))
+      .filter((n) => !continuous || canEmptyBeforeBoot(problem, groups, residents, n))
       .sort((a, b) => Number(size(caps, a) >= size(caps, m)) - Number(size(caps, b) >= size(caps, m)) || (residents[a]?.length ?? 0) - (residents[b]?.length ?? 0) || size(caps, a) - size(caps, b) || a - b);
     const rule = nameList(full.map((g) => describeConstraint(model, g.constraint)), 3);
     if (offers.length === 0 && full.length > 1) {
       // no node lies in every full group: one node of each powers off (the spare takes their place in all)
-      const cover = coverOf(problem, full, (n) => powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined && (!continuous || canEmptyBeforeBoot(problem, residents, n)));
+      const cover = coverOf(problem, full, (n) => powerOffBlocker(problem, wanted, residents[n] ?? [], n) === undefined && (!continuous || canEmptyBeforeBoot(problem, groups, residents, n)));
       if (cover === undefined) continue;
       const names = nameList(cover.map(name), 4);
       out.push([
@@ -878,17 +992,22 @@ function coverOf(problem: PlacementProblem, full: readonly Group[], mayGoOff: (n
 }
 
 /**
- * May the VMs on n leave for the other nodes online now, before any spare boots (a continuous
- * maxOnline swap: n powers off first)? Each must fit alone on a node it may use, and together in
- * the room left on those nodes (their current VMs counted at their final demand).
+ * May the VMs on n leave for the other nodes online before the traded spare boots (a continuous
+ * maxOnline swap: n powers off first)? Those are the nodes online now and at the end, and the
+ * nodes already chosen to boot whose boots wait for no shutdown (bootsAtOnce). Each VM must fit
+ * alone on a node it may use, and together in the room left on those nodes (their current VMs
+ * counted at their final demand).
  */
-function canEmptyBeforeBoot(problem: PlacementProblem, residents: readonly (readonly number[])[], n: number): boolean {
+function canEmptyBeforeBoot(problem: PlacementProblem, groups: readonly Group[], residents: readonly (readonly number[])[], n: number): boolean {
   const { nodes, resources } = problem;
   const N = nodes.length;
   const V = problem.vms.length;
   const R = resources.length;
   const others: number[] = [];
-  for (let m = 0; m < N; m++) if (m !== n && problem.onlineAtEnd[m] === 1 && problem.model.mapping.isOnline(nodes[m] as NodeId)) others.push(m);
+  for (let m = 0; m < N; m++) {
+    if (m === n || problem.onlineAtEnd[m] !== 1) continue;
+    if (problem.model.mapping.isOnline(nodes[m] as NodeId) || bootsAtOnce(problem, groups, m) === 1) others.push(m);
+  }
   const leaving = residents[n] ?? [];
   for (const v of leaving) if (!others.some((m) => problem.domainAllows(v, m) && fitsAlone(problem, problem.capacity, v, m))) return false;
   for (let r = 0; r < R; r++) {

@@ -620,6 +620,107 @@ describe('regressions: a placement found by the exhaustive search the scheduler 
 });
 
 /**
+ * Found by the tiny-instance property over seeds 1–14,000 (issue 15 §1): 'unknown' while a plan
+ * exists, the placement a swap or a drain the scheduler could not order.
+ *
+ * BUG 12 (scheduler, schedule/engine.ts; seed 11145): maxOnline({N1, N2, N3}, 2) powers off the
+ * empty N2, VM4 (banned from N1) swaps with VM2 or VM3 of N3, and N2 is the only third node.
+ * A continuous maxOnline over the same nodes (no boot at all) kept N2 from hosting the bounce,
+ * so N2 powered off at once: "capacity deadlock at 1 s: migrate VM4 N1→N3 …". A node of a
+ * continuous maxOnline set is now a third node unless a boot of that set waits for a shutdown.
+ *
+ * BUG 13 (scheduler, schedule/build.ts; seed 13974): >>maxOnline({N1, N3}, 1), N3 must boot, so
+ * N1 powers off first, and a VM of N1 placed on N3 must go through a third node; the only one
+ * with room is N2, which the plan boots: "capacity deadlock at 2 s: boot N3 waits for
+ * maxOnline(1) on {N1, N3}". The VM now goes through a booting node outside the set once it is up.
+ * (The scheduler's own tests are in test/solver-schedule/deadlock-repair.test.ts.)
+ */
+describe('regressions: a third node the scheduler did not use (BUGs 12 and 13)', () => {
+  it.each([11145, 13974])('tiny seed %i: a plan', async (seed) => {
+    const spec = randomSpec(seed, true);
+    const instance = build(spec);
+    expect(exhaustive(spec), show(spec)).toBeDefined();
+    for (const objective of ['mttr', 'migrations'] as const) {
+      const r = await planOf(instance, objective, seed);
+      expect(r?.plan && checkPlan(instance, r.plan).ok, `${objective}: ${(r?.explanation ?? []).join(' | ')}: ${show(spec)}`).toBe(true);
+    }
+  });
+});
+
+/**
+ * Found by the tiny-instance property over fresh seeds 14,001–30,000: four false 'infeasible'
+ * (a proof resting on the power pass's own choice of node states) and 'unknown' answers.
+ *
+ * BUG 14 (power pass, trades; seed 18336): a continuous maxOnline({N1, N3}, 1), VM4 may only
+ * run on N3: N1 must power off before N3 boots, its VMs leaving for N2, a spare the pass boots at
+ * once. A trade's node had to empty onto nodes online *now* only, so no trade was offered and the
+ * planner said 'infeasible' ("VM4 has nowhere to go; N3 may not boot"). Nodes the pass boots that
+ * wait for no shutdown count now.
+ *
+ * BUG 15 (power pass, vouching; seed 14967): the only nodes to power off that leave a placement
+ * (N1 and N2) were not vouched for because both first-fit repackings miss the tight placement;
+ * the pass fell back to an unvouched choice (N1, N4) under which no placement exists, and the
+ * planner said 'infeasible'. A bounded depth-first repacking now vouches for it.
+ *
+ * BUG 16 (power pass, trades; seed 28377): the pass boots N2 (capacity short), which fills
+ * maxOnline({N2, N3}, 1), so N3 (the only node VM3 may use) could no longer be traded for N1:
+ * 'infeasible'. Trades are now also tried from the node states before the pass's boots.
+ *
+ * BUG 17 (power pass, trades; seed 22150): the emptiest node (N2) was traded for the spare,
+ * leaving VM2 (banned from N1) no room: 'infeasible', a "proof" under the pass's choice. A trade
+ * a repacking vouches for now comes first; one it cannot vouch for marks the power plan
+ * `shutdownsUnvouched`, so a proof under it is not a proof for every node state.
+ *
+ * BUG 18 (scheduler's answer; seeds 14164, 22967): a node must power off before a node of its
+ * continuous maxOnline set boots, and its VM is placed on the booting node: "capacity deadlock:
+ * boot N4 waits for maxOnline(1)". The deadlock named no VM (the blocked task is a boot), so the
+ * planner's retry that boots a spare for the VMs the scheduler could not order never ran. A
+ * blocked boot now names the VMs waiting to arrive on its node; the retry boots N2, the VM goes
+ * through it (BUG 13).
+ */
+describe('regressions: node states the power pass chose (BUGs 14–18)', () => {
+  it('BUG 14: >>maxOnline({N1, N3}, 1), VM4 only on N3: N2 boots, N1 traded for N3', async () => {
+    const { model, node, vm } = cluster(
+      { N1: { cpu: 6, mem: 5 }, N2: { cpu: 5, mem: 13, offline: true }, N3: { cpu: 4, mem: 16, offline: true } },
+      { VM1: { on: 'N1', cpu: 2, mem: 4 }, VM3: { on: 'N1', cpu: 1, mem: 1 }, VM4: { on: null, cpu: 3, mem: 1 } },
+    );
+    const instance = instanceOf(model, [c('maxOnline', { nodes: [node('N1'), node('N3')], amount: 1 }, true), c('running', { vm: vm('VM4') }), c('ban', { vm: vm('VM4'), nodes: [node('N1'), node('N2')] })]);
+    // it said 'infeasible': "… VM4 has nowhere to go; offline node(s) Ferry may not boot: N3"
+    const r = await plan(instance, { objective: 'mttr', solver: 'native', timeLimitMs: 500 });
+    expect(r.plan && checkPlan(instance, r.plan).ok, (r.explanation ?? []).join(' | ')).toBe(true);
+    const power = (r.plan?.actions ?? []).filter((a) => a.kind === 'bootNode' || a.kind === 'shutdownNode').map((a) => `${a.kind}(${model.nodeName(a.node)})`);
+    expect(power.sort()).toEqual(['bootNode(N2)', 'bootNode(N3)', 'shutdownNode(N1)']);
+  });
+
+  it.each([18336, 14967, 28377, 22150, 14164, 22967])('tiny seed %i: a plan (it said infeasible or unknown)', async (seed) => {
+    const spec = randomSpec(seed, true);
+    const instance = build(spec);
+    for (const objective of ['mttr', 'migrations'] as const) {
+      const r = await planOf(instance, objective, seed);
+      expect(r?.plan && checkPlan(instance, r.plan).ok, `${objective}: ${r?.status}: ${(r?.explanation ?? []).join(' | ')}: ${show(spec)}`).toBe(true);
+    }
+  });
+});
+
+/**
+ * BUG 20 (power pass, swaps; non-tiny seed 258, reported by H5): >>maxOnline({N1, N2, N4, N6,
+ * N7}, 1) with N1 and N2 online: neither alone may go (the VMs need 17 cpu), and the swap booted
+ * the largest spare of the set (N7, 7 cpu, most memory), 1 cpu short, so the pass said "cannot
+ * hold". N1 and N2 off with N4 (8 cpu) booted holds them: each spare of the set is now tried.
+ */
+describe('regressions: the spare a swap boots (BUG 20)', () => {
+  it('seed 258: N1 and N2 power off, N4 boots', async () => {
+    const spec = randomSpec(258, false);
+    const instance = build(spec);
+    const r = await planOf(instance, 'mttr', 258);
+    expect(r?.plan && checkPlan(instance, r.plan).ok, `${(r?.explanation ?? []).join(' | ')}: ${show(spec)}`).toBe(true);
+    const notes = (r?.notes ?? []).join('\n');
+    expect(notes).toMatch(/power: N1 powers off: .*with N1, N2 off the VMs still have a placement/);
+    expect(notes).toMatch(/power: N4 boots/);
+  });
+});
+
+/**
  * A VM that steps aside (or bounces through a third node) adds migrations the placement does
  * not count: the answer counts the plan's own migrations, and "optimal" is claimed only when they
  * meet the lower bound or no extra hop was added to a proven placement (tiny seeds with

@@ -5,7 +5,7 @@ import { JsonReadError } from '../../json/read.js';
 import type { ActionKind, PlanEvent } from '../../plan/actions.js';
 import { type Network, linkLabel, networkOf, switchLabel } from '../../plan/network.js';
 import type { Target } from '../target.js';
-import { addConstraintOrdering, parseConstraints, roomyThirdNode } from './constraints.js';
+import { addConstraintOrdering, bounceObstacle, parseConstraints, roomyThirdNode } from './constraints.js';
 import {
   ALLOCATE,
   BOOT_NODE,
@@ -352,7 +352,8 @@ export function buildProblem(
  * a booting node of the set waits for that boot: when every node of the set that powers off has
  * one, no order exists (the boot waits for a shutdown that waits for the boot). The VMs of the
  * lightest of those nodes go through a third node first, online now and at the end with room
- * (src → via, then via → dst once the node has booted), so that node can power off at once.
+ * (src → via, then via → dst once the node has booted), so that node can power off at once; when
+ * no such node has room, through a node the plan boots outside the set, once it is up.
  */
 function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nodes: readonly NodeId[] }): void {
   if ((p.used[g.pool] as number) < (p.cap[g.pool] as number)) return;
@@ -375,13 +376,27 @@ function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nod
   if ([...goesOff].some((n) => !gated.has(n))) return;
   const weightOf = (ts: readonly number[]): number => ts.reduce((s, t) => s + (p.weight[t] as number), 0);
   const [, lightest] = [...gated].reduce((a, b) => (weightOf(b[1]) < weightOf(a[1]) ? b : a));
+  const reserved = new Map<number, Float64Array>(); // booting third node → room its bounces take
+  const boots = new Map<number, number>(); // every node the plan boots → its boot task
+  for (let t = 0; t < p.kind.length; t++) if (p.kind[t] === BOOT_NODE && (p.dst[t] as number) >= 0) boots.set(p.dst[t] as number, t);
   for (const t of lightest) {
     const vm = p.vm[t] as number;
-    const via = roomyThirdNode(p, t);
-    if (via < 0) continue;
+    let via = roomyThirdNode(p, t);
+    let viaBoot = -1;
+    if (via < 0) {
+      via = bootingThirdNode(p, t, g.pool, boots, reserved);
+      if (via < 0) continue;
+      viaBoot = boots.get(via) as number;
+      const held = reserved.get(via) ?? new Float64Array(p.R);
+      const cons = p.consBefore(vm);
+      for (let r = 0; r < p.R; r++) held[r] = (held[r] as number) + (cons[r] as number);
+      reserved.set(via, held);
+    }
     const boot = bootOf.get(p.dst[t] as number) as number;
     const leg = p.bounce(t, via);
     p.edge(t, leg);
+    // a booting third node takes the VM once it is up
+    if (viaBoot >= 0) p.edge(viaBoot, t);
     // the boot now holds back the second leg, not the first
     for (let e = 0; e < p.edgeFrom.length; e++) if (p.edgeFrom[e] === boot && p.edgeTo[e] === t) p.edgeTo[e] = leg;
     p.lastLeg.set(vm, leg);
@@ -389,6 +404,48 @@ function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nod
   }
 }
 
+
+/**
+ * When no node online now has room: a node the plan boots that is not in the full set (its boot
+ * does not wait for the shutdown the bounce makes possible) and has room for `t`'s VM beside
+ * every VM the source node sends it (they must arrive before the source can power off) and the
+ * bounces already routed there. Most room first; -1 when none. `boots`: node index → boot task.
+ */
+function bootingThirdNode(p: Problem, t: number, setPool: number, boots: ReadonlyMap<number, number>, reserved: ReadonlyMap<number, Float64Array>): number {
+  const vm = p.vm[t] as number;
+  const a = p.src[t] as number;
+  const b = p.dst[t] as number;
+  const cons = p.consBefore(vm);
+  // what the source sends to each booting node (one pass over the tasks)
+  const incoming = new Map<number, Float64Array>();
+  for (let x = 0; x < p.kind.length; x++) {
+    const c = p.dst[x] as number;
+    if (p.kind[x] !== MIGRATE || p.src[x] !== a || !boots.has(c)) continue;
+    const sum = incoming.get(c) ?? new Float64Array(p.R);
+    const after = p.consAfter(p.vm[x] as number);
+    for (let r = 0; r < p.R; r++) sum[r] = (sum[r] as number) + (after[r] as number);
+    incoming.set(c, sum);
+  }
+  let best = -1;
+  let bestRoom = -Infinity;
+  for (const c of boots.keys()) {
+    if (c === a || c === b || p.originOnline[c] || !p.finalOnline[c]) continue;
+    if ((p.groupsOfNode.get(c) ?? []).some((x) => x.pool === setPool)) continue;
+    const sent = incoming.get(c);
+    const held = reserved.get(c);
+    let room = Infinity;
+    for (let r = 0; r < p.R; r++) {
+      const pool = p.nodePool(c, r);
+      room = Math.min(room, (p.cap[pool] as number) - (p.used[pool] as number) - (sent?.[r] ?? 0) - (held?.[r] ?? 0) - (cons[r] as number));
+    }
+    if (room < 0 || room <= bestRoom) continue;
+    if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
+    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
+    best = c;
+    bestRoom = room;
+  }
+  return best;
+}
 
 function allocationEvents(p: Problem, vm: VmId): PlanEvent[] {
   const before = p.consBefore(vm);

@@ -29,8 +29,8 @@ import { ALLOCATE, BARRIER, BOOT_NODE, BOOT_VM, KILL_VM, MIGRATE, RESUME_VM, SHU
  * end may be one while its shutdown has not started:
  * node shutdowns ready at a decision time start last, after a look for waiting cycles, and a
  * shutdown whose node takes a bounce waits for the VM to leave again. Nodes staying online are
- * preferred; a node in a continuous maxOnline set is never used that way (holding its shutdown
- * back may hold back the boot the cycle waits for).
+ * preferred; a node in a continuous maxOnline set is used that way only while no boot of that set
+ * waits for a shutdown of it (holding its shutdown back may hold back the boot the cycle waits for).
  */
 
 export interface Bounce {
@@ -278,7 +278,7 @@ class ListScheduler {
     this.startPhase(this.time);
     if (this.ends.size > 0) return undefined;
     const stillBlocked = this.unparkAll();
-    if (this.bounce(stillBlocked) || this.stepAside(stillBlocked)) {
+    if (this.bounce(stillBlocked) || this.stepAside(stillBlocked) || this.detourAroundBoot(stillBlocked)) {
       for (const t of stillBlocked) this.ready.push(t);
       return undefined;
     }
@@ -467,8 +467,9 @@ class ListScheduler {
     }
     const leg = this.nextLeg[x] as number;
     if (leg >= 0) {
-      this.predsLeft[leg] = 0;
-      this.makeReady(leg);
+      // the second leg waits for the first (and, for a detour round a boot, for that boot too)
+      this.predsLeft[leg] = (this.predsLeft[leg] as number) - 1;
+      if (this.predsLeft[leg] === 0) this.makeReady(leg);
       return;
     }
     const o = this.owner[x] as number;
@@ -616,8 +617,8 @@ class ListScheduler {
 
   /**
    * Whether node index c may take a bounce: a node staying online, a node booted by the plan once
-   * its boot is over, or one powering off at the end whose shutdown has not started and that no
-   * continuous maxOnline counts.
+   * its boot is over, or one powering off at the end whose shutdown has not started and whose
+   * continuous maxOnline sets have no boot waiting for a shutdown.
    */
   private readonly mayHostBounce = (c: number): boolean => {
     const p = this.p;
@@ -625,8 +626,35 @@ class ListScheduler {
     if (p.finalOnline[c]) return true;
     const s = this.shutdownOf[c] as number;
     if (s < 0 || this.state[s] === RUNNING || this.state[s] === DONE) return false;
-    return !(p.groupsOfNode.get(c) ?? []).some((g) => g.rc < 0);
+    return !(p.groupsOfNode.get(c) ?? []).some((g) => g.rc < 0 && this.bootsNeedAShutdown(g.pool));
   };
+
+  /**
+   * Whether the boots the plan has not started that count on an online-count pool (a continuous
+   * maxOnline) outnumber its free places: then one of them waits for a shutdown of the set, and
+   * holding that shutdown back may hold the boot back. Otherwise a node of the set powering off
+   * at the end is a third node like any other.
+   */
+  private bootsNeedAShutdown(pool: number): boolean {
+    if (this.bootsByPool === undefined) {
+      // built on first use: most schedules never ask
+      const byPool = new Map<number, number[]>();
+      this.bootOf.forEach((b, c) => {
+        if (b < 0) return;
+        for (const g of this.p.groupsOfNode.get(c) ?? []) {
+          const list = byPool.get(g.pool);
+          if (list) list.push(b);
+          else byPool.set(g.pool, [b]);
+        }
+      });
+      this.bootsByPool = byPool;
+    }
+    let pending = 0;
+    for (const b of this.bootsByPool.get(pool) ?? []) if (this.state[b] !== RUNNING && this.state[b] !== DONE) pending++;
+    return pending > (this.cap[pool] as number) - (this.used[pool] as number);
+  }
+  /** Pool → the boot tasks of its nodes (bootsNeedAShutdown). */
+  private bootsByPool: Map<number, number[]> | undefined;
 
   /** The shutdown of node index c waits for `leg` (the VM bounced there leaves again). */
   private holdShutdownFor(c: number, leg: number): void {
@@ -735,6 +763,44 @@ class ListScheduler {
     return candidates.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
   }
 
+  /**
+   * At a global stall where a boot waits for room in an online-count pool (a continuous maxOnline
+   * full: it waits for a shutdown of the set) while a migration to the booting node waits for
+   * that boot: the migration's departure may be what the shutdown waits for (its room lets the
+   * VMs of the node powering off leave). The lightest such migration goes through a third node
+   * with room now, and on to its destination once the boot is over.
+   */
+  private detourAroundBoot(blocked: readonly number[]): boolean {
+    if (this.bounces.length >= this.maxBounces) return false;
+    const p = this.p;
+    const waiting: number[] = [];
+    for (const b of blocked) {
+      if (p.kind[b] !== BOOT_NODE || p.isNodeResourcePool(this.refusedBy[b] as number)) continue;
+      for (let j = this.succStart[b] as number; j < (this.succStart[b + 1] as number); j++) {
+        const t = this.succ[j] as number;
+        // the boot is its last predecessor left: it could leave now but for the boot
+        if (p.kind[t] === MIGRATE && this.state[t] === WAITING && this.predsLeft[t] === 1 && !this.isLeg[t] && (p.syncOf[t] as number) < 0 && p.dst[t] === p.dst[b]) waiting.push(t);
+      }
+    }
+    waiting.sort((a, b) => (this.weight[a] as number) - (this.weight[b] as number) || a - b);
+    for (const t of waiting) {
+      const via = pickBounceNode(p, t, this.mayHostBounce);
+      if (via < 0) continue;
+      const boot = this.bootOf[p.dst[t] as number] as number;
+      this.applyBounce(t, via);
+      const leg = this.nextLeg[t] as number;
+      // the second leg waits for the boot as well; the first leaves now
+      this.predsLeft[leg] = (this.predsLeft[leg] as number) + 1;
+      const list = this.extraSucc.get(boot);
+      if (list) list.push(leg);
+      else this.extraSucc.set(boot, [leg]);
+      this.predsLeft[t] = 0;
+      this.makeReady(t);
+      return true;
+    }
+    return false;
+  }
+
   /** At a global stall: bounce the smallest blocked migration that waits for room on its destination. */
   private bounce(blocked: readonly number[]): boolean {
     if (this.bounces.length >= this.maxBounces) return false;
@@ -808,6 +874,9 @@ function deadlockFailure(p: Problem, blocked: readonly number[], parkedOn: reado
     if (vm >= 0) vms.push(vm);
     const node = p.poolNode(pool);
     if (node !== undefined) nodes.push(node);
+    // a blocked boot names the VMs waiting to arrive on its node: the ones a spare booted
+    // elsewhere (the planner's retry) would give another way
+    if (p.kind[t] === BOOT_NODE) vms.push(...arrivalsWaitingFor(p, p.dst[t] as number, state));
   }
   if (lines.length === 0) {
     for (let t = 0; t < state.length; t++) {
@@ -824,6 +893,18 @@ function deadlockFailure(p: Problem, blocked: readonly number[], parkedOn: reado
     vms,
     nodes,
   );
+}
+
+/** VMs of the unfinished tasks that arrive on node index `node` (migrations, boots, resumes). */
+function arrivalsWaitingFor(p: Problem, node: number, state: readonly number[]): number[] {
+  const out: number[] = [];
+  for (let t = 0; t < p.kind.length; t++) {
+    const k = p.kind[t] as number;
+    if (p.dst[t] !== node || state[t] === DONE || (k !== MIGRATE && k !== BOOT_VM && k !== RESUME_VM)) continue;
+    const vm = p.vm[t] as number;
+    if (vm >= 0) out.push(vm);
+  }
+  return out;
 }
 
 function cycleFailure(p: Problem, left: Int32Array): ScheduleFailure {
