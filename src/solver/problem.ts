@@ -25,7 +25,6 @@ export type PlacementObjective = 'mttr' | 'migrations' | 'memory';
 /** Constraint ids that only shape the schedule (their placement face is `none`); the placement ignores them. */
 export { SCHEDULE_ONLY_IDS };
 /** The catalogue's term for a constraint (`catalogue/describe.ts`), for the solver modules that quote one. */
-export { describeConstraint };
 
 export interface PlacementProblem {
   readonly model: Model;

@@ -4,7 +4,8 @@ import type { Constraint } from '../../src/catalogue/constraint.js';
 import { CATALOGUE } from '../../src/catalogue/registry.js';
 import { quickInfeasibility } from '../../src/solver/bounds.js';
 import { FACES, SCHEDULE_ONLY_IDS, facesOf } from '../../src/solver/faces.js';
-import { describeConstraint, reduce } from '../../src/solver/problem.js';
+import { describeConstraint } from '../../src/catalogue/describe.js';
+import { reduce } from '../../src/solver/problem.js';
 import { parseConstraints } from '../../src/solver/schedule/constraints.js';
 import { cluster, instanceOf } from './helpers.js';
 
