@@ -62,9 +62,17 @@ export function findOverloads(plan: Plan): Overload[] {
     list.push(s);
     slicesByNode.set(s.node, list);
   }
+  const resized = new Set(changes.map((c) => `${c.vm}/${c.rc}`));
   for (const [node, nodeSlices] of slicesByNode) {
+    // most nodes of a cluster see no action: held all along by VMs whose amounts never change
+    const steady = nodeSlices.every((s) => s.from === 0 && s.to === Infinity);
     for (const resource of origin.resources.values()) {
       const capacity = resource.capacity(node);
+      if (steady && (resized.size === 0 || !nodeSlices.some((s) => resized.has(`${s.vm}/${resource.id}`)))) {
+        let usage = 0;
+        for (const s of nodeSlices) usage += resource.consumption(s.vm);
+        if (usage <= capacity) continue; // no overload: the general way below finds none either
+      }
       const vmsHere = new Set(nodeSlices.map((s) => s.vm));
       const relevantChanges = changes.filter((c) => c.rc === resource.id && vmsHere.has(c.vm));
       const instants = new Set<number>([0]);
@@ -78,9 +86,10 @@ export function findOverloads(plan: Plan): Overload[] {
       const close = (to: number | null): void => {
         if (!open) return;
         const { from, peak, vms } = open;
-        const actions = [...sliceActions.entries()]
-          .filter(([s]) => s.node === node && vms.has(s.vm) && s.from < (to ?? Infinity) && s.to > from)
-          .flatMap(([, acts]) => acts)
+        // the node's own slices, in the order they were made (a cluster has tens of thousands)
+        const actions = nodeSlices
+          .filter((s) => vms.has(s.vm) && s.from < (to ?? Infinity) && s.to > from)
+          .flatMap((s) => sliceActions.get(s) ?? [])
           .filter((a) => a.start < (to ?? Infinity) && (a.end > from || a.start >= from));
         overloads.push({ node, rc: resource.id, capacity, peak, from, to, vms: [...vms], actions: unique(actions) });
         open = null;
@@ -125,7 +134,10 @@ function amountAt(origin: Model, rc: string, vm: VmId, node: NodeId, t: number, 
   return amount;
 }
 
-/** Per VM, where it holds resources and which actions open or close each slice. */
+/**
+ * Per VM, where it holds resources and which actions open or close each slice (in the order the
+ * slices were made; a slice with no action has no entry).
+ */
 function hostingSlices(plan: Plan): { slices: Slice[]; sliceActions: Map<Slice, Action[]> } {
   const mapping = plan.origin.mapping;
   const byVm = new Map<VmId, Action[]>();
@@ -137,10 +149,18 @@ function hostingSlices(plan: Plan): { slices: Slice[]; sliceActions: Map<Slice, 
   }
   const slices: Slice[] = [];
   const sliceActions = new Map<Slice, Action[]>();
-  const vms = new Set<VmId>([...mapping.allRunningVMs(), ...byVm.keys()]);
+  // the running VMs, then the others the plan acts on (no set of every VM: tens of thousands)
+  const vms = mapping.allRunningVMs();
+  for (const vm of byVm.keys()) if (!mapping.isRunning(vm)) vms.push(vm);
   for (const vm of vms) {
-    const actions = [...(byVm.get(vm) ?? [])].sort((a, b) => a.start - b.start || a.end - b.end);
+    const own = byVm.get(vm);
     const host = mapping.isRunning(vm) ? mapping.host(vm) : undefined;
+    if (!own) {
+      // most VMs of a cluster stay put: held on their host all along, no action involved
+      if (host !== undefined) slices.push({ vm, node: host, from: 0, to: Infinity });
+      continue;
+    }
+    const actions = [...own].sort((a, b) => a.start - b.start || a.end - b.end);
     // the slice being built: the VM's current host since `from`, and the actions that shaped it
     const state: { current: { node: NodeId; from: number; actions: Action[] } | null } = {
       current: host === undefined ? null : { node: host, from: 0, actions: [] },

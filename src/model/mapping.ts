@@ -1,4 +1,5 @@
 import { type NodeId, type NodeState, type VmId, type VmState, nodeLabel, vmLabel } from './elements.js';
+import { VmTable } from './vm-table.js';
 
 /** Raised when a mapping operation would break the mapping's invariants. */
 export class MappingError extends Error {
@@ -15,12 +16,20 @@ export class MappingError extends Error {
  * Insertion order is kept, so exports and printouts are deterministic.
  */
 export class Mapping {
-  private readonly nodeStates = new Map<NodeId, NodeState>();
-  private readonly vmStates = new Map<VmId, VmState>();
-  private readonly vmHosts = new Map<VmId, NodeId>();
+  private readonly nodeStates: Map<NodeId, NodeState>;
+  /** every VM's state and host (typed arrays: a copy costs memory copies, not a hash insert per VM) */
+  private readonly vmTable: VmTable;
   /** per online node, its running then sleeping VMs (kept as sets for O(1) moves) */
-  private readonly runningOn = new Map<NodeId, Set<VmId>>();
-  private readonly sleepingOn = new Map<NodeId, Set<VmId>>();
+  private readonly runningOn: Map<NodeId, Set<VmId>>;
+  private readonly sleepingOn: Map<NodeId, Set<VmId>>;
+
+  /** An empty mapping, or (`source`) an independent copy of one: see `clone`. */
+  constructor(source?: Mapping) {
+    this.nodeStates = new Map(source?.nodeStates);
+    this.vmTable = new VmTable(source?.vmTable);
+    this.runningOn = copySets(source?.runningOn);
+    this.sleepingOn = copySets(source?.sleepingOn);
+  }
 
   // ---- nodes -------------------------------------------------------------------------------
 
@@ -90,42 +99,40 @@ export class Mapping {
 
   addReadyVM(vm: VmId): this {
     this.detach(vm);
-    this.vmStates.set(vm, 'ready');
+    this.vmTable.set(vm, 'ready', undefined);
     return this;
   }
 
   /** Removes the VM from the mapping (it becomes INIT or KILLED, which the model records). */
   remove(vm: VmId): boolean {
-    const known = this.vmStates.has(vm);
     this.detach(vm);
-    this.vmStates.delete(vm);
-    return known;
+    return this.vmTable.delete(vm);
   }
 
   /** State recorded by the mapping: ready, running, sleeping, or undefined when absent. */
   vmState(vm: VmId): VmState | undefined {
-    return this.vmStates.get(vm);
+    return this.vmTable.stateOf(vm);
   }
   host(vm: VmId): NodeId | undefined {
-    return this.vmHosts.get(vm);
+    return this.vmTable.hostOf(vm);
   }
   hasVM(vm: VmId): boolean {
-    return this.vmStates.has(vm);
+    return this.vmTable.has(vm);
   }
   vms(): IterableIterator<VmId> {
-    return this.vmStates.keys();
+    return this.vmTable.ids();
   }
   vmCount(): number {
-    return this.vmStates.size;
+    return this.vmTable.count();
   }
   isRunning(vm: VmId): boolean {
-    return this.vmStates.get(vm) === 'running';
+    return this.vmTable.stateOf(vm) === 'running';
   }
   isSleeping(vm: VmId): boolean {
-    return this.vmStates.get(vm) === 'sleeping';
+    return this.vmTable.stateOf(vm) === 'sleeping';
   }
   isReady(vm: VmId): boolean {
-    return this.vmStates.get(vm) === 'ready';
+    return this.vmTable.stateOf(vm) === 'ready';
   }
 
   runningVMs(node: NodeId): ReadonlySet<VmId> {
@@ -135,35 +142,32 @@ export class Mapping {
     return this.sleepingOn.get(node) ?? EMPTY;
   }
   allRunningVMs(): VmId[] {
-    return [...this.vmStates].filter(([, s]) => s === 'running').map(([v]) => v);
+    return [...this.vmTable.ids('running')];
   }
   allSleepingVMs(): VmId[] {
-    return [...this.vmStates].filter(([, s]) => s === 'sleeping').map(([v]) => v);
+    return [...this.vmTable.ids('sleeping')];
   }
   readyVMs(): VmId[] {
-    return [...this.vmStates].filter(([, s]) => s === 'ready').map(([v]) => v);
+    return [...this.vmTable.ids('ready')];
   }
   hostedCount(node: NodeId): number {
     return (this.runningOn.get(node)?.size ?? 0) + (this.sleepingOn.get(node)?.size ?? 0);
   }
 
-  /** An independent copy; every listing (nodes, VMs, the VMs of each node) comes in the same order. */
+  /**
+   * An independent copy; every listing (nodes, VMs, the VMs of each node) comes in the same order.
+   * The VMs' states and hosts are copied as arrays, the per-node sets one by one.
+   */
   clone(): Mapping {
-    const copy = new Mapping();
-    for (const [n, s] of this.nodeStates) copy.nodeStates.set(n, s);
-    for (const [n, vms] of this.runningOn) copy.runningOn.set(n, new Set(vms));
-    for (const [n, vms] of this.sleepingOn) copy.sleepingOn.set(n, new Set(vms));
-    for (const [v, s] of this.vmStates) copy.vmStates.set(v, s);
-    for (const [v, h] of this.vmHosts) copy.vmHosts.set(v, h);
-    return copy;
+    return new Mapping(this);
   }
 
   /** Same node states, same VM states and hosts (order does not matter). */
   equals(other: Mapping): boolean {
-    if (this.nodeStates.size !== other.nodeStates.size || this.vmStates.size !== other.vmStates.size) return false;
+    if (this.nodeStates.size !== other.nodeStates.size || this.vmTable.count() !== other.vmTable.count()) return false;
     for (const [n, s] of this.nodeStates) if (other.nodeStates.get(n) !== s) return false;
-    for (const [v, s] of this.vmStates) {
-      if (other.vmStates.get(v) !== s || other.vmHosts.get(v) !== this.vmHosts.get(v)) return false;
+    for (const v of this.vmTable.ids()) {
+      if (other.vmTable.stateOf(v) !== this.vmTable.stateOf(v) || other.vmTable.hostOf(v) !== this.vmTable.hostOf(v)) return false;
     }
     return true;
   }
@@ -173,18 +177,22 @@ export class Mapping {
       throw new MappingError(`${vmLabel(vm)} cannot be ${state} on ${nodeLabel(node)}: the node is not online`);
     }
     this.detach(vm);
-    this.vmStates.set(vm, state);
-    this.vmHosts.set(vm, node);
+    this.vmTable.set(vm, state, node);
     (state === 'running' ? this.runningOn : this.sleepingOn).get(node)?.add(vm);
   }
 
   private detach(vm: VmId): void {
-    const h = this.vmHosts.get(vm);
+    const h = this.vmTable.hostOf(vm);
     if (h === undefined) return;
     this.runningOn.get(h)?.delete(vm);
     this.sleepingOn.get(h)?.delete(vm);
-    this.vmHosts.delete(vm);
   }
+}
+
+function copySets(source: ReadonlyMap<NodeId, ReadonlySet<VmId>> | undefined): Map<NodeId, Set<VmId>> {
+  const copy = new Map<NodeId, Set<VmId>>();
+  if (source) for (const [n, vms] of source) copy.set(n, new Set(vms));
+  return copy;
 }
 
 const EMPTY: ReadonlySet<never> = new Set();

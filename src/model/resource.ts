@@ -8,8 +8,13 @@ import type { NodeId, VmId } from './elements.js';
 export class ShareableResource {
   private capacities = new Map<NodeId, number>();
   private consumptions = new Map<VmId, number>();
-  /** The maps are shared with a clone (or the original): copied before the first change. */
-  private shared = false;
+  /**
+   * Each map may be shared with a clone (or the original), and is then copied before its first
+   * change: a replay changes consumptions (allocations) far more rarely than capacities are set
+   * (overbooking), and the consumptions are the big map (one entry per VM).
+   */
+  private capacitiesShared = false;
+  private consumptionsShared = false;
 
   constructor(
     readonly id: string,
@@ -28,22 +33,22 @@ export class ShareableResource {
   }
   setCapacity(node: NodeId, amount: number): this {
     assertAmount(amount, `capacity of '${this.id}'`);
-    if (this.shared) this.unshare();
+    if (this.capacitiesShared) this.unshareCapacities();
     this.capacities.set(node, amount);
     return this;
   }
   setConsumption(vm: VmId, amount: number): this {
     assertAmount(amount, `consumption of '${this.id}'`);
-    if (this.shared) this.unshare();
+    if (this.consumptionsShared) this.unshareConsumptions();
     this.consumptions.set(vm, amount);
     return this;
   }
   unsetCapacity(node: NodeId): void {
-    if (this.shared) this.unshare();
+    if (this.capacitiesShared) this.unshareCapacities();
     this.capacities.delete(node);
   }
   unsetConsumption(vm: VmId): void {
-    if (this.shared) this.unshare();
+    if (this.consumptionsShared) this.unshareConsumptions();
     this.consumptions.delete(vm);
   }
   /** Nodes with an explicit capacity (the others use the default). */
@@ -67,18 +72,35 @@ export class ShareableResource {
 
   /** An independent copy, in O(1): both share the maps until either changes (copy on write). */
   clone(): ShareableResource {
-    const copy = new ShareableResource(this.id, this.defaultCapacity, this.defaultConsumption);
-    copy.capacities = this.capacities;
+    return this.withCapacitiesOf(this, this.defaultCapacity);
+  }
+
+  /**
+   * A copy with this resource's consumptions and the capacities of `source` (none: every node has
+   * `defaultCapacity`), in O(1): the maps are shared until either side changes them (copy on
+   * write). The plan checker replays with lifted or original capacities this way.
+   */
+  withCapacitiesOf(source: ShareableResource | undefined, defaultCapacity: number): ShareableResource {
+    const copy = new ShareableResource(this.id, defaultCapacity, this.defaultConsumption);
+    if (source) {
+      copy.capacities = source.capacities;
+      copy.capacitiesShared = true;
+      source.capacitiesShared = true;
+    }
     copy.consumptions = this.consumptions;
-    copy.shared = true;
-    this.shared = true;
+    copy.consumptionsShared = true;
+    this.consumptionsShared = true;
     return copy;
   }
 
-  private unshare(): void {
+  private unshareCapacities(): void {
     this.capacities = copyMap(this.capacities);
+    this.capacitiesShared = false;
+  }
+
+  private unshareConsumptions(): void {
     this.consumptions = copyMap(this.consumptions);
-    this.shared = false;
+    this.consumptionsShared = false;
   }
 
   equals(other: ShareableResource): boolean {

@@ -53,9 +53,22 @@ export interface ReplayProblem {
 
 export type ReplayResult = { ok: true; result: Model } | { ok: false; problem: ReplayProblem };
 
-/** Replays `plan` on a clone of its origin (never mutated). See the module comment for the semantics. */
-export function replay(plan: Plan, observer?: ReplayObserver): ReplayResult {
-  return new Replayer(plan, observer ?? {}).run();
+export interface ReplayOptions {
+  /**
+   * The caller made `plan.origin` for this replay and gives it up: the replay changes it in place
+   * (it becomes the result) instead of copying it first. For callers that just copied the origin
+   * themselves (the plan checker's overbooked or lifted capacities): a copy of a 40,000-VM model
+   * costs milliseconds. Default false.
+   */
+  readonly consumeOrigin?: boolean;
+}
+
+/**
+ * Replays `plan` on a clone of its origin (never mutated, unless `options.consumeOrigin`). See the
+ * module comment for the semantics.
+ */
+export function replay(plan: Plan, observer?: ReplayObserver, options?: ReplayOptions): ReplayResult {
+  return new Replayer(plan, observer ?? {}, options?.consumeOrigin ?? false).run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -304,8 +317,9 @@ class Replayer {
   constructor(
     private readonly plan: Plan,
     private readonly observer: ReplayObserver,
+    consumeOrigin: boolean,
   ) {
-    this.model = plan.origin.clone();
+    this.model = consumeOrigin ? plan.origin : plan.origin.clone();
     this.rcs = [...this.model.resources.values()];
     this.rcIds = this.rcs.map((r) => r.id);
   }
