@@ -6,15 +6,17 @@ import { createRoot } from 'react-dom/client';
 
 import { connectFromPage } from './api/index.js';
 import { App, preloadScreen } from './app/App.js';
-import { StoreProvider, createFerryStore } from './store/index.js';
+import { lazyDomain } from './store/domain-source.js';
+import { StoreProvider, createFerryStoreOver } from './store/index.js';
 import { THEME_KEY, applyTheme } from './store/ui.js';
 
 /**
  * The composition root: the transport this page can use (the Electron preload's bridge, else the
- * serve-mode server with its token), one store over it, the console.
+ * serve-mode server with its token), one store over it, the console. The store's domain code
+ * (instance decoder, dsl) is a chunk of its own, loaded with the first read of the cluster.
  */
 const client = connectFromPage();
-const store = createFerryStore(client);
+const store = createFerryStoreOver(client, lazyDomain());
 applyTheme(store.getState().theme);
 // the screen the page opens on is a chunk of its own: fetched while the shell renders
 preloadScreen(store.getState().route);

@@ -94,10 +94,37 @@ function preloadFirstScreen(): Plugin {
   };
 }
 
+/**
+ * The store's domain code (renderer/store/domain.ts: the catalogue, the dsl, the instance reader,
+ * zod): tests build the store with it imported (store/index.ts's createFerryStore), the page
+ * loads it at first use (main.tsx, lazyDomain). The module does nothing when imported, which
+ * rollup is told here so that an import nobody in the entry uses leaves it, and all it imports,
+ * out of the entry chunk.
+ */
+const STORE_DOMAIN = /\/renderer\/store\/domain\.ts$/;
+
+/** Modules the entry chunk must not hold: they come with a screen's chunk or the store's domain chunk. */
+const NOT_IN_ENTRY = [/\/src\/(?:dsl|catalogue|instance)\//, /\/node_modules\/zod\//, STORE_DOMAIN];
+
+/** Fails the build when the entry chunk holds what the first screen does not need (NOT_IN_ENTRY). */
+function leanEntry(): Plugin {
+  return {
+    name: 'ferry-lean-entry',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      for (const chunk of Object.values(bundle)) {
+        if (chunk.type !== 'chunk' || !chunk.isEntry) continue;
+        const heavy = Object.keys(chunk.modules).filter((id) => NOT_IN_ENTRY.some((re) => re.test(id)));
+        if (heavy.length > 0) this.error(`ferry-lean-entry: the entry chunk holds ${heavy.length} modules it should load later, e.g. ${heavy.slice(0, 3).join(', ')}`);
+      }
+    },
+  };
+}
+
 const config = {
   root,
   base: './',
-  plugins: [react(), preloadFirstScreen()],
+  plugins: [react(), preloadFirstScreen(), leanEntry()],
   css: { postcss: { plugins: [dropUnusedThemes()] } },
   build: {
     outDir: fileURLToPath(new URL('../dist/renderer', import.meta.url)),
@@ -106,6 +133,7 @@ const config = {
     sourcemap: true,
     // CodeMirror, PatternFly and React make one large chunk; the console is loaded locally, never over a network
     chunkSizeWarningLimit: 4096,
+    rollupOptions: { treeshake: { moduleSideEffects: (id: string, external: boolean) => external || !STORE_DOMAIN.test(id) } },
   },
   server: { fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
 } satisfies UserConfig;

@@ -24,7 +24,7 @@ export function InstanceFileButton(): ReactNode {
     store.getState().startTask({ id: 'instance-file', label: `Opening ${file.name}`, route: 'inventory' });
     try {
       const text = await readInstanceFile(file);
-      if (store.getState().openInstanceText(file.name, text)) store.getState().navigate('inventory');
+      if (await store.getState().openInstanceFile(file.name, text)) store.getState().navigate('inventory');
     } catch (e) {
       store.getState().notify('danger', `${file.name} cannot be read`, e instanceof Error ? e.message : String(e));
     } finally {

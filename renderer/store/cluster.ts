@@ -3,12 +3,12 @@ import type { StateCreator } from 'zustand';
 import { STARTER_CLUSTER_YAML } from '../../src/cluster/starter.js';
 import type { ClusterChangedEvent } from '../../src/contract/events.js';
 import type { ClusterSummary, OutputOf, PasswordNeededEvent } from '../../src/contract/procedures.js';
-import { type ClusterSnapshot, type InstanceJson, InstanceJsonSchema, decodeInstance } from '../../src/contract/wire.js';
+import type { ClusterSnapshot, InstanceJson } from '../../src/contract/wire.js';
 import type { HostReading, VmJob } from '../../src/cluster/ports.js';
 import type { Instance } from '../../src/instance/instance.js';
-import { instanceFromJson, parseInstanceJsonText } from '../../src/instance/json.js';
-import { formatJsonError } from '../../src/json/read.js';
 import type { FerryClient } from '../api/index.js';
+import type { Domain } from './domain.js';
+import type { DomainSource } from './domain-source.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -73,8 +73,13 @@ export interface ClusterSlice {
   loadSnapshot(): Promise<void>;
   /** Reads the cluster again (a connection test). */
   refresh(): Promise<void>;
-  /** Uses a BtrPlace instance file's text as the cluster; false (with a notification) when it cannot be read. */
+  /**
+   * Uses a BtrPlace instance file's text as the cluster; false (with a notification) when it
+   * cannot be read. It needs the domain code, here once a read was asked for: see openInstanceFile.
+   */
   openInstanceText(fileName: string, text: string): boolean;
+  /** openInstanceText once the domain code is here (loaded first when needed). */
+  openInstanceFile(fileName: string, text: string): Promise<boolean>;
   /** Back to the cluster in use after a file. */
   closeInstanceFile(): Promise<void>;
   /** `{ clusterId }` or `{ instance }` for plan:compute and constraints:lint. */
@@ -106,7 +111,7 @@ export interface ClusterSlice {
   answerPassword(promptId: string, password: string | null): Promise<void>;
 }
 
-export function createClusterSlice(client: FerryClient): StateCreator<FerryState, [], [], ClusterSlice> {
+export function createClusterSlice(client: FerryClient, domain: DomainSource): StateCreator<FerryState, [], [], ClusterSlice> {
   return (set, get) => {
     /** Snapshot requests answered out of order must not overwrite a newer one (or another cluster's). */
     let snapshotSeq = 0;
@@ -116,10 +121,10 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
     let listSeq = 0;
     let listApplied = 0;
 
-    function applySnapshot(snapshot: ClusterSnapshot): void {
-      const decoded = decodeInstance(snapshot.instance);
+    function applySnapshot(snapshot: ClusterSnapshot, decoder: Domain): void {
+      const decoded = decoder.decodeSnapshot(snapshot.instance);
       if (!decoded.ok) {
-        set({ connection: 'error', clusterError: `the cluster's read cannot be used: ${formatJsonError(decoded.error)}` });
+        set({ connection: 'error', clusterError: `the cluster's read cannot be used: ${decoded.message}` });
         return;
       }
       // the cluster's own overcommit is in its capacities (src/cluster/overcommit): the script starts empty
@@ -143,14 +148,19 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
       const seq = ++snapshotSeq;
       set({ connection: 'connecting' });
       get().startTask({ id: 'cluster-read', label: `Reading ${clusterId}`, route: 'connect' });
-      const reply = await client.invoke(procedure, { clusterId });
+      // the domain code (decoder, dsl) arrives while the services read the cluster, not after
+      const [reply, decoder] = await Promise.all([client.invoke(procedure, { clusterId }), domain.load().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))))]);
       get().endTask('cluster-read');
       if (seq !== snapshotSeq || get().clusterId !== clusterId) return;
       if (!reply.ok) {
         set({ connection: 'error', clusterError: reply.error.message });
         return;
       }
-      if (get().source.kind === 'cluster') applySnapshot(reply.value);
+      if (decoder instanceof Error) {
+        set({ connection: 'error', clusterError: `the console could not load its instance reader: ${decoder.message}` });
+        return;
+      }
+      if (get().source.kind === 'cluster') applySnapshot(reply.value, decoder);
       else set({ snapshot: reply.value, connection: 'connected', clusterError: null });
       // the list shows each cluster's last read: this one just changed
       void get().loadClusters();
@@ -215,22 +225,28 @@ export function createClusterSlice(client: FerryClient): StateCreator<FerryState
           get().notify('danger', `${fileName} cannot be opened`, why);
           return false;
         };
-        const raw = parseInstanceJsonText(text);
-        if (!raw.ok) return refuse(formatJsonError(raw.error));
-        const wire = InstanceJsonSchema.safeParse(raw.value);
-        if (!wire.success) {
-          const issue = wire.error.issues[0];
-          return refuse(issue ? `$${issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}: ${issue.message}` : 'not a BtrPlace instance');
-        }
-        const instance = instanceFromJson(wire.data);
-        if (!instance.ok) return refuse(formatJsonError(instance.error));
+        const reader = domain.loaded();
+        if (!reader) return refuse('the console is still loading its instance reader: open the file again');
+        const opened = reader.readInstanceText(text);
+        if (!opened.ok) return refuse(opened.message);
+        const { json, instance } = opened.value;
         snapshotSeq++;
-        const source = { kind: 'file', fileName, instance: wire.data, instanceId: null } as const;
-        set({ source, inventory: instance.value, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
+        const source = { kind: 'file', fileName, instance: json, instanceId: null } as const;
+        set({ source, inventory: instance, hosts: [], jobs: {}, readAt: null, connection: 'connected', clusterError: null });
         void keepInstance(source);
         get().scriptChanged();
-        get().notify('info', `Using ${fileName} as the cluster`, `${instance.value.model.mapping.nodeCount()} nodes, ${instance.value.model.mapping.vmCount()} VMs: plans are what-ifs on this file.`);
+        get().notify('info', `Using ${fileName} as the cluster`, `${instance.model.mapping.nodeCount()} nodes, ${instance.model.mapping.vmCount()} VMs: plans are what-ifs on this file.`);
         return true;
+      },
+
+      openInstanceFile: async (fileName, text) => {
+        try {
+          await domain.load();
+        } catch (e) {
+          get().notify('danger', `${fileName} cannot be opened`, `the console could not load its instance reader: ${e instanceof Error ? e.message : String(e)}`);
+          return false;
+        }
+        return get().openInstanceText(fileName, text);
       },
 
       closeInstanceFile: async () => {

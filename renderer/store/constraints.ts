@@ -1,10 +1,9 @@
 import type { StateCreator } from 'zustand';
 
 import type { Diagnostic } from '../../src/dsl/diagnostics.js';
-import { LineIndex } from '../../src/dsl/diagnostics.js';
-import { formatScriptResult } from '../../src/dsl/format.js';
-import { type ScriptResult, parseScript } from '../../src/dsl/script.js';
+import type { ScriptResult } from '../../src/dsl/script.js';
 import type { FerryClient } from '../api/index.js';
+import type { DomainSource } from './domain-source.js';
 import type { FerryState } from './types.js';
 
 /**
@@ -61,7 +60,7 @@ export interface ConstraintsSlice {
   effectiveScript(): string;
   /** Adds a statement at the end of the script and says so. */
   appendConstraint(text: string): void;
-  /** Rewrites the script in canonical layout; false when it has syntax errors. */
+  /** Rewrites the script in canonical layout; false when it has syntax errors (or the formatter is still loading: it then formats once loaded). */
   formatScript(): boolean;
   readonly focusRequest: FocusRequest | null;
   /** Goes to the Constraints screen with the cursor on that line. */
@@ -75,32 +74,6 @@ export const INITIAL_SCRIPT = '// What must hold during this maintenance window 
 
 /** Delay between the last keystroke and the services' lint. */
 const SERVER_LINT_DELAY_MS = 400;
-
-/** The statements that build constraints, one entry per statement, in script order. */
-export function activeConstraintsOf(text: string, result: ScriptResult): ActiveConstraint[] {
-  const index = new LineIndex(text);
-  const byStart = new Map<number, ActiveConstraint>();
-  result.origins.forEach((span, i) => {
-    const constraint = result.constraints[i];
-    if (!constraint) return;
-    const known = byStart.get(span.start);
-    if (known) {
-      byStart.set(span.start, { ...known, count: known.count + 1 });
-      return;
-    }
-    byStart.set(span.start, {
-      line: index.position(span.start).line,
-      endLine: index.position(Math.max(span.start, span.end - 1)).line,
-      start: span.start,
-      end: span.end,
-      text: text.slice(span.start, span.end).replace(/\s+/g, ' ').trim(),
-      constraintId: constraint.id,
-      continuous: constraint.continuous,
-      count: 1,
-    });
-  });
-  return [...byStart.values()].sort((a, b) => a.start - b.start);
-}
 
 /** The text with each span's characters replaced by spaces (line breaks kept). */
 export function blankSpans(text: string, spans: readonly { readonly start: number; readonly end: number }[]): string {
@@ -131,7 +104,7 @@ function carryToggles(disabled: ReadonlySet<number>, before: readonly ActiveCons
   return next;
 }
 
-export function createConstraintsSlice(client: FerryClient): StateCreator<FerryState, [], [], ConstraintsSlice> {
+export function createConstraintsSlice(client: FerryClient, domain: DomainSource): StateCreator<FerryState, [], [], ConstraintsSlice> {
   return (set, get) => {
     let lintTimer: ReturnType<typeof setTimeout> | undefined;
     let lintSeq = 0;
@@ -148,12 +121,14 @@ export function createConstraintsSlice(client: FerryClient): StateCreator<FerryS
 
     function analyse(text: string): void {
       const model = get().inventory?.model;
-      if (!model) {
+      // an inventory is decoded by the domain code, so it is loaded whenever there is a model
+      const dsl = domain.loaded();
+      if (!model || !dsl) {
         set({ scriptText: text, analysis: null, diagnostics: [], activeConstraints: [], disabled: new Set() });
         return;
       }
-      const analysis = parseScript(text, { model, budget: 2_000_000 });
-      const activeConstraints = activeConstraintsOf(text, analysis);
+      const analysis = dsl.parseScript(text, { model, budget: 2_000_000 });
+      const activeConstraints = dsl.activeConstraintsOf(text, analysis);
       const disabled = carryToggles(get().disabled, get().activeConstraints, activeConstraints);
       set({ scriptText: text, analysis, diagnostics: analysis.diagnostics, activeConstraints, disabled });
       scheduleServerLint();
@@ -199,7 +174,13 @@ export function createConstraintsSlice(client: FerryClient): StateCreator<FerryS
       },
 
       formatScript: () => {
-        const result = formatScriptResult(get().scriptText);
+        const dsl = domain.loaded();
+        if (!dsl) {
+          // the formatter comes with the domain code: format once it is here
+          void domain.load().then(() => get().formatScript(), () => get().notify('danger', 'The script was not formatted', 'The console could not load its formatter.'));
+          return false;
+        }
+        const result = dsl.formatScript(get().scriptText);
         if (!result.formatted) {
           get().notify('warning', 'The script was not formatted', 'It has syntax errors: fix them first (see the diagnostics).');
           return false;

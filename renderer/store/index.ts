@@ -4,6 +4,8 @@ import { type StoreApi, createStore, useStore } from 'zustand';
 import type { FerryClient } from '../api/index.js';
 import { createClusterSlice } from './cluster.js';
 import { createConstraintsSlice } from './constraints.js';
+import { domain } from './domain.js';
+import { type DomainSource, loadedDomain } from './domain-source.js';
 import { createHistorySlice } from './history.js';
 import { createPlanSlice } from './plan.js';
 import { createRunSlice } from './run.js';
@@ -17,12 +19,19 @@ import { createUiSlice } from './ui.js';
 
 export type FerryStore = StoreApi<FerryState>;
 export type { FerryState } from './types.js';
+export type { DomainSource } from './domain-source.js';
 
+/** The store over a client, its domain code already loaded (tests, tools). */
 export function createFerryStore(client: FerryClient): FerryStore {
+  return createFerryStoreOver(client, loadedDomain(domain));
+}
+
+/** The store over a client and where its domain code comes from (the page: lazyDomain, at first use). */
+export function createFerryStoreOver(client: FerryClient, source: DomainSource): FerryStore {
   return createStore<FerryState>()((...a) => ({
     ...createUiSlice(client)(...a),
-    ...createClusterSlice(client)(...a),
-    ...createConstraintsSlice(client)(...a),
+    ...createClusterSlice(client, source)(...a),
+    ...createConstraintsSlice(client, source)(...a),
     ...createPlanSlice(client)(...a),
     ...createRunSlice(client)(...a),
     ...createHistorySlice(client)(...a),

@@ -1,5 +1,6 @@
 import type { PlanResultWire } from '../../src/contract/events.js';
-import { type JsonObject, type OriginRef, type PlanJson, isOnHeldOrigin, sameOrigin } from '../../src/contract/wire.js';
+import { isOnHeldOrigin, sameOrigin } from '../../src/contract/origin-ref.js';
+import type { JsonObject, OriginRef, PlanJson } from '../../src/contract/wire.js';
 import type { ClusterSource } from './cluster.js';
 import type { ClusterSnapshot } from '../../src/contract/wire.js';
 

@@ -9,6 +9,8 @@ import type { JsonResult } from '../json/read.js';
 import { ACTION_JSON_IDS, actionToJson, planFromJson, planToJson } from '../plan/json.js';
 import { type Plan, sortActions } from '../plan/plan.js';
 
+export { isOnHeldOrigin, sameOrigin } from './origin-ref.js';
+
 /**
  * What travels between a front end (CLI, Electron IPC, the local HTTP/WebSocket mode) and the
  * main-process services: JSON only. No classes, no Map, no `undefined` that matters, and no NaN or
@@ -202,11 +204,6 @@ export const OriginRefSchema = z.discriminatedUnion('kind', [
 ]);
 export type OriginRef = z.infer<typeof OriginRefSchema>;
 
-/** True when both name the same origin. */
-export function sameOrigin(a: OriginRef, b: OriginRef): boolean {
-  if (a.kind === 'snapshot') return b.kind === 'snapshot' && a.clusterId === b.clusterId && a.readAt === b.readAt;
-  return b.kind === 'instance' && a.instanceId === b.instanceId;
-}
 
 /** A plan whose origin the caller holds (`originRef`): its actions only, as in PlanJson. */
 export const PlanOnHeldOriginSchema = z.object({ originRef: OriginRefSchema, actions: z.array(ActionJsonSchema) }).strict();
@@ -216,10 +213,6 @@ export type PlanOnHeldOriginJson = z.infer<typeof PlanOnHeldOriginSchema>;
 export const WirePlanSchema = z.union([PlanJsonSchema, PlanOnHeldOriginSchema]);
 export type WirePlan = z.infer<typeof WirePlanSchema>;
 
-/** True when the plan comes without its origin (the caller holds it). */
-export function isOnHeldOrigin(plan: WirePlan): plan is PlanOnHeldOriginJson {
-  return 'originRef' in plan;
-}
 
 /** An Instance from its wire JSON; an error is located below `at` (`$.input.instance.model...`). */
 export function decodeInstance(json: InstanceJson, at = '$'): JsonResult<Instance> {
