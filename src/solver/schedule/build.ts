@@ -5,7 +5,7 @@ import { JsonReadError } from '../../json/read.js';
 import type { ActionKind, PlanEvent } from '../../plan/actions.js';
 import { type Network, linkLabel, networkOf, switchLabel } from '../../plan/network.js';
 import type { Target } from '../target.js';
-import { addConstraintOrdering, bounceObstacle, parseConstraints, roomyThirdNode } from './constraints.js';
+import { addConstraintOrdering, parseConstraints, roomyThirdNode } from './constraints.js';
 import {
   ALLOCATE,
   BOOT_NODE,
@@ -412,10 +412,7 @@ function bounceAheadOfBoots(p: Problem, g: { readonly pool: number; readonly nod
  * bounces already routed there. Most room first; -1 when none. `boots`: node index → boot task.
  */
 function bootingThirdNode(p: Problem, t: number, setPool: number, boots: ReadonlyMap<number, number>, reserved: ReadonlyMap<number, Float64Array>): number {
-  const vm = p.vm[t] as number;
   const a = p.src[t] as number;
-  const b = p.dst[t] as number;
-  const cons = p.consBefore(vm);
   // what the source sends to each booting node (one pass over the tasks)
   const incoming = new Map<number, Float64Array>();
   for (let x = 0; x < p.kind.length; x++) {
@@ -426,25 +423,11 @@ function bootingThirdNode(p: Problem, t: number, setPool: number, boots: Readonl
     for (let r = 0; r < p.R; r++) sum[r] = (sum[r] as number) + (after[r] as number);
     incoming.set(c, sum);
   }
-  let best = -1;
-  let bestRoom = -Infinity;
-  for (const c of boots.keys()) {
-    if (c === a || c === b || p.originOnline[c] || !p.finalOnline[c]) continue;
-    if ((p.groupsOfNode.get(c) ?? []).some((x) => x.pool === setPool)) continue;
-    const sent = incoming.get(c);
-    const held = reserved.get(c);
-    let room = Infinity;
-    for (let r = 0; r < p.R; r++) {
-      const pool = p.nodePool(c, r);
-      room = Math.min(room, (p.cap[pool] as number) - (p.used[pool] as number) - (sent?.[r] ?? 0) - (held?.[r] ?? 0) - (cons[r] as number));
-    }
-    if (room < 0 || room <= bestRoom) continue;
-    if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
-    if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
-    best = c;
-    bestRoom = room;
-  }
-  return best;
+  return roomyThirdNode(p, t, {
+    among: boots.keys(),
+    admits: (c) => !p.originOnline[c] && !(p.groupsOfNode.get(c) ?? []).some((x) => x.pool === setPool),
+    taken: (c, r) => (incoming.get(c)?.[r] ?? 0) + (reserved.get(c)?.[r] ?? 0),
+  });
 }
 
 function allocationEvents(p: Problem, vm: VmId): PlanEvent[] {

@@ -316,18 +316,35 @@ export function bounceObstacle(p: Problem, vm: VmId, node: NodeId): string | und
   return undefined;
 }
 
-/** The node online now and at the end with the most room for migration t's VM now (its constraints allowing), or -1. */
-export function roomyThirdNode(p: Problem, t: number): number {
+/**
+ * Which third nodes a migration may go through, and what room on them is already spoken for.
+ * Default: every node online now and at the end, nothing taken.
+ */
+export interface ThirdNodes {
+  /** Node indexes to consider (default: all). */
+  readonly among?: Iterable<number>;
+  /** Whether node c may serve (default: online now). It must be online at the end either way. */
+  readonly admits?: (c: number) => boolean;
+  /** Room on node c's resource r already taken (other VMs routed or sent there). */
+  readonly taken?: (c: number, r: number) => number;
+}
+
+/** The third node with the most room for migration t's VM now (its constraints allowing), or -1. */
+export function roomyThirdNode(p: Problem, t: number, nodes: ThirdNodes = {}): number {
   const vm = p.vm[t] as number;
   const a = p.src[t] as number;
   const b = p.dst[t] as number;
   const cons = p.consBefore(vm);
+  const admits = nodes.admits ?? ((c: number) => p.originOnline[c] === true);
   let best = -1;
   let bestRoom = -Infinity;
-  for (let c = 0; c < p.nodeIds.length; c++) {
-    if (c === a || c === b || !p.originOnline[c] || !p.finalOnline[c]) continue;
+  for (const c of nodes.among ?? p.nodeIds.keys()) {
+    if (c === a || c === b || !p.finalOnline[c] || !admits(c)) continue;
     let room = Infinity;
-    for (let r = 0; r < p.R; r++) room = Math.min(room, (p.cap[p.nodePool(c, r)] as number) - (p.used[p.nodePool(c, r)] as number) - (cons[r] as number));
+    for (let r = 0; r < p.R; r++) {
+      const pool = p.nodePool(c, r);
+      room = Math.min(room, (p.cap[pool] as number) - (p.used[pool] as number) - (nodes.taken?.(c, r) ?? 0) - (cons[r] as number));
+    }
     if (room < 0 || room <= bestRoom) continue;
     if (bounceObstacle(p, vm, p.nodeIds[c] as NodeId) !== undefined) continue;
     if (p.network && !(p.canMigrate(vm, a, c) && p.canMigrate(vm, c, b))) continue;
