@@ -4,19 +4,21 @@ import {
   MastheadBrand,
   MastheadContent,
   MastheadMain,
+  MastheadToggle,
   Nav,
   NavItem,
   NavList,
   Page,
   PageSidebar,
   PageSidebarBody,
+  PageToggleButton,
   Switch,
   Toolbar,
   ToolbarContent,
   ToolbarItem,
 } from '@patternfly/react-core';
-import { InProgressIcon } from '@patternfly/react-icons';
-import { type ComponentType, type ReactNode, Suspense, lazy, useEffect } from 'react';
+import { BarsIcon, InProgressIcon } from '@patternfly/react-icons';
+import { type ComponentType, type KeyboardEvent, type ReactNode, Suspense, lazy, useCallback, useEffect, useState } from 'react';
 
 import { Ago } from '../components/Ago.js';
 import { ConnectionLabel } from '../components/ConnectionLabel.js';
@@ -53,10 +55,11 @@ export function App(): ReactNode {
     };
   }, [store]);
   useShortcuts();
+  const navigation = useNavigation();
 
   return (
     <>
-      <Page masthead={<TopBar />} sidebar={<Sidebar />} isContentFilled mainAriaLabel="Screen">
+      <Page masthead={<TopBar navigation={navigation} />} sidebar={<Sidebar navigation={navigation} />} onPageResize={navigation.onPageResize} isContentFilled mainAriaLabel="Screen">
         <div className="ferry-screen">
           <CurrentScreen />
         </div>
@@ -164,12 +167,82 @@ function Dialogs(): ReactNode {
   );
 }
 
-function Sidebar(): ReactNode {
+/** The id of the masthead's navigation toggle (focus goes back to it when Escape closes the navigation). */
+export const NAV_TOGGLE_ID = 'ferry-nav-toggle';
+const SIDEBAR_ID = 'ferry-sidebar';
+
+/** The navigation's state, shared by the masthead's toggle and the sidebar. */
+export interface Navigation {
+  /** Whether the window is narrow: PatternFly's Page decides (below its xl breakpoint, 1200 px of page). */
+  readonly narrow: boolean;
+  readonly open: boolean;
+  toggle(): void;
+  /** A screen was chosen (a link): on a narrow window the navigation gets out of the way. */
+  chosen(): void;
+  close(): void;
+  /** Page's onPageResize: Page measures its own width and says whether it is in its mobile view. */
+  onPageResize(event: unknown, size: { readonly mobileView: boolean }): void;
+}
+
+/**
+ * The sidebar's open state, one for each width (as PatternFly's managed sidebar keeps it): on a
+ * wide window it sits beside the content, open until the operator folds it; on a narrow one it
+ * lies over the content, starts closed, and closes once a screen is chosen, on Escape, or on a
+ * click outside it. The narrow decision is Page's own (the one its CSS follows), so the state and
+ * the layout never disagree; jsdom tests set it through the page's measured width.
+ */
+function useNavigation(): Navigation {
+  const [narrow, setNarrow] = useState(false);
+  const [openWide, setOpenWide] = useState(true);
+  const [openNarrow, setOpenNarrow] = useState(false);
+  const open = narrow ? openNarrow : openWide;
   const route = useFerry((s) => s.route);
+
+  const onPageResize = useCallback((_event: unknown, size: { readonly mobileView: boolean }) => setNarrow(size.mobileView), []);
+  const toggle = useCallback(() => (narrow ? setOpenNarrow((o) => !o) : setOpenWide((o) => !o)), [narrow]);
+  const close = useCallback(() => (narrow ? setOpenNarrow(false) : setOpenWide(false)), [narrow]);
+  const chosen = useCallback(() => {
+    if (narrow) setOpenNarrow(false);
+  }, [narrow]);
+
+  // a narrow window starts with the navigation closed each time it becomes narrow
+  useEffect(() => {
+    if (!narrow) setOpenNarrow(false);
+  }, [narrow]);
+  // a screen reached another way (g + letter, the palette) closes the narrow navigation too
+  useEffect(() => setOpenNarrow(false), [route]);
+  useCloseOnOutsidePointer(narrow && open, close);
+
+  return { narrow, open, toggle, chosen, close, onPageResize };
+}
+
+/** While the narrow navigation lies over the content, a press outside it (and its toggle) closes it. */
+function useCloseOnOutsidePointer(active: boolean, close: () => void): void {
+  useEffect(() => {
+    if (!active) return undefined;
+    const onPointerDown = (e: PointerEvent): void => {
+      const target = e.target instanceof Element ? e.target : null;
+      if (target?.closest(`#${SIDEBAR_ID}, #${NAV_TOGGLE_ID}`)) return;
+      close();
+    };
+    document.addEventListener('pointerdown', onPointerDown);
+    return () => document.removeEventListener('pointerdown', onPointerDown);
+  }, [active, close]);
+}
+
+function Sidebar({ navigation }: { readonly navigation: Navigation }): ReactNode {
+  const route = useFerry((s) => s.route);
+  const { open, narrow, chosen, close } = navigation;
+  const onKeyDown = (e: KeyboardEvent): void => {
+    if (e.key !== 'Escape' || !narrow || !open) return;
+    close();
+    document.getElementById(NAV_TOGGLE_ID)?.focus();
+  };
   return (
-    <PageSidebar isSidebarOpen>
+    // closed, its links are out of the tab order as well as out of sight (PatternFly only hides them)
+    <PageSidebar id={SIDEBAR_ID} isSidebarOpen={open} inert={!open} onKeyDown={onKeyDown}>
       <PageSidebarBody>
-        <Nav aria-label="Screens">
+        <Nav aria-label="Screens" onSelect={chosen}>
           <NavList>
             {SCREENS.map((s) => (
               <NavItem key={s.route} itemId={s.route} to={`#/${s.route}`} isActive={route === s.route}>
@@ -183,7 +256,7 @@ function Sidebar(): ReactNode {
   );
 }
 
-function TopBar(): ReactNode {
+function TopBar({ navigation }: { readonly navigation: Navigation }): ReactNode {
   const source = useFerry((s) => s.source);
   const connection = useFerry((s) => s.connection);
   const readAt = useFerry((s) => s.readAt);
@@ -193,6 +266,11 @@ function TopBar(): ReactNode {
   return (
     <Masthead>
       <MastheadMain>
+        <MastheadToggle>
+          <PageToggleButton id={NAV_TOGGLE_ID} aria-label="Global navigation" aria-controls={SIDEBAR_ID} isSidebarOpen={navigation.open} onSidebarToggle={navigation.toggle}>
+            <BarsIcon />
+          </PageToggleButton>
+        </MastheadToggle>
         <MastheadBrand>
           <span className="ferry-brand">Ferry</span>
         </MastheadBrand>
