@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { checkPlan, formatViolations } from '../../src/checker/plan-checker.js';
+import { powerStage } from '../../src/solver/pipeline/power.js';
+import { reduceStage } from '../../src/solver/pipeline/reduce.js';
 import { plan } from '../../src/solver/planner.js';
 import { c, cluster, instanceOf } from './helpers.js';
 
@@ -112,5 +114,35 @@ describe('the power pass\'s "cannot hold" is a proof only once every choice of n
     const result = await plan(instance, { objective: 'migrations', solver: 'native', timeLimitMs: 2_000, seed: 1 });
     expect(result.status).toBe('infeasible');
     expect((result.explanation ?? [])[0]).toMatch(/cannot hold/);
+  });
+});
+
+describe('a proof under shutdowns the power pass chose on a guess (shutdownsUnvouched) is no proof', () => {
+  // beyond NODE_STATES_MAX_NODES nodes no search over node states checks the pass's choice: the
+  // flag is all that says the nodes powered off were a guess no repacking confirmed (another
+  // choice may leave room), so the reduce stage's capacity proof under them must not be final
+  const spec = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`N${i + 1}`, { cpu: 2, mem: 8 }]));
+  const vms = Object.fromEntries(Array.from({ length: 12 }, (_, i) => [`VM${i + 1}`, { on: i < 11 ? `N${i + 1}` : null, cpu: 2, mem: 1 }]));
+  const { model, vm } = cluster(spec, vms);
+  const instance = instanceOf(model, [c('running', { vm: vm('VM12') })]);
+  const options = { objective: 'migrations', solver: 'native', timeLimitMs: 2_000 } as const;
+  const answer = (unvouched: boolean) => {
+    const power = powerStage(instance, options);
+    const chosen = unvouched ? { ...power, shutdownsUnvouched: true as const } : power;
+    const now = Date.now();
+    const clock = { origin: now, start: now, timeLimit: 2_000, mayBoot: false, attempt: 0 };
+    const reduced = reduceStage(instance, options, chosen, { notes: [], clock, phases: [] });
+    if (!('result' in reduced)) throw new Error('the capacity proof did not fire');
+    return reduced.result;
+  };
+
+  it('vouched node states: the capacity proof is "infeasible"', () => {
+    expect(answer(false).status).toBe('infeasible');
+  });
+
+  it('unvouched shutdowns: "unknown", saying the proof holds under the node states the power pass chose only', () => {
+    const result = answer(true);
+    expect(result.status).toBe('unknown');
+    expect((result.explanation ?? [])[0]).toMatch(/no plan found .*under the node states the power pass chose/);
   });
 });

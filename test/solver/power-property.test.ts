@@ -744,3 +744,51 @@ describe('the migrations an answer states are the plan\'s own', () => {
     }
   });
 });
+
+/**
+ * BUG 21 (widening; tiny seeds 2192, 16172, 19262, 22542, 24839, reported by H4): the cheapest
+ * placement is a swap the scheduler cannot order (seed 2192: VM4 N2→N1, VM5 N1→N2; VM4 is fenced
+ * to N1, VM5 fits no third node), and every widening round found it again: accept() refused it
+ * each time and the answer was 'unknown', while a plan with one more migration exists (VM1
+ * N3→N2, VM5 N1→N3, VM4 N2→N1). The refused placements' moves of the VMs the deadlock names
+ * are now tabu in the following rounds (one per refused placement, rotating), and the exact
+ * repack of a homeless VM also opens the hosts its evicted neighbours could go to.
+ */
+describe('regressions: a placement refused for a deadlock is not found again (BUG 21)', () => {
+  const seed2192: Spec = {
+    nodes: [
+      { name: 'N1', cpu: 5, mem: 6, offline: false },
+      { name: 'N2', cpu: 6, mem: 12, offline: false },
+      { name: 'N3', cpu: 8, mem: 7, offline: false },
+    ],
+    vms: [
+      { name: 'VM1', on: 'N3', cpu: 2, mem: 4 },
+      { name: 'VM2', on: 'N2', cpu: 1, mem: 2 },
+      { name: 'VM3', on: 'N1', cpu: 1, mem: 2 },
+      { name: 'VM4', on: 'N2', cpu: 3, mem: 2 },
+      { name: 'VM5', on: 'N1', cpu: 3, mem: 4 },
+    ],
+    constraints: [
+      { id: 'maxOnline', nodes: ['N1', 'N2'], amount: 2, continuous: true },
+      { id: 'online', node: 'N3' },
+      { id: 'ban', vm: 'VM2', nodes: ['N1', 'N3'] },
+      { id: 'fence', vm: 'VM3', nodes: ['N1', 'N2'] },
+      { id: 'fence', vm: 'VM4', nodes: ['N1'] },
+    ],
+  };
+
+  it.each(['migrations', 'mttr'] as const)('seed 2192 (%s): a checked plan through the third node, not "unknown"', async (objective) => {
+    const instance = build(seed2192);
+    const r = await plan(instance, { objective, solver: 'native', timeLimitMs: 1_500, seed: 2192 });
+    expect(r.plan && checkPlan(instance, r.plan).ok, `${r.status}: ${(r.explanation ?? []).join(' | ')}`).toBe(true);
+    const moved = new Set((r.plan?.actions ?? []).flatMap((a) => (a.kind === 'migrateVM' ? [instance.model.vmName(a.vm)] : [])));
+    expect([...moved].sort()).toEqual(['VM1', 'VM4', 'VM5']);
+  });
+
+  it.each([16172, 19262, 22542, 24839])('tiny seed %i: a plan (it said unknown)', async (seed) => {
+    const spec = randomSpec(seed, true);
+    const instance = build(spec);
+    const r = await plan(instance, { objective: 'migrations', solver: 'native', timeLimitMs: 1_500, seed });
+    expect(r.plan && checkPlan(instance, r.plan).ok, `${r.status}: ${(r.explanation ?? []).join(' | ')}: ${show(spec)}`).toBe(true);
+  });
+});

@@ -60,15 +60,20 @@ export async function widenStage(a: Attempt, incumbent: Incumbent, search: Searc
   const fromSearch = search.placement.unplaced.length <= search.constructed.unplaced.length ? search.placement : search.constructed;
   const previous = search.widened;
   const start = previous && previous.best.unplaced.length < fromSearch.unplaced.length ? previous.best : fromSearch;
+  // the VMs the latest refusal's schedule names (none when the refusal was the budgets')
+  let blamed: readonly number[] = [];
   const result = await widen(problem, repair, start, {
     deadline: until,
     // a second widening after the exact model continues with other random choices
     seed: (options.seed ?? 11) + (previous?.stats.rounds ?? 0) * 104_729,
     shouldStop: a.stop,
     accept: (r) => {
+      const before = incumbent.failure;
       incumbent.consider(r, 'widen');
+      blamed = incumbent.failure !== before ? incumbent.failureVms() : [];
       return incumbent.best !== undefined;
     },
+    blamed: () => blamed,
     focus: incumbent.failureVms(),
     spreadIncoming: a.objective === 'mttr',
     policy: WIDEN_POLICY,

@@ -30,7 +30,10 @@ export function powerStage(instance: Instance, options: PlanOptions): PowerPlan 
   // states is refuted
   const deadline = Date.now() + (options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS) * NODE_STATES_SHARE;
   const other = otherNodeStates(instance, extra, objective, power, deadline);
-  if (other === 'refuted') return power;
+  if (other === 'refuted') {
+    refuted.add(power);
+    return power;
+  }
   unproven.add(power);
   return other === 'unknown' ? power : choice(other);
 }
@@ -58,9 +61,20 @@ function refutedByBounds(plan: PowerPlan): boolean {
  */
 const unproven = new WeakSet<PowerPlan>();
 
-/** Whether an 'infeasible' proven under these node states speaks for every plan. */
+/**
+ * Power plans whose "no plan" the search over node states confirmed: every assignment of node
+ * states is refuted, so a proof stands even when the pass's own shutdowns were unvouched.
+ */
+const refuted = new WeakSet<PowerPlan>();
+
+/**
+ * Whether an 'infeasible' proven under these node states speaks for every plan: not when a search
+ * chose them, nor when the pass powered nodes off on a guess no repacking vouched for
+ * (`shutdownsUnvouched`: another choice of nodes may leave room), unless every choice is refuted.
+ */
 export function nodeStatesProven(power: PowerPlan): boolean {
-  return !unproven.has(power);
+  if (unproven.has(power)) return false;
+  return power.shutdownsUnvouched !== true || refuted.has(power);
 }
 
 /** Another search's power plan keeps its origin's standing (boots added to unproven node states stay unproven). */

@@ -18,6 +18,9 @@ import { Placement } from './state.js';
  * search over the forced VMs plus the freed ones (every freed VM that fits back home goes back: a
  * freed VM only costs a migration when it must move); with a MiniZinc runner, every other round also hands the homeless VMs and everything on the
  * chosen hosts to the placement neighbourhood model, which completes the placement when it can.
+ * A complete placement `accept` refused because its schedule deadlocked would be the cheapest
+ * again in every round: the moves it gave the VMs the deadlock names are tabu in the rounds after
+ * (one per refused placement, rotating), so a costlier placement without the cycle can win.
  * Nothing here proves anything: a failed widening is reported as such, never as infeasibility.
  */
 
@@ -30,6 +33,11 @@ export interface WidenOptions {
   readonly accept: (result: PlacementResult) => boolean;
   /** VMs whose hosts to open first (VMs of a schedule that deadlocked); default: the homeless ones. */
   readonly focus?: readonly number[];
+  /**
+   * After `accept` refused a placement: the VMs the refusal blames (those of the schedule that
+   * deadlocked; empty when the refusal was not a schedule's). Their moves become tabu.
+   */
+  readonly blamed?: () => readonly number[];
   readonly runner?: MznRunner;
   readonly solver?: MznSolverId;
   readonly signal?: CancelSignal;
@@ -60,6 +68,72 @@ export interface WidenResult {
   readonly stats: WidenStats;
 }
 
+/**
+ * Most refused placements whose moves stay tabu (the oldest is forgotten first): each costs the
+ * search one forbidden move, and too many would forbid the room a plan needs.
+ */
+const TABU_PLACEMENTS = 8;
+
+/**
+ * The moves (VM, destination host) of the blamed VMs in each refused placement. A refused
+ * placement is the search's cheapest, so without a tabu every round finds it again (BUG 21: a
+ * swap the scheduler cannot order, found 37 rounds in a row); forbidding one of its moves per
+ * round, rotating which, lets a costlier placement without the cycle win.
+ */
+class RefusedMoves {
+  private readonly placements: (readonly (readonly [number, number])[])[] = [];
+
+  constructor(private readonly problem: PlacementProblem) {}
+
+  /** Remembers the blamed VMs' moves in a refused placement (nothing when none of them moved). */
+  remember(result: PlacementResult, blamed: readonly number[]): void {
+    const moves: [number, number][] = [];
+    for (const v of new Set(blamed)) {
+      const h = result.hosts[v] ?? -1;
+      // a VM's only allowed destination is no choice: forbidding it leaves the VM no home
+      if (h >= 0 && h !== (this.problem.origin[v] ?? -1) && this.hasOtherHost(v, h)) moves.push([v, h]);
+    }
+    if (moves.length === 0) return;
+    const key = (m: readonly (readonly [number, number])[]): string => m.map(([v, h]) => `${v}:${h}`).join(',');
+    if (this.placements.some((p) => key(p) === key(moves))) return;
+    this.placements.push(moves);
+    if (this.placements.length > TABU_PLACEMENTS) this.placements.shift();
+  }
+
+  private hasOtherHost(v: number, h: number): boolean {
+    for (let n = 0; n < this.problem.nodes.length; n++) if (n !== h && this.problem.domainAllows(v, n)) return true;
+    return false;
+  }
+
+  /** The problem with one move of each refused placement forbidden (the `round`-th, rotating); the problem itself when none was refused. */
+  forbidding(round: number): PlacementProblem {
+    if (this.placements.length === 0) return this.problem;
+    const tabu = new Map<number, Set<number>>();
+    this.placements.forEach((moves, i) => {
+      const [v, h] = moves[(round + i) % moves.length] as readonly [number, number];
+      const hosts = tabu.get(v) ?? new Set<number>();
+      hosts.add(h);
+      tabu.set(v, hosts);
+    });
+    const allows = this.problem.domainAllows.bind(this.problem);
+    return { ...this.problem, domainAllows: (v, n) => tabu.get(v)?.has(n) !== true && allows(v, n) };
+  }
+}
+
+/** A placement with the VMs the round's tabu forbids where they are made homeless again (they must find another host). */
+function withoutForbidden(searched: PlacementProblem, result: PlacementResult): PlacementResult {
+  const hosts = new Int32Array(result.hosts);
+  let changed = false;
+  for (let v = 0; v < hosts.length; v++) {
+    const h = hosts[v] ?? -1;
+    if (h >= 0 && h !== (searched.origin[v] ?? -1) && !searched.domainAllows(v, h)) {
+      hosts[v] = -1;
+      changed = true;
+    }
+  }
+  return changed ? resultOf(searched, hosts) : result;
+}
+
 /** Hosts per homeless VM opened in round k: 1, 2, 3, … then every host. */
 function hostsForRound(round: number, nodes: number): number {
   return Math.min(nodes, 1 + round);
@@ -71,28 +145,44 @@ export async function widen(problem: PlacementProblem, repair: Repair, start: Pl
   const stats: WidenStats = { rounds: 0, largestFreed: 0, largestHosts: 0, repacked: 0, mznCalls: 0, mznCompleted: 0, refused: 0 };
   let best = start;
   const stop = (): boolean => Date.now() > options.deadline || options.shouldStop?.() === true || options.signal?.aborted === true;
+  const refusedMoves = new RefusedMoves(problem);
+  // a complete start was refused before the widening (else there would be nothing to widen):
+  // its moves of the VMs the failure named are the first tabu
+  if (start.unplaced.length === 0) refusedMoves.remember(start, options.focus ?? []);
+  // the round's search space: the problem with the round's tabu moves forbidden
+  let searched = problem;
+  // the latest placement that left VMs homeless: once the best is a complete placement the
+  // scheduler refused, the exact repacks start from it (the best has no homeless VM to repack)
+  let partial: PlacementResult | undefined;
   const offer = (found: PlacementResult): PlacementResult | undefined => {
     // a widened placement moves VMs that could stay: bring home whoever can come home first
-    const result = found.unplaced.length === 0 ? homecoming(problem, found) : found;
+    const result = found.unplaced.length === 0 ? homecoming(searched, found) : found;
     if (better(result, best)) best = result;
-    if (result.unplaced.length > 0) return undefined;
+    if (result.unplaced.length > 0) {
+      partial = result;
+      return undefined;
+    }
     if (options.accept(result)) return result;
     stats.refused++;
+    refusedMoves.remember(result, options.blamed?.() ?? []);
     return undefined;
   };
   const queued = new Set(repair.queue);
   for (let round = 0; !stop(); round++) {
     stats.rounds++;
+    searched = refusedMoves.forbidding(round);
     // each homeless VM: an exact repack of its tightest hosts with everything on them free
-    if (best.unplaced.length > 0) {
-      const repacked = repackHomeless(problem, best, 1 + (round % 4), rng, policy, stop);
-      stats.repacked += best.unplaced.length - repacked.unplaced.length;
+    const before = best.unplaced.length > 0 ? best : partial;
+    const homeless = before === undefined ? undefined : withoutForbidden(searched, before);
+    if (homeless !== undefined) {
+      const repacked = repackHomeless(searched, homeless, 1 + (round % 4), rng, policy, stop);
+      stats.repacked += homeless.unplaced.length - repacked.unplaced.length;
       const kept = offer(repacked);
       if (kept) return { accepted: kept, best, stats };
       if (stop()) break;
     }
     const focus = best.unplaced.length > 0 ? best.unplaced : (options.focus ?? []);
-    const hosts = tightestHosts(problem, best.hosts, focus, hostsForRound(round, problem.nodes.length), rng);
+    const hosts = tightestHosts(searched, best.hosts, focus, hostsForRound(round, problem.nodes.length), rng);
     // a few random hosts too: the room may be anywhere once the tight ones shift
     for (let extra = 0; extra < 1 + (round % 3); extra++) hosts.add(rng.int(0, problem.nodes.length - 1));
     const freed: number[] = [];
@@ -107,14 +197,14 @@ export async function widen(problem: PlacementProblem, repair: Repair, start: Pl
     // the homeless VMs first into the opened room, the freed VMs back home or elsewhere after them
     // (every other round: the ejection chains below are the better search, this one differs)
     if (round % 2 === 1) {
-      const first = homelessFirst(problem, repair, best, freed, hosts, rng, round);
-      const packed = first.unplaced.length === 0 ? first : ejectionChains(problem, { ...repair, hosts: first.hosts, queue: first.unplaced }, { seed: (options.seed ?? 11) + round, restarts: policy.finishRestarts, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound });
+      const first = homelessFirst(searched, repair, withoutForbidden(searched, best), freed, hosts, rng, round);
+      const packed = first.unplaced.length === 0 ? first : ejectionChains(searched, { ...repair, hosts: first.hosts, queue: first.unplaced }, { seed: (options.seed ?? 11) + round, restarts: policy.finishRestarts, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound });
       const keptFirst = offer(packed);
       if (keptFirst) return { accepted: keptFirst, best, stats };
       if (stop()) break;
     }
     const wider = widerRepair(repair, freed);
-    const found = ejectionChains(problem, wider, { seed: (options.seed ?? 11) + round * 7919, restarts: policy.chainRestarts, maxEjections: policy.chainEjectionsPerQueued * wider.queue.length + policy.chainEjectionsBase, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound, ...(options.spreadIncoming !== undefined ? { spreadIncoming: options.spreadIncoming } : {}) });
+    const found = ejectionChains(searched, wider, { seed: (options.seed ?? 11) + round * 7919, restarts: policy.chainRestarts, maxEjections: policy.chainEjectionsPerQueued * wider.queue.length + policy.chainEjectionsBase, deadline: options.deadline, finishBy: options.deadline, shouldStop: stop, target: repair.lowerBound, ...(options.spreadIncoming !== undefined ? { spreadIncoming: options.spreadIncoming } : {}) });
     const kept = offer(found);
     if (kept) return { accepted: kept, best, stats };
     // MiniZinc completes what the chains left homeless, with everything on the chosen hosts free
@@ -181,7 +271,16 @@ function repackHomeless(problem: PlacementProblem, start: PlacementResult, perVm
   let hosts: Int32Array = new Int32Array(start.hosts);
   for (const u of rng.shuffle([...start.unplaced])) {
     if (stop()) break;
-    let chosen = [...tightestHosts(problem, hosts, [u], perVm, rng)];
+    const ring = tightestHosts(problem, hosts, [u], perVm, rng);
+    // the room the VMs evicted there need may be one host further (a chain of two evictions):
+    // the hosts where they come closest to fitting too, trimmed first when too many VMs are free
+    if (perVm > 1) {
+      const residents: number[] = [];
+      // (as many as a repack may free: more would be trimmed anyway, and each costs a pass over the nodes)
+      for (let v = 0; v < problem.vms.length && residents.length < policy.repackMaxFree; v++) if (problem.pinned[v] !== 1 && ring.has(hosts[v] ?? -1)) residents.push(v);
+      for (const n of tightestHosts(problem, hosts, residents, 1, rng)) ring.add(n);
+    }
+    let chosen = [...ring];
     let free: number[] = [];
     for (; chosen.length > 0; chosen = chosen.slice(0, -1)) {
       const on = new Set(chosen);
