@@ -42,6 +42,15 @@ function dropUnusedThemes(): { postcssPlugin: string; Rule(rule: CssRule): void 
   };
 }
 
+/**
+ * The store's domain code (renderer/store/domain.ts: the catalogue, the dsl, the instance reader,
+ * zod): tests build the store with it imported (store/index.ts's createFerryStore), the page
+ * loads it at first use (main.tsx, lazyDomain). The module does nothing when imported, which
+ * rollup is told here so that an import nobody in the entry uses leaves it, and all it imports,
+ * out of the entry chunk.
+ */
+const STORE_DOMAIN = /\/renderer\/store\/domain\.ts$/;
+
 /** The screen a launch opens on (the store's default route, `#/inventory`). */
 const FIRST_SCREEN = /\/screens\/inventory\/InventoryScreen\.tsx$/;
 
@@ -66,8 +75,11 @@ function preloadFirstScreen(): Plugin {
       handler(_html, ctx) {
         const bundle = ctx.bundle;
         if (bundle === undefined) return [];
-        const screen = Object.values(bundle).find((c) => c.type === 'chunk' && c.facadeModuleId !== null && FIRST_SCREEN.test(c.facadeModuleId));
-        if (screen === undefined || screen.type !== 'chunk') throw new Error('ferry-preload-first-screen: no chunk for the first screen (renderer/screens/inventory/InventoryScreen.tsx)');
+        const chunkOf = (module: RegExp, what: string): string => {
+          const chunk = Object.values(bundle).find((c) => c.type === 'chunk' && c.facadeModuleId !== null && module.test(c.facadeModuleId));
+          if (chunk === undefined) throw new Error(`ferry-preload-first-screen: no chunk for ${what}`);
+          return chunk.fileName;
+        };
         const scripts = new Set<string>();
         const styles = new Set<string>();
         const visit = (fileName: string): void => {
@@ -77,7 +89,9 @@ function preloadFirstScreen(): Plugin {
           for (const css of chunk.viteMetadata?.importedCss ?? []) styles.add(css);
           chunk.imports.forEach(visit);
         };
-        visit(screen.fileName);
+        visit(chunkOf(FIRST_SCREEN, 'the first screen (renderer/screens/inventory/InventoryScreen.tsx)'));
+        // the store decodes the first snapshot with it: asked for at once, not behind the first call
+        visit(chunkOf(STORE_DOMAIN, "the store's domain code (renderer/store/domain.ts)"));
         const fonts = FIRST_FONTS.map((name) => {
           const font = Object.values(bundle).find((a) => a.type === 'asset' && a.names.includes(name));
           if (font === undefined) throw new Error(`ferry-preload-first-screen: PatternFly's ${name} is not in the build`);
@@ -94,14 +108,6 @@ function preloadFirstScreen(): Plugin {
   };
 }
 
-/**
- * The store's domain code (renderer/store/domain.ts: the catalogue, the dsl, the instance reader,
- * zod): tests build the store with it imported (store/index.ts's createFerryStore), the page
- * loads it at first use (main.tsx, lazyDomain). The module does nothing when imported, which
- * rollup is told here so that an import nobody in the entry uses leaves it, and all it imports,
- * out of the entry chunk.
- */
-const STORE_DOMAIN = /\/renderer\/store\/domain\.ts$/;
 
 /** Modules the entry chunk must not hold: they come with a screen's chunk or the store's domain chunk. */
 const NOT_IN_ENTRY = [/\/src\/(?:dsl|catalogue|instance)\//, /\/node_modules\/zod\//, STORE_DOMAIN];
