@@ -28,6 +28,17 @@ class NarrowConsole extends ConsolePage {
     return (await this.toggle().getAttribute('aria-expanded')) === 'true';
   }
 
+  /**
+   * After the window was made narrow: PatternFly learns the new width from a resize event, so the
+   * sidebar open on the wide window closes a moment later — wait for it, or a click on the toggle
+   * in between would close what was about to close anyway.
+   */
+  async narrowed(): Promise<void> {
+    await this.toggle().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+    await expect.poll(() => this.expanded(), { timeout: UI_TIMEOUT_MS }).toBe(false);
+    await this.link('Connect').waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
+  }
+
   /** Opens the navigation with the toggle and follows a link; the navigation closes behind it. */
   async go(screen: ScreenName): Promise<void> {
     await this.toggle().click();
@@ -57,9 +68,8 @@ forEachTarget('the console on a narrow window', (target) => {
       const { page } = session;
       await page.setViewportSize(NARROW);
       const shell = new NarrowConsole(page);
-      await shell.toggle().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
-      expect(await shell.expanded()).toBe(false);
-      for (const screen of SCREEN_NAMES) expect(await shell.link(screen).isVisible()).toBe(false);
+      await shell.narrowed();
+      for (const screen of SCREEN_NAMES) await shell.link(screen).waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
 
       await shell.toggle().click();
       await expect.poll(() => shell.expanded()).toBe(true);
@@ -88,7 +98,7 @@ forEachTarget('the console on a narrow window', (target) => {
       const { page } = session;
       await page.setViewportSize(NARROW);
       const shell = new NarrowConsole(page);
-      await shell.toggle().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+      await shell.narrowed();
       // the toggle is the first control of the page
       await page.keyboard.press('Tab');
       expect(await shell.toggle().evaluate((e) => e === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
@@ -139,7 +149,7 @@ forEachTarget('the console on a narrow window', (target) => {
         await planDemoDrain(page, 'r2-h3');
         await page.setViewportSize(NARROW);
         const shell = new NarrowConsole(page);
-        await shell.toggle().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+        await shell.narrowed();
         expect(await sidewaysOverflow(page)).toBeLessThanOrEqual(0);
         await windowShot(session, `${colorScheme}-800-plan-window`);
         await screenshot(session, `${colorScheme}-800-plan`);
@@ -175,7 +185,7 @@ forEachTarget('the console on a narrow window', (target) => {
       for (const size of [LAPTOP, NARROW]) {
         await page.setViewportSize(size);
         const shell = new NarrowConsole(page);
-        await shell.toggle().waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
+        await shell.narrowed();
         for (const screen of SCREEN_NAMES) {
           await shell.go(screen);
           await page.getByRole('heading', { level: 1, name: screen }).waitFor({ state: 'visible', timeout: UI_TIMEOUT_MS });
